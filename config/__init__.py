@@ -1,0 +1,202 @@
+"""Configuration classes, read from the environment.
+
+``WERKBRUG_ENV`` picks the class: ``development`` (default), ``testing`` or ``production``.
+Production refuses to start on missing or weak settings (see ``ProductionConfig.validate``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("WERKBRUG_INSTANCE_DIR", ROOT / "instance"))
+
+#: Development-only secret. Production refuses it.
+DEV_SECRET_KEY = "werkbrug-development-only-not-secret"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or incomplete."""
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'werkbrug.sqlite'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    DATABASE_URL = normalise_database_url(os.environ.get("DATABASE_URL", "") or default_sqlite_url())
+    #: Echo SQL statements to the log (development aid only).
+    DATABASE_ECHO = env_bool("DATABASE_ECHO")
+
+    # Sessions: signed cookie that carries a rotatable per-user token (see auth.models.User.get_id).
+    SESSION_COOKIE_NAME = "werkbrug_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    #: Idle timeout: the session cookie's signature expires after this much inactivity.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_REFRESH_EACH_REQUEST = True
+    #: Absolute timeout: re-authenticate after this long, however active.
+    SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    MAX_FORM_PARTS = 200
+
+    #: Number of trusted reverse proxies in front of the app (for the client IP in rate limits).
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
+
+    # Mail: the outbox job sends through SMTP when MAIL_SERVER is set, otherwise writes to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Werkbrug <noreply@werkbrug.example>")
+    #: Outbox attempts before a message is marked failed for admins to see.
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    #: Absolute base URL used in e-mailed links (for example https://werkbrug.gemeente.nl).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Accounts.
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 1)
+    ACCOUNT_SETUP_DAYS = env_int("ACCOUNT_SETUP_DAYS", 7)
+    INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+    #: Failed logins per account / per client IP within LOGIN_WINDOW_MINUTES before login is refused.
+    LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 20)
+    LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
+    # argon2id parameters (OWASP minimum: m=19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
+    ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456)
+    ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
+
+    # Scheduler.
+    SCHEDULER_LOCK_FILE = str(INSTANCE_DIR / "scheduler.lock")
+    #: Job ids (comma separated) the scheduler must not run, e.g. to move one to another host.
+    SCHEDULER_DISABLED_JOBS = [j.strip() for j in os.environ.get("SCHEDULER_DISABLED_JOBS", "").split(",") if j.strip()]
+    #: A heartbeat older than this shows as a warning to admins and in /healthz.
+    SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 10)
+
+    PAGE_SIZE = 25
+    #: Allow `flask seed-demo` (never in production).
+    DEMO_DATA_ALLOWED = True
+
+    @staticmethod
+    def validate(config: Mapping) -> None:
+        """Hook for configurations that refuse unsafe settings (called with the final app.config)."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "werkbrug-testing-secret-key-0123456789abcdef"  # noqa: S105
+    DATABASE_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "") or "sqlite://")
+    MAIL_SERVER = ""
+    BASE_URL = "http://localhost"
+    SCHEDULER_LOCK_FILE = ""
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-werkbrug"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-werkbrug-remember"
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
+
+    @staticmethod
+    def validate(config: Mapping) -> None:
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError("Unsafe production configuration:\n- " + "\n- ".join(problems))
+
+
+KNOWN_WEAK_SECRETS = {DEV_SECRET_KEY, TestingConfig.SECRET_KEY, "secret", "changeme", "dev", "development"}
+
+
+def production_problems(cfg: Mapping) -> list[str]:
+    """Every reason this configuration is unsafe to run in production (empty when fine)."""
+    problems = []
+    secret = cfg.get("SECRET_KEY") or ""
+    if not secret:
+        problems.append("SECRET_KEY is not set")
+    elif secret in KNOWN_WEAK_SECRETS or len(secret) < 32:
+        problems.append("SECRET_KEY is a known default or shorter than 32 characters")
+    if cfg.get("DEBUG") or env_bool("FLASK_DEBUG"):
+        problems.append("debug mode is on")
+    if not cfg.get("SESSION_COOKIE_SECURE") or not cfg.get("REMEMBER_COOKIE_SECURE"):
+        problems.append("session cookies must be Secure (HTTPS only)")
+    if not str(cfg.get("DATABASE_URL", "")).startswith("postgresql"):
+        problems.append("DATABASE_URL must point at PostgreSQL")
+    if not cfg.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER is not set (e-mail would only go to the log)")
+    if not str(cfg.get("BASE_URL", "")).startswith("https://"):
+        problems.append("BASE_URL must start with https://")
+    if not cfg.get("WTF_CSRF_ENABLED"):
+        problems.append("CSRF protection is off")
+    return problems
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[BaseConfig]:
+    name = (name or os.environ.get("WERKBRUG_ENV") or "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"WERKBRUG_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from exc

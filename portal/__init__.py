@@ -1,0 +1,70 @@
+"""The Werkbrug application factory: registrations only, no queries, threads or network."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import get_config
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    config_class = get_config(config_name)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.validate(app.config)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    configure_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+
+    from portal.core import errors, filters, http, navigation, security
+
+    errors.init_app(app)
+    filters.init_app(app)
+    navigation.init_app(app)
+    http.init_app(app)
+    security.enforce_declarations(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from portal.auth.loader import init_login
+    from portal.extensions import csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.employers.views import bp as employers_bp
+    from portal.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(employers_bp)
+    app.register_blueprint(admin_bp)
+
+
+def configure_logging(app: Flask) -> None:
+    if app.testing:
+        return
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,7 @@
+"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | db."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: database base, clock, access control, audit, outbox, errors, filters."""

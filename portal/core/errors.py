@@ -1,0 +1,43 @@
+"""Error pages: Dutch, generic, and a rollback before rendering a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Het verzoek klopt niet",
+    403: "Geen toegang",
+    404: "Pagina niet gevonden",
+    405: "Dit kan niet op deze manier",
+    413: "Te veel gegevens verstuurd",
+    429: "Even wachten",
+    500: "Er ging iets mis",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if request.path.startswith("/healthz"):
+            return {"status": "error", "code": code}, code
+        title = TITLES.get(code, error.name)
+        return render_template("errors/error.html", code=code, title=title), code
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception):
+        db.session.rollback()
+        logger.exception("Unhandled error on %s %s", request.method, request.endpoint)
+        return render_template("errors/error.html", code=500, title=TITLES[500]), 500

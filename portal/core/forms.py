@@ -1,0 +1,82 @@
+"""Form base class and validators shared by every domain (messages in Dutch, B1)."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding whitespace from every text input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if _strip not in filters:
+                filters.insert(0, _strip)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class EmptyForm(BaseForm):
+    """A form with only the CSRF token: for buttons that post."""
+
+
+POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+# SA, SD and SS are not used in Dutch postcodes.
+POSTCODE_EXCLUDED = {"SA", "SD", "SS"}
+KVK_RE = re.compile(r"^[0-9]{8}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{8,18}$")
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise_postcode(value: str) -> str | None:
+    """``1234ab`` → ``1234 AB``; None when it is not a Dutch postcode."""
+    match = POSTCODE_RE.match((value or "").strip())
+    if not match or match.group(2).upper() in POSTCODE_EXCLUDED:
+        return None
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def postcode(form, field) -> None:
+    if field.data:
+        normalised = normalise_postcode(field.data)
+        if normalised is None:
+            raise ValidationError("Vul een Nederlandse postcode in, zoals 5611 AB.")
+        field.data = normalised
+
+
+def kvk_number(form, field) -> None:
+    if field.data:
+        compact = field.data.replace(" ", "").replace(".", "")
+        if not KVK_RE.match(compact):
+            raise ValidationError("Een KvK-nummer heeft precies 8 cijfers.")
+        field.data = compact
+
+
+def phone_number(form, field) -> None:
+    if field.data and (not PHONE_RE.match(field.data) or sum(c.isdigit() for c in field.data) < 9):
+        raise ValidationError("Vul een telefoonnummer in, zoals 040 123 45 67 of +31 6 12345678.")
+
+
+def email_address(form, field) -> None:
+    """Validate syntax only (no DNS lookups) and store the normalised, lower-cased address."""
+    if not field.data:
+        return
+    try:
+        result = validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError("Vul een geldig e-mailadres in, zoals naam@bedrijf.nl.") from exc
+    field.data = result.normalized.lower()
+
+
+def plain_text(form, field) -> None:
+    """Refuse invisible control characters (they break e-mails, logs and exports)."""
+    if isinstance(field.data, str) and CONTROL_CHARS_RE.search(field.data):
+        raise ValidationError("Deze tekst bevat tekens die niet zijn toegestaan.")

@@ -1,0 +1,95 @@
+"""Tables shared by every domain: the tenant, the audit trail, the e-mail outbox, the scheduler heartbeat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.db import Base, TimestampMixin, str_enum_check
+from portal.core.time import now_utc
+
+
+class Municipality(TimestampMixin, Base):
+    """A municipality: the tenant. Everything else belongs to exactly one."""
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: Short code used in URLs and demo data, e.g. ``eindhoven``.
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    #: Shown to employers as the team's general address (beside their fixed contact).
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
+    #: Whether employers can choose this municipality when they register.
+    is_open_for_registration: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.id} {self.slug}>"
+
+
+class AuditEvent(Base):
+    """Who did what to which object, when. Append-only."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The actor's role at the time (users can change role; the trail must not).
+    actor_role: Mapped[str | None] = mapped_column(sa.String(20))
+    municipality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    #: Dotted verb, e.g. ``employer.approved``, ``auth.login_failed``.
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None] = mapped_column()
+    #: Small JSON detail; never personal data beyond ids.
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+
+OUTBOX_STATUSES = ("pending", "sent", "failed")
+
+
+class OutboxEmail(Base):
+    """An e-mail written in the same transaction as the change that caused it; a job delivers it."""
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique per logical message, so retries and repeated jobs never send it twice.
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    municipality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Not before this instant (back-off after a failure).
+    next_attempt_at: Mapped[datetime] = mapped_column(default=now_utc)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        str_enum_check("status", OUTBOX_STATUSES),
+        sa.Index("ix_outbox_emails_due", "status", "next_attempt_at"),
+    )
+
+
+class SchedulerHeartbeat(Base):
+    """One row per scheduler job: last run, last outcome. Admins and /healthz read it."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    job_id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    last_started_at: Mapped[datetime | None] = mapped_column()
+    last_finished_at: Mapped[datetime | None] = mapped_column()
+    last_ok: Mapped[bool] = mapped_column(default=True)
+    #: Short error class and message of the last failure (no personal data).
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    last_summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

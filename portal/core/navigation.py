@@ -1,0 +1,55 @@
+"""Per-role navigation and template helpers for forms."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+#: Menu per role: (endpoint, Dutch label). Only endpoints the role may open.
+NAVIGATION = {
+    "employer": (
+        ("main.home", "Overzicht"),
+        ("employers.workplaces", "Werkplekken"),
+        ("employers.colleagues", "Collega's"),
+        ("auth.account", "Mijn account"),
+    ),
+    "municipal": (
+        ("main.home", "Overzicht"),
+        ("employers.registrations", "Aanmeldingen"),
+        ("employers.index", "Werkgevers"),
+        ("auth.account", "Mijn account"),
+    ),
+    "jobcoach": (
+        ("main.home", "Overzicht"),
+        ("auth.account", "Mijn account"),
+    ),
+    "admin": (
+        ("main.home", "Overzicht"),
+        ("employers.index", "Werkgevers"),
+        ("admin.users", "Gebruikers"),
+        ("admin.outbox", "E-mail"),
+        ("admin.audit", "Logboek"),
+        ("auth.account", "Mijn account"),
+    ),
+}
+
+
+def nav_items() -> tuple[tuple[str, str], ...]:
+    if not current_user.is_authenticated:
+        return ()
+    if current_user.role == "employer" and not current_user.employer_is_approved:
+        return ()
+    return NAVIGATION.get(current_user.role, ())
+
+
+def form_errors(form) -> list[tuple[str, str, str]]:
+    """(field id, label, first message) for every field with an error, in form order."""
+    found = []
+    for field in form:
+        if field.errors and field.type not in ("CSRFTokenField", "HiddenField"):
+            found.append((field.id, field.label.text, field.errors[0]))
+    return found
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items, form_errors=form_errors)

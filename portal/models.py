@@ -1,0 +1,6 @@
+"""Imports every domain's models, so Base.metadata is complete (for Alembic and the tests)."""
+
+from portal.auth.models import LoginFailure, PasswordToken, User  # noqa: F401
+from portal.core.db import Base  # noqa: F401
+from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat  # noqa: F401
+from portal.employers.models import Employer, Invitation, Workplace  # noqa: F401
