@@ -4,4 +4,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from portal.core.migrate import db_cli
+
+    app.cli.add_command(db_cli)

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+
+class AppSession(Session):
+    """A session bound to the current app's engine (or, in tests, to the app's test connection)."""
+
+    def get_bind(self, mapper=None, **kwargs):
+        state = current_app.extensions["werkbrug_db"]
+        return state.connection if state.connection is not None else state.engine
+
+
+class DatabaseState:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        #: Tests bind every session to one connection whose transaction they roll back.
+        self.connection: sa.Connection | None = None
 
 
 class Database:
@@ -16,18 +31,26 @@ class Database:
     """
 
     def __init__(self) -> None:
-        self.engine: sa.Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session = scoped_session(
+            sessionmaker(class_=AppSession, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        )
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("DATABASE_ECHO", False))
-        self.session.remove()
-        self.session.configure(bind=self.engine)
-        app.extensions["werkbrug_db"] = self
+        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("DATABASE_ECHO", False))
+        app.extensions["werkbrug_db"] = DatabaseState(engine)
 
         @app.teardown_appcontext
         def remove_session(exc: BaseException | None) -> None:
             self.session.remove()
+
+    @property
+    def state(self) -> DatabaseState:
+        return current_app.extensions["werkbrug_db"]
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The current app's engine."""
+        return self.state.engine
 
 
 def make_engine(url: str, echo: bool = False) -> sa.Engine:

@@ -77,18 +77,18 @@ def app():
 @pytest.fixture(autouse=True)
 def _db(app):
     """Each test runs in a transaction that is rolled back; app code may commit (savepoints)."""
+    ctx = app.app_context()
+    ctx.push()
     connection = db.engine.connect()
     transaction = connection.begin()
     db.session.remove()
-    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    ctx = app.app_context()
-    ctx.push()
+    db.state.connection = connection
     try:
         yield db.session
     finally:
-        ctx.pop()
         db.session.remove()
-        db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.state.connection = None
+        ctx.pop()
         if transaction.is_active:
             transaction.rollback()
         connection.close()

@@ -70,9 +70,10 @@ class Employer(TimestampMixin, Base):
     #: Why it was rejected or suspended (shown to the employer).
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     status_changed_at: Mapped[datetime | None] = mapped_column()
-    status_changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    status_changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", use_alter=True))
     #: The municipal contact who is this employer's fixed point of contact.
-    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: (The two foreign keys to users are added after both tables exist: users also refer to employers.)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", use_alter=True), index=True)
 
     municipality: Mapped[Municipality] = relationship()
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
