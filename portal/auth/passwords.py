@@ -58,7 +58,10 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
         return f"Kies een wachtwoord van hoogstens {MAX_LENGTH} tekens."
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) <= 3:
-        return "Dit wachtwoord is te makkelijk te raden. Kies een ander wachtwoord, bijvoorbeeld een zin van vier woorden."
+        return (
+            "Dit wachtwoord is te makkelijk te raden. "
+            "Kies een ander wachtwoord, bijvoorbeeld een zin van vier woorden."
+        )
     if email and lowered.startswith(email.split("@")[0].lower()) and len(email.split("@")[0]) >= 4:
         return "Uw wachtwoord mag niet met uw e-mailnaam beginnen."
     return None
