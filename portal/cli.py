@@ -1,9 +1,133 @@
-"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | db."""
+"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | db.
 
-from flask import Flask
+``portal.scheduler`` is imported inside the commands only, so the web app never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
     from portal.core.migrate import db_cli
 
     app.cli.add_command(db_cli)
+    for command in (scheduler_command, run_job_command, seed_demo_command, create_admin_command):
+        app.cli.add_command(command)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the one scheduler process; exits with 1 when another one holds the lock."""
+    from portal import scheduler
+
+    try:
+        scheduler.run_scheduler(current_app._get_current_object())
+    except scheduler.SchedulerAlreadyRunning:
+        click.echo("Another scheduler holds the lock; this one exits.", err=True)
+        sys.exit(1)
+
+
+@click.command("run-job")
+@click.argument("job_id")
+@with_appcontext
+def run_job_command(job_id: str) -> None:
+    """Run one scheduler job once and print a one-line JSON summary."""
+    from portal import scheduler
+
+    try:
+        scheduler.get_job(job_id)
+    except scheduler.UnknownJob:
+        raise click.UsageError(
+            f"Unknown job {job_id!r}. Valid job ids: {', '.join(scheduler.job_ids())}"
+        ) from None
+    try:
+        summary = scheduler.run_job(current_app._get_current_object(), job_id)
+    except Exception as exc:  # reported as JSON; the traceback is in the log
+        from portal.core.outbox import short_error
+
+        click.echo(json.dumps({"job": job_id, "ok": False, "error": short_error(exc)}))
+        sys.exit(1)
+    click.echo(json.dumps({"job": job_id, "ok": True, **summary}, default=str))
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo municipalities, employers and accounts (idempotent; never in production)."""
+    if not current_app.config.get("DEMO_DATA_ALLOWED"):
+        click.echo("Demo data is not allowed in this configuration (production). Nothing changed.", err=True)
+        sys.exit(1)
+    from portal.demo import DEMO_PASSWORD, seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    click.echo("Demo data ready. Created: " + ", ".join(f"{n} {kind}" for kind, n in created.items()))
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD!r}):")
+    for email in _demo_emails():
+        click.echo(f"  {email}")
+
+
+def _demo_emails() -> list[str]:
+    from portal.demo import DEMO_ACCOUNTS
+
+    return [account["email"] for account in DEMO_ACCOUNTS]
+
+
+@click.command("create-admin")
+@click.option("--municipality", "municipality_name", required=True, help="Name; created when missing.")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripted installs).")
+@with_appcontext
+def create_admin_command(municipality_name: str, email: str, full_name: str, password_stdin: bool) -> None:
+    """Create a functional administrator; they get an e-mail to choose a password (or --password-stdin)."""
+    from portal.admin import services
+    from portal.auth.passwords import hash_password, password_problem
+
+    email = _valid_email(email)
+    for value, option in ((full_name, "--name"), (municipality_name, "--municipality")):
+        if not value.strip() or len(value.strip()) > 120:
+            raise click.BadParameter("must be 1 to 120 characters", param_hint=option)
+    password_hash = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problem = password_problem(password, email=email)
+        if problem:
+            raise click.ClickException(f"Password refused: {problem}")
+        password_hash = hash_password(password)
+    municipality, created = services.get_or_create_municipality(None, municipality_name)
+    try:
+        user = services.create_staff_user(
+            None,
+            municipality_id=municipality.id,
+            full_name=full_name.strip(),
+            email=email,
+            role="admin",
+            password_hash=password_hash,
+        )
+    except services.AdminError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} ({email})") from None
+    db.session.commit()
+    verb = "Created" if created else "Using"
+    click.echo(f"{verb} municipality {municipality.name!r} (id {municipality.id}).")
+    how = "password set" if password_hash else "account-setup e-mail queued"
+    click.echo(f"Created admin user id {user.id} for {email}; {how}.")
+
+
+def _valid_email(raw: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.BadParameter(f"not a valid e-mail address: {exc}", param_hint="--email") from None

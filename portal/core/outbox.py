@@ -7,13 +7,21 @@ failures with exponential back-off until MAIL_MAX_ATTEMPTS, after which admins s
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 
 from portal.core.models import OutboxEmail
+from portal.core.time import now_utc
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -48,9 +56,180 @@ def queue_email(
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str]:
-    """Render an e-mail template into (subject, body)."""
-    text = render_template(f"emails/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+    """Render an e-mail template into (subject, body); also outside a request (jobs, CLI) for url_for."""
+    base_url = current_app.config["BASE_URL"]
+    if has_request_context():
+        text = render_template(f"emails/{template}.txt", base_url=base_url, **context)
+    else:
+        with current_app.test_request_context("/"):
+            text = render_template(f"emails/{template}.txt", base_url=base_url, **context)
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Onderwerp:"):
         raise ValueError(f"emails/{template}.txt must start with 'Onderwerp: ...'")
     return first.removeprefix("Onderwerp:").strip(), body.strip() + "\n"
+
+
+# --- The sender job ---------------------------------------------------------------------------------
+
+mail_logger = logging.getLogger("portal.mail")
+
+#: Upper bound of the back-off between two attempts.
+MAX_BACKOFF = timedelta(hours=6)
+EMAIL_LIKE_RE = re.compile(r"[^\s<>()\[\]{},;:'\"]+@[^\s<>()\[\]{},;:'\"]+")
+
+
+def send_pending(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
+    """Deliver due outbox messages, one claimed row and one commit at a time; return counts.
+
+    Each message is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL; a no-op on SQLite),
+    delivered, marked and committed before the next one is claimed, so two senders never deliver the
+    same row at the same moment. Delivery is at-least-once: when the SMTP server has accepted a message
+    but marking it sent fails (crash, lost connection), the next run sends it again. The Message-ID is
+    derived from the dedupe key, so receiving systems can recognise such a repeat.
+    """
+    now = now or now_utc()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    with _Transport(current_app.config) as transport:
+        for _ in range(max(limit, 0)):
+            message = _claim_next(now)
+            if message is None:
+                break
+            outcome = _deliver(transport, message, now)
+            db.session.commit()
+            counts[outcome] += 1
+    return counts
+
+
+def _claim_next(now: datetime) -> OutboxEmail | None:
+    query = (
+        sa.select(OutboxEmail)
+        .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return db.session.scalar(query)
+
+
+def _deliver(transport: _Transport, message: OutboxEmail, now: datetime) -> str:
+    """Send one message and record the outcome on its row: ``sent``, ``retry`` or ``failed``."""
+    try:
+        transport.send(message, now)
+    except Exception as exc:  # any failure of one message must not stop the queue
+        return _record_failure(message, exc, now)
+    message.status = "sent"
+    message.sent_at = now
+    message.last_error = None
+    return "sent"
+
+
+def _record_failure(message: OutboxEmail, exc: Exception, now: datetime) -> str:
+    message.attempts += 1
+    message.last_error = short_error(exc)
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = "failed"
+        logger.error(
+            "Outbox message %s failed for good after %s attempts: %s",
+            message.id,
+            message.attempts,
+            message.last_error,
+        )
+        return "failed"
+    message.next_attempt_at = now + backoff(message.attempts)
+    logger.warning(
+        "Outbox message %s attempt %s failed: %s", message.id, message.attempts, message.last_error
+    )
+    return "retry"
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait 2**attempts minutes before the next attempt, at most six hours."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), MAX_BACKOFF)
+
+
+def short_error(exc: BaseException, max_length: int = 200) -> str:
+    """``ClassName: message``, shortened, with e-mail addresses blanked (no personal data in logs)."""
+    text = " ".join(str(exc).split())
+    text = EMAIL_LIKE_RE.sub("[adres]", text)
+    return f"{type(exc).__name__}: {text}"[:max_length]
+
+
+def message_id(dedupe_key: str, sender: str) -> str:
+    """A stable Message-ID for a dedupe key: a resend after a crash carries the same id."""
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:40]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "werkbrug.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def build_message(message: OutboxEmail, sender: str, now: datetime) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message_id(message.dedupe_key, sender)
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body_text)
+    return email
+
+
+class _Transport:
+    """SMTP when MAIL_SERVER is set (one connection per run, opened on first use), else the log."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> _Transport:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def send(self, message: OutboxEmail, now: datetime) -> None:
+        if not self.config["MAIL_SERVER"]:
+            mail_logger.info(
+                "E-mail %s (no MAIL_SERVER: written to the log)\nOnderwerp: %s\n\n%s",
+                message.id,
+                message.subject,
+                message.body_text,
+            )
+            return
+        email = build_message(message, self.config["MAIL_DEFAULT_SENDER"], now)
+        try:
+            self._connection().send_message(email)
+        except Exception:
+            self._close()  # the next message starts on a fresh connection
+            raise
+
+    def _connection(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            self.smtp = open_smtp(self.config)
+        return self.smtp
+
+    def _close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+
+def open_smtp(config) -> smtplib.SMTP:
+    """Connect (and log in) to the configured SMTP server."""
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except Exception:
+        smtp.close()
+        raise
+    return smtp

@@ -1,0 +1,237 @@
+"""The job registry and the one scheduler process; imported only by the CLI (`flask scheduler`, `run-job`).
+
+Jobs are declared here as data; their bodies live in ``portal/<domain>/jobs.py`` (or the outbox) and take
+no arguments. The scheduler only ticks: business timing lives in tables, every job is an idempotent sweep,
+and nothing is stored in APScheduler's (in-memory) job store. Exactly one scheduler runs: on PostgreSQL
+it holds an advisory lock on a dedicated connection, on SQLite a file lock; a second one exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from filelock import FileLock, Timeout
+from flask import Flask
+
+from portal.core.models import SchedulerHeartbeat
+from portal.core.outbox import short_error
+from portal.core.time import now_utc
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+JOBS: list[dict[str, Any]] = [
+    {
+        "id": "core.send_outbox",
+        "func": "portal.core.outbox:send_pending",
+        "trigger": "interval",
+        "seconds": 60,
+    },
+    {"id": "core.heartbeat", "func": "portal.core.jobs:heartbeat", "trigger": "interval", "seconds": 60},
+]
+TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
+
+#: The PostgreSQL advisory lock key of the scheduler ("Werkbrug" in ASCII).
+ADVISORY_LOCK_KEY = 0x5765726B62727567
+
+
+class UnknownJob(LookupError):
+    """No job with this id is registered."""
+
+
+class SchedulerAlreadyRunning(RuntimeError):
+    """Another scheduler process holds the lock."""
+
+
+def job_ids() -> list[str]:
+    return [job["id"] for job in JOBS]
+
+
+def get_job(job_id: str) -> dict[str, Any]:
+    for job in JOBS:
+        if job["id"] == job_id:
+            return job
+    raise UnknownJob(job_id)
+
+
+def resolve(reference: str):
+    """Import ``module:function``."""
+    module_name, _, attribute = reference.partition(":")
+    return getattr(import_module(module_name), attribute)
+
+
+# --- Running one job ---------------------------------------------------------------------------------
+
+
+def run_job(app: Flask, job_id: str) -> dict[str, Any]:
+    """Run one job body once in an app context, record the outcome in its heartbeat row; return its summary.
+
+    A failure is logged, recorded (``last_ok`` False) and raised again for the caller.
+    """
+    func = resolve(get_job(job_id)["func"])
+    with app.app_context():
+        _record(job_id, last_started_at=now_utc())
+        try:
+            summary = func() or {}
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            logger.exception("Job %s failed", job_id)
+            _record(
+                job_id,
+                last_finished_at=now_utc(),
+                last_ok=False,
+                last_error=short_error(exc),
+                last_summary={},
+            )
+            raise
+        _record(job_id, last_finished_at=now_utc(), last_ok=True, last_error=None, last_summary=summary)
+        logger.info("Job %s done: %s", job_id, summary)
+        return summary
+
+
+def _record(job_id: str, **values: Any) -> None:
+    row = db.session.get(SchedulerHeartbeat, job_id, populate_existing=True)
+    if row is None:
+        row = SchedulerHeartbeat(job_id=job_id, last_ok=True, last_summary={})
+        db.session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    db.session.commit()
+
+
+# --- The single-scheduler lock -------------------------------------------------------------------------
+
+
+class AdvisoryLock:
+    """``pg_try_advisory_lock`` on a dedicated connection that lives as long as the lock."""
+
+    def __init__(self, url: str, key: int = ADVISORY_LOCK_KEY) -> None:
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        self.key = key
+        self.connection: sa.Connection | None = None
+
+    def acquire(self) -> bool:
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}):
+            self.connection = connection
+            return True
+        connection.close()
+        return False
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.close()  # ending the session releases the lock
+            self.connection = None
+        self.engine.dispose()
+
+
+class FileSchedulerLock:
+    """A non-blocking file lock (SQLite: one machine, one scheduler)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.lock: FileLock | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.path, blocking=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            return False
+        self.lock = lock
+        return True
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def scheduler_lock(app: Flask) -> AdvisoryLock | FileSchedulerLock:
+    """The lock that fits the configured database."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("postgresql"):
+        return AdvisoryLock(url)
+    path = app.config.get("SCHEDULER_LOCK_FILE") or Path(app.instance_path) / "scheduler.lock"
+    return FileSchedulerLock(path)
+
+
+# --- The scheduler process -------------------------------------------------------------------------------
+
+
+def build_scheduler(app: Flask, start_at: datetime | None = None) -> BlockingScheduler:
+    """A UTC BlockingScheduler with every enabled job, first run at ``start_at`` (now), then by trigger."""
+    # SQLite has one writer at a time (and fails, rather than waits, when two transactions both read and
+    # then write): there the jobs run one after the other.
+    workers = 1 if app.config["DATABASE_URL"].startswith("sqlite") else 4
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=workers)},
+    )
+    disabled = set(app.config.get("SCHEDULER_DISABLED_JOBS") or ())
+    start_at = start_at or now_utc()
+    for job in JOBS:
+        if job["id"] in disabled:
+            logger.info("Job %s is disabled by SCHEDULER_DISABLED_JOBS", job["id"])
+            continue
+        trigger_args = {key: job[key] for key in TRIGGER_ARGS if key in job}
+        scheduler.add_job(
+            "portal.scheduler:run_job",
+            job["trigger"],
+            args=[app, job["id"]],
+            id=job["id"],
+            name=job["id"],
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=start_at,
+            **trigger_args,
+        )
+    scheduler.add_listener(log_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    return scheduler
+
+
+def log_job_event(event: JobExecutionEvent) -> None:
+    """Make missed, skipped and failed runs visible in the log."""
+    if event.code == EVENT_JOB_ERROR:
+        logger.error("Scheduled job %s failed: %s", event.job_id, short_error(event.exception))
+    elif event.code == EVENT_JOB_MISSED:
+        logger.warning("Scheduled job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+    else:
+        logger.warning("Scheduled job %s skipped: the previous run is still busy", event.job_id)
+
+
+def run_scheduler(app: Flask) -> None:
+    """Take the single-scheduler lock (or raise SchedulerAlreadyRunning) and run until SIGTERM/SIGINT."""
+    lock = scheduler_lock(app)
+    if not lock.acquire():
+        raise SchedulerAlreadyRunning("another scheduler holds the lock")
+    try:
+        scheduler = build_scheduler(app)
+
+        def stop(signum, frame) -> None:
+            if scheduler.running:
+                logger.info("Scheduler stopping on signal %s; waiting for running jobs", signum)
+                scheduler.shutdown(wait=True)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        logger.info("Scheduler started with jobs %s", [job.id for job in scheduler.get_jobs()])
+        scheduler.start()
+        logger.info("Scheduler stopped")
+    finally:
+        lock.release()

@@ -1,0 +1,208 @@
+"""The outbox: queueing with a dedupe key, delivery over real SMTP or to the log, back-off and giving up."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal.core import outbox
+from portal.core.models import OutboxEmail
+from portal.core.time import now_utc
+from portal.extensions import db
+from tests import factories
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(T0, tick=False)
+    return time_machine
+
+
+def add_message(n: int = 1, **kw) -> OutboxEmail:
+    message = OutboxEmail(
+        dedupe_key=kw.pop("dedupe_key", f"test:{n}"),
+        municipality_id=kw.pop("municipality_id", None),
+        to_address=kw.pop("to_address", f"ontvanger{n}@test.werkbrug.nl"),
+        subject=kw.pop("subject", f"Onderwerp {n} – één test"),
+        body_text=kw.pop("body_text", f"Beste ontvanger,\n\nDit is bericht {n}.\n\nWerkbrug\n"),
+        **kw,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def reload(message: OutboxEmail) -> OutboxEmail:
+    return db.session.get(OutboxEmail, message.id, populate_existing=True)
+
+
+# queue_email ------------------------------------------------------------------------------------------
+
+
+def test_queue_email_renders_subject_and_body_and_dedupes(frozen):
+    user = factories.make_user("municipal")
+    context = {"user": user, "token": "abc", "expires_at": T0 + timedelta(hours=1)}
+    first = outbox.queue_email(
+        to=user.email,
+        template="auth/password_reset",
+        dedupe_key="reset:1",
+        municipality_id=user.municipality_id,
+        **context,
+    )
+    second = outbox.queue_email(
+        to=user.email,
+        template="auth/password_reset",
+        dedupe_key="reset:1",
+        municipality_id=user.municipality_id,
+        **context,
+    )
+    assert first is not None
+    assert second is None
+    rows = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.dedupe_key == "reset:1")).all()
+    assert len(rows) == 1
+    assert rows[0].subject == "Nieuw wachtwoord kiezen voor Werkbrug"
+    assert not rows[0].body_text.startswith("Onderwerp")
+    assert "http://localhost/" in rows[0].body_text  # absolute link, rendered outside a request
+    assert rows[0].status == "pending"
+    assert rows[0].next_attempt_at == T0
+
+
+# Delivery over SMTP -------------------------------------------------------------------------------------
+
+
+def test_send_pending_delivers_over_smtp_with_stable_message_id(frozen, smtp_server):
+    first, second = add_message(1), add_message(2)
+    result = outbox.send_pending()
+    assert result == {"sent": 2, "retry": 0, "failed": 0}
+    assert [m["To"] for m in smtp_server.messages] == [first.to_address, second.to_address]
+    mail = smtp_server.messages[0]
+    assert mail["Subject"] == "Onderwerp 1 – één test"
+    assert mail["From"] == "Werkbrug <noreply@werkbrug.example>"
+    assert mail["Message-ID"] == outbox.message_id("test:1", "Werkbrug <noreply@werkbrug.example>")
+    assert mail["Message-ID"].endswith("@werkbrug.example>")
+    assert "Dit is bericht 1." in mail.get_content()
+    for message in (first, second):
+        row = reload(message)
+        assert (row.status, row.sent_at, row.attempts) == ("sent", T0, 0)
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(smtp_server.messages) == 2  # nothing is sent twice
+
+
+def test_message_id_is_stable_per_dedupe_key():
+    sender = "Werkbrug <noreply@gemeente.example>"
+    assert outbox.message_id("a:1", sender) == outbox.message_id("a:1", sender)
+    assert outbox.message_id("a:1", sender) != outbox.message_id("a:2", sender)
+
+
+def test_only_due_pending_messages_are_sent_in_id_order_and_limited(frozen, smtp_server):
+    later = add_message(1, next_attempt_at=T0 + timedelta(minutes=5))
+    done = add_message(2, status="sent", sent_at=T0)
+    failed = add_message(3, status="failed", attempts=8)
+    due = [add_message(n) for n in range(4, 7)]
+    assert outbox.send_pending(limit=2) == {"sent": 2, "retry": 0, "failed": 0}
+    assert [m["To"] for m in smtp_server.messages] == [due[0].to_address, due[1].to_address]
+    assert outbox.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    assert reload(later).status == "pending"
+    assert reload(failed).status == "failed"
+    assert reload(done).status == "sent"
+    assert len(smtp_server.messages) == 3
+
+
+def test_refused_message_backs_off_exponentially_then_fails(frozen, smtp_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 4)
+    smtp_server.reject = "451 4.3.0 Mailbox tijdelijk niet beschikbaar"
+    message = add_message(1, to_address="geheim.adres@test.werkbrug.nl")
+    assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    row = reload(message)
+    assert row.attempts == 1
+    assert row.status == "pending"
+    assert row.next_attempt_at == T0 + timedelta(minutes=2)
+    assert row.last_error.startswith("SMTPDataError")
+    assert "geheim.adres" not in row.last_error
+    # Not due yet: nothing happens.
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    frozen.move_to(T0 + timedelta(minutes=2), tick=False)
+    assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    assert reload(message).next_attempt_at == T0 + timedelta(minutes=2 + 4)
+    frozen.move_to(T0 + timedelta(minutes=6), tick=False)
+    outbox.send_pending()
+    assert reload(message).next_attempt_at == T0 + timedelta(minutes=6 + 8)
+    frozen.move_to(T0 + timedelta(minutes=14), tick=False)
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 1}
+    row = reload(message)
+    assert (row.status, row.attempts, row.sent_at) == ("failed", 4, None)
+    frozen.move_to(T0 + timedelta(days=2), tick=False)
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    assert smtp_server.messages == []
+
+
+def test_backoff_is_capped_at_six_hours():
+    assert [outbox.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
+    assert outbox.backoff(8) == timedelta(minutes=256)
+    assert outbox.backoff(9) == timedelta(hours=6)
+    assert outbox.backoff(500) == timedelta(hours=6)
+
+
+def test_unreachable_server_counts_as_a_failed_attempt(frozen, app, monkeypatch):
+    from tests.conftest import free_port
+
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 2)
+    message = add_message(1)
+    assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    assert reload(message).last_error.startswith("ConnectionRefusedError")
+
+
+def test_one_refused_recipient_does_not_stop_the_others(frozen, smtp_server):
+    class PickySink(type(smtp_server)):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            if address.startswith("weg"):
+                return "550 5.1.1 Unknown user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    smtp_server.__class__ = PickySink
+    bad = add_message(1, to_address="weg@test.werkbrug.nl")
+    good = add_message(2)
+    assert outbox.send_pending() == {"sent": 1, "retry": 1, "failed": 0}
+    assert reload(bad).last_error.startswith("SMTPRecipientsRefused")
+    assert "weg@" not in reload(bad).last_error
+    assert reload(good).status == "sent"
+    assert [m["To"] for m in smtp_server.messages] == [good.to_address]
+
+
+# The log backend ----------------------------------------------------------------------------------------
+
+
+def test_without_mail_server_messages_go_to_the_log(frozen, caplog):
+    message = add_message(1, subject="Welkom bij Werkbrug", body_text="Hallo,\n\nKlik op de link.\n")
+    with caplog.at_level(logging.INFO, logger="portal.mail"):
+        assert outbox.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    records = [r for r in caplog.records if r.name == "portal.mail"]
+    assert len(records) == 1
+    text = records[0].getMessage()
+    assert "Welkom bij Werkbrug" in text
+    assert "Klik op de link." in text
+    assert message.to_address not in text
+    assert reload(message).status == "sent"
+
+
+def test_short_error_blanks_addresses_and_is_short():
+    error = ValueError("could not deliver to piet@example.org and <an@b.nl>: " + "x" * 500)
+    text = outbox.short_error(error)
+    assert text.startswith("ValueError: could not deliver to [adres]")
+    assert "piet" not in text
+    assert "an@b" not in text
+    assert len(text) <= 200
+
+
+def test_now_is_taken_from_the_clock(frozen):
+    add_message(1, next_attempt_at=T0 + timedelta(seconds=1))
+    assert outbox.send_pending()["sent"] == 0
+    assert outbox.send_pending(now=now_utc() + timedelta(seconds=1))["sent"] == 1
