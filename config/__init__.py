@@ -47,7 +47,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -118,7 +118,9 @@ class BaseConfig:
     # Scheduler.
     SCHEDULER_LOCK_FILE = str(INSTANCE_DIR / "scheduler.lock")
     #: Job ids (comma separated) the scheduler must not run, e.g. to move one to another host.
-    SCHEDULER_DISABLED_JOBS = [j.strip() for j in os.environ.get("SCHEDULER_DISABLED_JOBS", "").split(",") if j.strip()]
+    SCHEDULER_DISABLED_JOBS = [
+        j.strip() for j in os.environ.get("SCHEDULER_DISABLED_JOBS", "").split(",") if j.strip()
+    ]
     #: A heartbeat older than this shows as a warning to admins and in /healthz.
     SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 10)
 

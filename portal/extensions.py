@@ -56,28 +56,35 @@ class Database:
 def make_engine(url: str, echo: bool = False) -> sa.Engine:
     """Create an engine; SQLite gets foreign keys on and real transactions (savepoints work)."""
     if url.startswith("sqlite"):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
         kwargs = {"connect_args": {"check_same_thread": False}}
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        if in_memory:
             kwargs["poolclass"] = sa.pool.StaticPool
         engine = sa.create_engine(url, echo=echo, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, shared_file=not in_memory)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, *, shared_file: bool) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
+    # A file shared by the web and scheduler processes takes the write lock at BEGIN (IMMEDIATE):
+    # a deferred transaction that reads first cannot wait for the lock later ("database is locked").
+    begin = "BEGIN IMMEDIATE" if shared_file else "BEGIN"
+
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if shared_file:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
 
 db = Database()

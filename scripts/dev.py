@@ -39,8 +39,11 @@ def ensure_environment(requirements: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     print(f"Installing {requirements} ...", flush=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(req_file)], check=True, cwd=ROOT)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(req_file)],
+        check=True,
+        cwd=ROOT,
+    )
     stamp.write_text(digest)
 
 
@@ -61,11 +64,17 @@ def start() -> int:
     flask("db", "upgrade", env=env)
     flask("seed-demo", env=env)
     print("\nWerkbrug runs at http://127.0.0.1:5000  (stop with Ctrl+C)")
-    print("Demo accounts: werkgever@ | gemeente@ | jobcoach@ | beheer@demo.werkbrug.nl, password werkbrug-demo\n",
-          flush=True)
+    print(
+        "Demo accounts: werkgever@ | gemeente@ | jobcoach@ | beheer@demo.werkbrug.nl,",
+        "password werkbrug-demo\n",
+        flush=True,
+    )
     scheduler = subprocess.Popen([str(PYTHON), "-m", "flask", "--app", "app", "scheduler"], cwd=ROOT, env=env)
-    web = subprocess.Popen([str(PYTHON), "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
-                            "--port", "5000"], cwd=ROOT, env=env)
+    web = subprocess.Popen(
+        [str(PYTHON), "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", "5000"],
+        cwd=ROOT,
+        env=env,
+    )
     return _supervise([web, scheduler])
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from flask_wtf.csrf import generate_csrf
 
 from portal import create_app
@@ -34,7 +35,9 @@ def is_postgres() -> bool:
 def pytest_sessionstart(session):
     url = _test_database_url()
     if os.environ.get("CI", "").lower() == "true" and not url:
-        pytest.exit("CI=true but TEST_DATABASE_URL is not set: the suite must run on PostgreSQL", returncode=3)
+        pytest.exit(
+            "CI=true but TEST_DATABASE_URL is not set: the suite must run on PostgreSQL", returncode=3
+        )
     if url:
         from tests.pg import ensure_database
 
@@ -62,6 +65,15 @@ def app():
         # Test-only: hand the client its CSRF token the way Flask-WTF's own tests do.
         response.headers[CSRF_HEADER] = generate_csrf()
         return response
+
+    def fresh_g(sender, **extra):
+        # Requests made inside a test reuse the test's app context (Flask only pushes a new one when
+        # none is active), and with it ``g``. Empty it per request, as in production: otherwise
+        # Flask-Login's cached user and Flask-WTF's cached CSRF token leak from one request (or one
+        # client) into the next.
+        g._get_current_object().__dict__.clear()
+
+    request_started.connect(fresh_g, app, weak=False)
 
     with app.app_context():
         Base.metadata.drop_all(db.engine)
@@ -214,3 +226,47 @@ def count_queries():
 def form_errors_in(html: str) -> list[str]:
     """The field error messages on a rendered page."""
     return re.findall(r'class="utrecht-form-field-error-message"[^>]*>.*?</span>(.*?)</p>', html, re.S)
+
+
+class SmtpSink:
+    """An aiosmtpd handler that keeps every accepted message; set ``reject`` to an SMTP reply to refuse."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.envelopes: list = []
+        self.reject: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.reject:
+            return self.reject
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); the app sends to it during the test."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    try:
+        yield sink
+    finally:
+        controller.stop()

@@ -33,8 +33,13 @@ def make_municipality(name: str | None = None, **kw) -> Municipality:
     return m
 
 
-def make_user(role: str = "municipal", municipality: Municipality | None = None, employer: Employer | None = None,
-              password: str = PASSWORD, **kw) -> User:
+def make_user(
+    role: str = "municipal",
+    municipality: Municipality | None = None,
+    employer: Employer | None = None,
+    password: str = PASSWORD,
+    **kw,
+) -> User:
     n = _n()
     if employer is not None:
         municipality = municipality or db.session.get(Municipality, employer.municipality_id)
@@ -111,8 +116,12 @@ class Tenant:
     pending_user: User
 
     def user(self, role: str) -> User:
-        return {"employer": self.employer_user, "jobcoach": self.jobcoach,
-                "municipal": self.municipal, "admin": self.admin}[role]
+        return {
+            "employer": self.employer_user,
+            "jobcoach": self.jobcoach,
+            "municipal": self.municipal,
+            "admin": self.admin,
+        }[role]
 
 
 @dataclass

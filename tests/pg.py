@@ -14,7 +14,9 @@ def ensure_database(url: str) -> None:
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            )
             if not exists:
                 conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     finally:

@@ -42,8 +42,12 @@ def test_production_accepts_strong_settings(monkeypatch):
         "DEBUG": False,
     }
     assert production_problems(good) == []
-    for key, bad in [("DEBUG", True), ("SESSION_COOKIE_SECURE", False), ("WTF_CSRF_ENABLED", False),
-                     ("BASE_URL", "http://werkbrug.example")]:
+    for key, bad in [
+        ("DEBUG", True),
+        ("SESSION_COOKIE_SECURE", False),
+        ("WTF_CSRF_ENABLED", False),
+        ("BASE_URL", "http://werkbrug.example"),
+    ]:
         assert production_problems({**good, key: bad}), key
 
 

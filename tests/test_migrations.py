@@ -60,8 +60,9 @@ def test_single_head():
 def test_every_revision_has_a_message_and_a_downgrade():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     for rev in script.walk_revisions():
-        assert rev.doc and rev.doc.strip(), rev.revision
+        assert rev.doc, rev.revision
+        assert rev.doc.strip(), rev.revision
         with open(rev.path, encoding="utf-8") as handle:
             source = handle.read()
         body = source.split("def downgrade() -> None:", 1)[1]
-        assert "pass" != body.strip(), f"{rev.revision} has an empty downgrade"
+        assert body.strip() != "pass", f"{rev.revision} has an empty downgrade"

@@ -39,5 +39,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
         db.session.rollback()
-        logger.exception("Unhandled error on %s %s", request.method, request.endpoint)
+        logger.error("Unhandled error on %s %s", request.method, request.endpoint, exc_info=error)
         return render_template("errors/error.html", code=500, title=TITLES[500]), 500

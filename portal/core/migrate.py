@@ -1,4 +1,7 @@
-"""Alembic, driven from the app's configuration: `flask --app app db upgrade|downgrade|current|revision|check`."""
+"""Alembic, driven from the app's configuration.
+
+`flask --app app db upgrade|downgrade|current|revision|check`
+"""
 
 from __future__ import annotations
 

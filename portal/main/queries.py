@@ -21,13 +21,18 @@ def home_context(user) -> dict[str, Any]:
         workplaces = db.session.scalars(employer_queries.workplaces_of(user.employer_id)).all()
         return {"employer": employer, "workplaces": workplaces}
     if user.role == "municipal":
-        pending = db.session.scalars(employer_queries.pending_registrations(user.municipality_id).limit(10)).all()
+        pending = db.session.scalars(
+            employer_queries.pending_registrations(user.municipality_id).limit(10)
+        ).all()
         pending_count = count(employer_queries.pending_registrations(user.municipality_id))
         return {"pending": pending, "pending_count": pending_count}
     if user.role == "admin":
         return {
-            "failed_mail": count(sa.select(OutboxEmail).where(
-                OutboxEmail.status == "failed", OutboxEmail.municipality_id == user.municipality_id)),
+            "failed_mail": count(
+                sa.select(OutboxEmail).where(
+                    OutboxEmail.status == "failed", OutboxEmail.municipality_id == user.municipality_id
+                )
+            ),
             "pending_count": count(employer_queries.pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.core.security import login_required_any, public
+from portal.core.security import public
 from portal.main import queries
 
 bp = Blueprint("main", __name__)
@@ -27,9 +27,3 @@ def home():
 def healthz():
     report = queries.health(current_app.config["SCHEDULER_STALE_MINUTES"])
     return report, (200 if report["database"] == "ok" else 503)
-
-
-@bp.get("/hulp")
-@login_required_any
-def help_page():
-    return render_template("main/help.html")

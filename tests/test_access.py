@@ -1,0 +1,163 @@
+"""Access rules across every route: declarations, role matrix, tenant isolation (404, nothing changed)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Blueprint
+
+from portal import create_app
+from portal.auth.models import User
+from portal.core.security import ROLES, access_of
+from portal.employers.models import Employer, Workplace
+from portal.extensions import db
+
+#: The intended access of every endpoint. A new route must be added here on purpose.
+POLICY = {
+    "main.home": ("public",),
+    "main.healthz": ("public",),
+    "auth.login": ("public",),
+    "auth.logout": ("login",),
+    "auth.waiting": ("login",),
+    "auth.forgot_password": ("public",),
+    "auth.reset_password": ("public",),
+    "auth.setup_account": ("public",),
+    "auth.account": ("login",),
+    "auth.change_password": ("login",),
+    "auth.update_profile": ("login",),
+    "employers.register": ("public",),
+    "employers.registered": ("public",),
+    "employers.accept_invitation": ("public",),
+    "employers.registrations": ("roles", "municipal", "admin"),
+    "employers.index": ("roles", "municipal", "admin"),
+    "employers.detail": ("roles", "municipal", "admin"),
+    "employers.decide": ("roles", "municipal", "admin"),
+    "employers.change_contact": ("roles", "municipal", "admin"),
+    "employers.organisation": ("roles", "employer"),
+    "employers.workplaces": ("roles", "employer"),
+    "employers.workplace_new": ("roles", "employer"),
+    "employers.workplace_edit": ("roles", "employer"),
+    "employers.workplace_archive": ("roles", "employer"),
+    "employers.workplace_restore": ("roles", "employer"),
+    "employers.workplace_detail": ("roles", "employer", "municipal", "admin"),
+    "employers.colleagues": ("roles", "employer"),
+    "employers.invite": ("roles", "employer"),
+    "employers.revoke_invitation": ("roles", "employer"),
+    "admin.users": ("roles", "admin"),
+    "admin.user_new": ("roles", "admin"),
+    "admin.user_deactivate": ("roles", "admin"),
+    "admin.user_activate": ("roles", "admin"),
+    "admin.outbox": ("roles", "admin"),
+    "admin.outbox_retry": ("roles", "admin"),
+    "admin.audit": ("roles", "admin"),
+}
+
+
+def iter_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def url_args(rule, tenant) -> dict:
+    """Fill a rule's arguments with objects of ``tenant``."""
+    values = {
+        "employer_id": tenant.employer.id,
+        "workplace_id": tenant.workplace.id,
+        "user_id": tenant.jobcoach.id,
+        "invitation_id": 987654,
+        "message_id": 987654,
+        "token": "no-such-token",
+    }
+    return {name: values[name] for name in rule.arguments}
+
+
+def build_url(app, rule, tenant) -> str:
+    return app.url_map.bind("localhost").build(rule.endpoint, url_args(rule, tenant), method=None)
+
+
+def test_every_route_declares_access(app):
+    undeclared = [
+        rule.endpoint for rule, _ in iter_routes(app) if access_of(app.view_functions[rule.endpoint]) is None
+    ]
+    assert undeclared == []
+
+
+def test_declarations_match_the_policy(app):
+    actual = {rule.endpoint: access_of(app.view_functions[rule.endpoint]) for rule, _ in iter_routes(app)}
+    assert actual == POLICY
+
+
+def test_an_undeclared_route_is_refused_for_everyone():
+    app = create_app("testing")
+    extra = Blueprint("extra", __name__)
+
+    @extra.get("/vergeten")
+    def forgotten():
+        return "should never be served"
+
+    app.register_blueprint(extra)
+    response = app.test_client().get("/vergeten")
+    assert response.status_code == 403
+    assert b"should never be served" not in response.data
+
+
+def test_anonymous_visitors_are_sent_to_login(app, seed, client):
+    for rule, method in iter_routes(app):
+        if POLICY[rule.endpoint] == ("public",):
+            continue
+        url = build_url(app, rule, seed.a)
+        response = client.open(url, method=method)
+        assert response.status_code == 302, (rule.rule, method)
+        assert response.headers["Location"].startswith("/login"), (rule.rule, method)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(app, seed, login_as, role):
+    """Roles outside a route's declaration get 403; allowed roles never get 403 or an error."""
+    client = login_as(seed.a.user(role))
+    mismatches = []
+    for rule, method in iter_routes(app):
+        policy = POLICY[rule.endpoint]
+        if rule.endpoint == "auth.logout":
+            continue
+        url = build_url(app, rule, seed.a)
+        status = client.open(url, method=method).status_code
+        allowed = policy[0] != "roles" or role in policy[1:]
+        if (not allowed and status != 403) or (allowed and status in (403, 500)):
+            mismatches.append((rule.rule, method, status))
+    assert mismatches == []
+
+
+def _tenant_b_snapshot(seed) -> list:
+    rows = []
+    for model, ids in (
+        (Employer, [seed.b.employer.id, seed.b.pending_employer.id]),
+        (Workplace, [seed.b.workplace.id]),
+        (User, [u.id for u in (seed.b.employer_user, seed.b.jobcoach, seed.b.municipal, seed.b.admin)]),
+    ):
+        table = model.__table__
+        result = db.session.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id))
+        rows.extend(tuple(row) for row in result)
+    return rows
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_other_tenants_objects_answer_404_and_stay_unchanged(app, seed, login_as, role):
+    client = login_as(seed.a.user(role))
+    before = _tenant_b_snapshot(seed)
+    leaks = []
+    for rule, method in iter_routes(app):
+        policy = POLICY[rule.endpoint]
+        ids = {"employer_id", "workplace_id", "user_id"} & set(rule.arguments)
+        if not ids or (policy[0] == "roles" and role not in policy[1:]):
+            continue
+        url = build_url(app, rule, seed.b)
+        status = client.open(url, method=method, data={"reason": "x", "decision": "approve"}).status_code
+        if status != 404:
+            leaks.append((rule.rule, method, status))
+    assert leaks == []
+    db.session.expire_all()
+    assert _tenant_b_snapshot(seed) == before
