@@ -68,3 +68,5 @@ def configure_logging(app: Flask) -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces every plugin it loads at INFO; that is noise on every command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -78,8 +78,14 @@ def start() -> int:
     return _supervise([web, scheduler])
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _supervise(children: list[subprocess.Popen]) -> int:
-    """Run until Ctrl+C or until one child stops; then stop the other too."""
+    """Run until Ctrl+C (or SIGTERM) or until one child stops; then stop the others too."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -88,7 +94,7 @@ def _supervise(children: list[subprocess.Popen]) -> int:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT if os.name != "nt" else signal.CTRL_BREAK_EVENT)
+                child.terminate()
         for child in children:
             try:
                 child.wait(timeout=10)
