@@ -8,6 +8,7 @@ it holds an advisory lock on a dedicated connection, on SQLite a file lock; a se
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 from datetime import datetime
@@ -40,6 +41,9 @@ JOBS: list[dict[str, Any]] = [
     {"id": "core.heartbeat", "func": "portal.core.jobs:heartbeat", "trigger": "interval", "seconds": 60},
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
+
+#: How often the scheduler checks that it still holds its lock.
+LOCK_CHECK_SECONDS = 30
 
 #: The PostgreSQL advisory lock key of the scheduler ("Werkbrug" in ASCII).
 ADVISORY_LOCK_KEY = 0x5765726B62727567
@@ -129,9 +133,26 @@ class AdvisoryLock:
         connection.close()
         return False
 
+    def is_held(self) -> bool:
+        """Whether our lock session is still alive (PostgreSQL drops the lock with the connection)."""
+        if self.connection is None:
+            return False
+        try:
+            held = self.connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :key"
+                ),
+                {"key": self.key},
+            )
+        except sa.exc.SQLAlchemyError:
+            return False
+        return bool(held)
+
     def release(self) -> None:
         if self.connection is not None:
-            self.connection.close()  # ending the session releases the lock
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self.connection.close()  # ending the session releases the lock
             self.connection = None
         self.engine.dispose()
 
@@ -152,6 +173,9 @@ class FileSchedulerLock:
             return False
         self.lock = lock
         return True
+
+    def is_held(self) -> bool:
+        return self.lock is not None and self.lock.is_locked
 
     def release(self) -> None:
         if self.lock is not None:
@@ -215,6 +239,16 @@ def log_job_event(event: JobExecutionEvent) -> None:
         logger.warning("Scheduled job %s skipped: the previous run is still busy", event.job_id)
 
 
+def watch_lock(lock: AdvisoryLock | FileSchedulerLock, scheduler: BlockingScheduler) -> None:
+    """Stop this scheduler when it lost its lock (e.g. its database connection dropped).
+
+    Another scheduler may then take over; a process manager restarts this one, which waits its turn.
+    """
+    if not lock.is_held():
+        logger.error("Scheduler lost its single-scheduler lock; stopping")
+        scheduler.shutdown(wait=False)
+
+
 def run_scheduler(app: Flask) -> None:
     """Take the single-scheduler lock (or raise SchedulerAlreadyRunning) and run until SIGTERM/SIGINT."""
     lock = scheduler_lock(app)
@@ -228,6 +262,9 @@ def run_scheduler(app: Flask) -> None:
                 logger.info("Scheduler stopping on signal %s; waiting for running jobs", signum)
                 scheduler.shutdown(wait=True)
 
+        scheduler.add_job(
+            watch_lock, "interval", seconds=LOCK_CHECK_SECONDS, args=[lock, scheduler], id="core.watch_lock"
+        )
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         logger.info("Scheduler started with jobs %s", [job.id for job in scheduler.get_jobs()])

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
 
 from config import normalise_database_url
@@ -172,6 +173,54 @@ def test_advisory_lock_allows_one_scheduler():
     finally:
         first.release()
         second.release()
+
+
+@pytest.mark.postgres
+def test_a_scheduler_that_loses_its_advisory_lock_stops():
+    url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
+    lock = scheduler.AdvisoryLock(url)
+    killer = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        assert lock.acquire() is True
+        assert lock.is_held() is True
+        pid = lock.connection.scalar(sa.text("SELECT pg_backend_pid()"))
+        with killer.connect() as conn:
+            conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert lock.is_held() is False
+
+        class FakeScheduler:
+            stopped = False
+
+            def shutdown(self, wait):
+                self.stopped = True
+
+        running = FakeScheduler()
+        scheduler.watch_lock(lock, running)
+        assert running.stopped is True
+    finally:
+        lock.release()
+        killer.dispose()
+
+
+def test_a_scheduler_that_still_holds_its_file_lock_keeps_running(tmp_path):
+    lock = scheduler.FileSchedulerLock(tmp_path / "scheduler.lock")
+    assert lock.acquire() is True
+
+    class FakeScheduler:
+        stopped = False
+
+        def shutdown(self, wait):
+            self.stopped = True
+
+    running = FakeScheduler()
+    try:
+        scheduler.watch_lock(lock, running)
+        assert running.stopped is False
+        lock.release()
+        scheduler.watch_lock(lock, running)
+        assert running.stopped is True
+    finally:
+        lock.release()
 
 
 # The real process ----------------------------------------------------------------------------------------

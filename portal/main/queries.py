@@ -35,6 +35,11 @@ def home_context(user) -> dict[str, Any]:
             ),
             "pending_count": count(employer_queries.pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
+            "failed_jobs": db.session.scalars(
+                sa.select(SchedulerHeartbeat)
+                .where(SchedulerHeartbeat.last_ok.is_(False))
+                .order_by(SchedulerHeartbeat.job_id)
+            ).all(),
         }
     return {}
 
