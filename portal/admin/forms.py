@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, SelectField, StringField, TelField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf
 
-from portal.core.forms import BaseForm, email_address, phone_number, plain_text
+from portal.core.forms import BaseForm, email_field, name_field, phone_field
 
 STAFF_ROLES = {
     "municipal": "Contactpersoon gemeente",
@@ -20,30 +20,9 @@ ROLE_CHOICES = [
 
 
 class StaffUserForm(BaseForm):
-    full_name = StringField(
-        "Naam",
-        validators=[
-            DataRequired(message="Vul de naam in."),
-            Length(max=120, message="Een naam heeft hoogstens 120 tekens."),
-            plain_text,
-        ],
-    )
-    email = EmailField(
-        "E-mailadres",
-        validators=[
-            DataRequired(message="Vul het e-mailadres in."),
-            Length(max=254, message="Een e-mailadres heeft hoogstens 254 tekens."),
-            email_address,
-        ],
-    )
-    phone = TelField(
-        "Telefoonnummer",
-        validators=[
-            Optional(),
-            Length(max=30, message="Een telefoonnummer heeft hoogstens 30 tekens."),
-            phone_number,
-        ],
-    )
+    full_name = name_field()
+    email = email_field()
+    phone = phone_field()
     role = SelectField(
         "Rol",
         choices=ROLE_CHOICES,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
-from portal.core.forms import BaseForm, email_address, phone_number, plain_text
+from portal.core.forms import BaseForm, email_field, name_field, phone_field, plain_text
 
 EMAIL_MAX = 254
 TOO_LONG_EMAIL = "Een e-mailadres heeft hoogstens 254 tekens."
@@ -47,14 +47,7 @@ class LoginForm(AuthForm):
 
 
 class ForgotPasswordForm(BaseForm):
-    email = EmailField(
-        "E-mailadres",
-        validators=[
-            DataRequired(message="Vul uw e-mailadres in."),
-            Length(max=EMAIL_MAX, message=TOO_LONG_EMAIL),
-            email_address,
-        ],
-    )
+    email = email_field(required="Vul uw e-mailadres in.")
 
 
 class _NewPasswordMixin:
@@ -102,19 +95,5 @@ class ChangePasswordForm(_NewPasswordMixin, AuthForm):
 
 
 class ProfileForm(BaseForm):
-    full_name = StringField(
-        "Naam",
-        validators=[
-            DataRequired(message="Vul uw naam in."),
-            Length(max=120, message="Een naam heeft hoogstens 120 tekens."),
-            plain_text,
-        ],
-    )
-    phone = StringField(
-        "Telefoonnummer",
-        validators=[
-            Optional(),
-            Length(max=30, message="Een telefoonnummer heeft hoogstens 30 tekens."),
-            phone_number,
-        ],
-    )
+    full_name = name_field(required="Vul uw naam in.")
+    phone = phone_field()

@@ -6,7 +6,9 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import EmailField, StringField, TelField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 
 
 def _strip(value):
@@ -80,3 +82,59 @@ def plain_text(form, field) -> None:
     """Refuse invisible control characters (they break e-mails, logs and exports)."""
     if isinstance(field.data, str) and CONTROL_CHARS_RE.search(field.data):
         raise ValidationError("Deze tekst bevat tekens die niet zijn toegestaan.")
+
+
+def one_line(form, field) -> None:
+    """Single-line inputs never hold line breaks (they end up in e-mails and exports)."""
+    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
+        raise ValidationError("Gebruik in dit veld geen enter.")
+
+
+def need(message: str) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def too_long(max_length: int, message: str | None = None) -> Length:
+    return Length(max=max_length, message=message or f"Gebruik hoogstens {max_length} tekens.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+# Fields for a person's name and contact details, the same on every form that asks for them.
+
+NAME_TOO_LONG = "Een naam heeft hoogstens 120 tekens."
+EMAIL_TOO_LONG = "Een e-mailadres heeft hoogstens 254 tekens."
+PHONE_TOO_LONG = "Een telefoonnummer heeft hoogstens 30 tekens."
+
+
+def name_field(label: str = "Naam", required: str = "Vul de naam in.") -> StringField:
+    return StringField(
+        label,
+        validators=[
+            need(required),
+            too_long(120, "Een naam heeft hoogstens 120 tekens."),
+            plain_text,
+            one_line,
+        ],
+    )
+
+
+def email_field(label: str = "E-mailadres", required: str = "Vul het e-mailadres in.") -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            need(required),
+            too_long(254, "Een e-mailadres heeft hoogstens 254 tekens."),
+            email_address,
+        ],
+    )
+
+
+def phone_field(label: str = "Telefoonnummer") -> TelField:
+    return TelField(
+        label,
+        validators=[Optional(), too_long(30, "Een telefoonnummer heeft hoogstens 30 tekens."), phone_number],
+    )

@@ -14,11 +14,21 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, StopValidation
+from wtforms.validators import EqualTo, InputRequired, NumberRange, StopValidation
 
 from portal.auth.passwords import password_problem
-from portal.core.forms import BaseForm, email_address, kvk_number, phone_number, plain_text, postcode
+from portal.core.forms import (
+    BaseForm,
+    choices,
+    email_address,
+    kvk_number,
+    need,
+    one_line,
+    phone_number,
+    plain_text,
+    postcode,
+    too_long,
+)
 from portal.employers.models import EMPLOYER_STATUS_LABELS, SECTORS, SIZE_CLASSES
 
 INVALID_CHOICE = "Kies een van de mogelijkheden uit de lijst."
@@ -31,20 +41,6 @@ def optional_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def need(message: str) -> DataRequired:
-    return DataRequired(message=message)
-
-
-def too_long(max_length: int) -> Length:
-    return Length(max=max_length, message=f"Gebruik hoogstens {max_length} tekens.")
-
-
-def one_line(form, field) -> None:
-    """Single-line inputs never hold line breaks (they end up in e-mails and exports)."""
-    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
-        raise ValidationError("Gebruik in dit veld geen enter.")
 
 
 def website_url(form, field) -> None:
@@ -80,11 +76,6 @@ class RequiredUnlessSameAddress:
             raise StopValidation()
         if not field.data:
             raise StopValidation(self.message)
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms select choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 SECTOR_CHOICES = choices([("", "Kies een sector"), *SECTORS.items()])
