@@ -1,6 +1,9 @@
 """Imports every domain's models, so Base.metadata is complete (for Alembic and the tests)."""
 
 from portal.auth.models import LoginFailure, PasswordToken, User  # noqa: F401
+from portal.candidates.models import Candidate, CandidateVersion, Consent  # noqa: F401
 from portal.core.db import Base  # noqa: F401
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat  # noqa: F401
 from portal.employers.models import Employer, Invitation, Workplace  # noqa: F401
+from portal.placements.models import Placement  # noqa: F401
+from portal.requests.models import PlacementRequest, PlacementType, Proposal  # noqa: F401

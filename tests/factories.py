@@ -150,3 +150,144 @@ def make_tenant(name: str) -> Tenant:
 
 def two_tenants() -> TwoTenants:
     return TwoTenants(a=make_tenant("Gemeente A"), b=make_tenant("Gemeente B"))
+
+
+@dataclass
+class Matching:
+    """A submitted request of tenant's employer, a shareable candidate and a proposal of it."""
+
+    request: object
+    candidate: object
+    proposal: object
+
+
+def make_matching(tenant: Tenant) -> Matching:
+    request = make_request(tenant.workplace, created_by=tenant.employer_user)
+    candidate = make_candidate(tenant.municipality)
+    make_consent(candidate, recorded_by=tenant.municipal)
+    proposal = make_proposal(request, candidate, proposed_by=tenant.municipal)
+    return Matching(request=request, candidate=candidate, proposal=proposal)
+
+
+# Requests, candidates, proposals ------------------------------------------------------------------------
+
+
+def placement_type(municipality: Municipality, code: str = "taalstage"):
+    """The municipality's placement type with this code (the defaults are added when missing)."""
+    import sqlalchemy as sa
+
+    from portal.requests.defaults import ensure_default_types
+    from portal.requests.models import PlacementType
+
+    ensure_default_types(municipality.id)
+    return db.session.scalar(
+        sa.select(PlacementType).where(
+            PlacementType.municipality_id == municipality.id, PlacementType.code == code
+        )
+    )
+
+
+def make_request(
+    workplace: Workplace | None = None, code: str = "taalstage", status: str = "submitted", **kw
+):
+    from datetime import date, timedelta
+
+    from portal.core.time import now_utc
+    from portal.requests.models import PlacementRequest
+
+    workplace = workplace or make_workplace()
+    employer = db.session.get(Employer, workplace.employer_id)
+    municipality = db.session.get(Municipality, employer.municipality_id)
+    kind = placement_type(municipality, code)
+    creator = kw.pop("created_by", None) or make_user("employer", employer=employer)
+    request = PlacementRequest(
+        municipality_id=municipality.id,
+        employer_id=employer.id,
+        workplace_id=workplace.id,
+        placement_type_id=kind.id,
+        created_by_id=creator.id,
+        role_title=kw.pop("role_title", "Medewerker magazijn"),
+        tasks=kw.pop("tasks", "Orderpicken, inpakken en opruimen"),
+        positions=kw.pop("positions", 1),
+        hours_per_week=kw.pop("hours_per_week", 16),
+        days_per_week=kw.pop("days_per_week", 2),
+        dutch_level=kw.pop("dutch_level", kind.default_dutch_level),
+        desired_start=kw.pop("desired_start", date.today() + timedelta(days=21)),
+        duration_weeks=kw.pop("duration_weeks", max(kind.min_weeks, 13)),
+        learning_goals=kw.pop("learning_goals", "Werkinstructies in het Nederlands begrijpen"),
+        supervisor_name=kw.pop("supervisor_name", workplace.buddy_name),
+        status=status,
+        submitted_at=kw.pop("submitted_at", now_utc() if status != "draft" else None),
+        **kw,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def make_candidate(municipality: Municipality | None = None, **kw):
+    from portal.candidates.models import Candidate
+
+    n = _n()
+    municipality = municipality or make_municipality()
+    candidate = Candidate(
+        municipality_id=municipality.id,
+        pseudonym=kw.pop("pseudonym", f"K-2026-{n:04d}"),
+        first_name=kw.pop("first_name", f"Voornaam{n}"),
+        last_name=kw.pop("last_name", f"Achternaam{n}"),
+        email=kw.pop("email", f"kandidaat{n}@test.werkbrug.nl"),
+        phone=kw.pop("phone", f"06 {10000000 + n}"),
+        home_town=kw.pop("home_town", "Eindhoven"),
+        education_level=kw.pop("education_level", "mbo"),
+        dutch_level=kw.pop("dutch_level", "A2"),
+        english_level=kw.pop("english_level", "B1"),
+        available_days=kw.pop("available_days", "ma,di,do"),
+        class_days=kw.pop("class_days", "wo,vr"),
+        hours_per_week=kw.pop("hours_per_week", 16),
+        work_readiness=kw.pop("work_readiness", "direct"),
+        **kw,
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    return candidate
+
+
+def make_consent(
+    candidate, kind: str = "share_profile", employer: Employer | None = None, recorded_by=None, **kw
+):
+    from portal.candidates.models import Consent
+    from portal.core.time import now_utc
+
+    recorded_by = recorded_by or make_user(
+        "municipal", db.session.get(Municipality, candidate.municipality_id)
+    )
+    consent = Consent(
+        candidate_id=candidate.id,
+        kind=kind,
+        employer_id=employer.id if employer else None,
+        given_at=kw.pop("given_at", now_utc()),
+        method=kw.pop("method", "conversation"),
+        text_version=kw.pop("text_version", "2026-1"),
+        recorded_by_id=recorded_by.id,
+        **kw,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def make_proposal(request, candidate, status: str = "proposed", proposed_by=None, **kw):
+    from portal.requests.models import Proposal
+
+    proposed_by = proposed_by or make_user("municipal", db.session.get(Municipality, request.municipality_id))
+    proposal = Proposal(
+        request_id=request.id,
+        candidate_id=candidate.id,
+        proposed_by_id=proposed_by.id,
+        note=kw.pop("note", "Gemotiveerd en leert snel."),
+        status=status,
+        **kw,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal

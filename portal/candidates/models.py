@@ -1,0 +1,160 @@
+"""Screened candidate profiles, their version history and consent records.
+
+Identifying columns (names, contact details, home town) and the care flag are staff-only. Employers only
+ever see the pseudonymised projection in ``portal.candidates.projection`` (and identity after a recorded
+consent for that employer). There is deliberately no BSN and no nationality column.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.codes import LANGUAGE_LEVELS
+from portal.core.db import Base, TimestampMixin, str_enum_check
+
+EDUCATION_LEVELS = {
+    "geen": "Geen of weinig onderwijs",
+    "basis": "Basisonderwijs",
+    "middelbaar": "Middelbaar onderwijs",
+    "mbo": "Beroepsopleiding (mbo-niveau)",
+    "hbo": "Hoger beroepsonderwijs (hbo-niveau)",
+    "wo": "Universiteit (wo-niveau)",
+}
+LEARNING_ROUTES = {"b1": "B1-route", "onderwijs": "Onderwijsroute", "z": "Z-route"}
+WORK_READINESS = {
+    "direct": "Kan direct aan het werk",
+    "activering": "Eerst activering",
+    "onderwijs": "Eerst onderwijs",
+    "nog_niet": "Nog niet",
+}
+CANDIDATE_STATUSES = {"active": "Beschikbaar", "placed": "Geplaatst", "inactive": "Niet beschikbaar"}
+
+
+class Candidate(TimestampMixin, Base):
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipalities.id"), index=True)
+    #: Pseudonym shown to employers, e.g. K-2026-0042; unique across all municipalities.
+    pseudonym: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Identifying data: staff only.
+    first_name: Mapped[str] = mapped_column(sa.String(80))
+    last_name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    home_town: Mapped[str] = mapped_column(sa.String(80))
+    # Education and experience.
+    education_level: Mapped[str] = mapped_column(sa.String(12))
+    education_country: Mapped[str | None] = mapped_column(sa.String(80))
+    education_completed_nl: Mapped[bool] = mapped_column(default=False)
+    #: Outcome of a Nuffic/IDW diploma evaluation, in words (empty when none was done).
+    diploma_evaluation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: [{"occupation": str, "sector": code, "years": int}, ...]
+    work_experience: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    dutch_level: Mapped[str] = mapped_column(sa.String(4))
+    english_level: Mapped[str] = mapped_column(sa.String(4))
+    other_languages: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Certificates, comma separated (e.g. "heftruck, VCA").
+    certificates: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Availability.
+    #: Days free for work, as codes ("ma,di,do").
+    available_days: Mapped[str] = mapped_column(sa.String(40), default="")
+    hours_per_week: Mapped[int] = mapped_column(default=16)
+    #: Days with the fixed language-course timetable (never available for work).
+    class_days: Mapped[str] = mapped_column(sa.String(40), default="")
+    learning_route: Mapped[str | None] = mapped_column(sa.String(12))
+    # ABC plan.
+    plan_a: Mapped[str | None] = mapped_column(sa.String(200))
+    plan_b: Mapped[str | None] = mapped_column(sa.String(200))
+    plan_c: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Desired sectors as codes from portal.employers.models.SECTORS, comma separated.
+    desired_sectors: Mapped[str] = mapped_column(sa.String(200), default="")
+    work_readiness: Mapped[str] = mapped_column(sa.String(12))
+    travel_range_km: Mapped[int] = mapped_column(default=10)
+    #: A short text in the candidate's own words.
+    motivation: Mapped[str | None] = mapped_column(sa.Text)
+    screened_on: Mapped[date | None] = mapped_column()
+    screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: Staff only: care comes first (no medical detail is ever stored).
+    care_first: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(10), default="active", index=True)
+    #: Bumped on every change; each change leaves a CandidateVersion row.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        str_enum_check("education_level", EDUCATION_LEVELS),
+        str_enum_check("dutch_level", LANGUAGE_LEVELS),
+        str_enum_check("english_level", LANGUAGE_LEVELS),
+        str_enum_check("work_readiness", WORK_READINESS),
+        str_enum_check("status", CANDIDATE_STATUSES),
+        sa.CheckConstraint(
+            "learning_route IS NULL OR learning_route IN ('b1', 'onderwijs', 'z')",
+            name="learning_route_valid",
+        ),
+        sa.CheckConstraint("hours_per_week >= 0 AND hours_per_week <= 40", name="hours_range"),
+        sa.CheckConstraint("travel_range_km >= 0 AND travel_range_km <= 200", name="travel_range"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CandidateVersion(Base):
+    """One change to a candidate profile: who, when, and the old and new value of each changed field."""
+
+    __tablename__ = "candidate_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column()
+    #: {"field": [old, new], ...}; "created" for the first version.
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    __table_args__ = (sa.UniqueConstraint("candidate_id", "version", name="uq_candidate_versions_version"),)
+
+
+CONSENT_KINDS = {
+    "share_profile": "Profiel zonder naam delen met werkgevers",
+    "reveal_identity": "Naam en telefoonnummer delen met één werkgever",
+}
+CONSENT_METHODS = {"conversation": "In een gesprek", "signed_form": "Met een getekend formulier"}
+
+
+class Consent(Base):
+    """A recorded consent of a candidate; withdrawal takes effect on the very next request."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    #: Only for reveal_identity: the one employer that may see the identity.
+    employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    given_at: Mapped[datetime] = mapped_column()
+    method: Mapped[str] = mapped_column(sa.String(20))
+    #: Version of the consent text that was shown (e.g. "2026-1").
+    text_version: Mapped[str] = mapped_column(sa.String(20))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    __table_args__ = (
+        str_enum_check("kind", CONSENT_KINDS),
+        str_enum_check("method", CONSENT_METHODS),
+        sa.CheckConstraint(
+            "(kind = 'reveal_identity' AND employer_id IS NOT NULL)"
+            " OR (kind = 'share_profile' AND employer_id IS NULL)",
+            name="employer_for_identity",
+        ),
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
