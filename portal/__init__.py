@@ -52,13 +52,24 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
     from portal.main.views import bp as main_bp
+    from portal.matching.views import bp as matching_bp
+    from portal.placements.views import bp as placements_bp
+    from portal.requests.views import bp as requests_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(employers_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        employers_bp,
+        requests_bp,
+        candidates_bp,
+        matching_bp,
+        placements_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def configure_logging(app: Flask) -> None:

@@ -17,9 +17,21 @@ from portal.auth.passwords import hash_password
 from portal.core.audit import record
 from portal.core.models import Municipality
 from portal.core.time import now_utc
+from portal.demo_matching import seed_matching
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
+from portal.requests.defaults import ensure_default_types
 
+DEMO_KINDS = (
+    "municipalities",
+    "users",
+    "employers",
+    "workplaces",
+    "candidates",
+    "requests",
+    "proposals",
+    "placements",
+)
 DEMO_PASSWORD = "werkbrug-demo"  # noqa: S105 - the published password of the demo accounts
 
 MUNICIPALITIES = [
@@ -417,11 +429,19 @@ def seed_demo() -> dict[str, int]:
     for account in DEMO_ACCOUNTS:
         if account["role"] == "employer":
             _ensure_user(account, municipalities, employers, password, created)
+    for municipality in municipalities.values():
+        ensure_default_types(municipality.id)
+    eindhoven_employers = {
+        kvk: employer for (slug, kvk), employer in employers.items() if slug == "eindhoven"
+    }
+    seed_matching(
+        municipalities["eindhoven"], eindhoven_employers, users["gemeente@demo.werkbrug.nl"], created
+    )
     if sum(created.values()):
         eindhoven = municipalities["eindhoven"]
         record(None, "demo.seeded", eindhoven, municipality_id=eindhoven.id, **dict(created))
     db.session.flush()
-    return {kind: created[kind] for kind in ("municipalities", "users", "employers", "workplaces")}
+    return {kind: created[kind] for kind in DEMO_KINDS}
 
 
 class _LazyHash:

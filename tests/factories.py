@@ -114,6 +114,11 @@ class Tenant:
     admin: User
     pending_employer: Employer
     pending_user: User
+    #: Filled by two_tenants(): a submitted request, a shareable candidate proposed for it, a placement.
+    request: object = None
+    candidate: object = None
+    proposal: object = None
+    placement: object = None
 
     def user(self, role: str) -> User:
         return {
@@ -149,7 +154,12 @@ def make_tenant(name: str) -> Tenant:
 
 
 def two_tenants() -> TwoTenants:
-    return TwoTenants(a=make_tenant("Gemeente A"), b=make_tenant("Gemeente B"))
+    tenants = TwoTenants(a=make_tenant("Gemeente A"), b=make_tenant("Gemeente B"))
+    for tenant in (tenants.a, tenants.b):
+        matching = make_matching(tenant)
+        tenant.request, tenant.candidate, tenant.proposal = matching.request, matching.candidate, matching.proposal
+        tenant.placement = make_placement(tenant, request=matching.request)
+    return tenants
 
 
 @dataclass
@@ -291,3 +301,32 @@ def make_proposal(request, candidate, status: str = "proposed", proposed_by=None
     db.session.add(proposal)
     db.session.flush()
     return proposal
+
+
+def make_placement(tenant: Tenant, status: str = "planned", **kw):
+    """A placement at the tenant's workplace from an accepted proposal of a fresh candidate."""
+    from datetime import date, timedelta
+
+    from portal.placements.models import Placement
+
+    request = kw.pop("request", None) or make_request(tenant.workplace, created_by=tenant.employer_user)
+    candidate = kw.pop("candidate", None) or make_candidate(tenant.municipality)
+    proposal = make_proposal(request, candidate, status="accepted", proposed_by=tenant.municipal)
+    start = kw.pop("start_date", date.today() + timedelta(days=14))
+    placement = Placement(
+        municipality_id=tenant.municipality.id,
+        request_id=request.id,
+        proposal_id=proposal.id,
+        candidate_id=candidate.id,
+        employer_id=request.employer_id,
+        workplace_id=request.workplace_id,
+        placement_type_id=request.placement_type_id,
+        contact_id=tenant.municipal.id,
+        start_date=start,
+        planned_end_date=kw.pop("planned_end_date", start + timedelta(weeks=request.duration_weeks)),
+        status=status,
+        **kw,
+    )
+    db.session.add(placement)
+    db.session.flush()
+    return placement

@@ -168,6 +168,12 @@ def test_create_admin_creates_municipality_user_and_queues_setup_mail(cli):
     assert user.is_active is True
     assert user.municipality.name == "Gemeente Nieuwstad"
     assert user.municipality.slug == "gemeente-nieuwstad"
+    from portal.requests.models import PlacementType
+
+    codes = db.session.scalars(
+        sa.select(PlacementType.code).where(PlacementType.municipality_id == user.municipality_id)
+    ).all()
+    assert sorted(codes) == ["proefplaatsing", "stage", "taalstage", "werkervaringsplaats"]
     mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == user.email))
     assert mail is not None
     assert mail.municipality_id == user.municipality_id
@@ -231,3 +237,37 @@ def test_create_admin_refuses_bad_input_and_changes_nothing(cli, args, stdin, me
     assert result.exit_code in (1, 2)
     assert message in result.output
     assert count_rows() == before
+
+
+def test_seed_demo_fills_matching_with_varied_candidates_requests_and_proposals(cli):
+    import sqlalchemy as sa
+
+    from portal.candidates.models import Candidate
+    from portal.extensions import db
+    from portal.placements.models import Placement
+    from portal.requests.models import PlacementRequest, PlacementType, Proposal
+
+    assert cli("seed-demo").exit_code == 0
+    candidates = db.session.scalars(sa.select(Candidate)).all()
+    assert len(candidates) >= 25
+    assert len({c.dutch_level for c in candidates}) >= 4
+    assert any(c.care_first for c in candidates)
+    types = {t.code for t in db.session.scalars(sa.select(PlacementType))}
+    assert types == {"stage", "taalstage", "proefplaatsing", "werkervaringsplaats"}
+    request_types = db.session.scalars(
+        sa.select(PlacementType.code).join(
+            PlacementRequest, PlacementRequest.placement_type_id == PlacementType.id
+        )
+    ).all()
+    assert set(request_types) == types
+    assert {p.status for p in db.session.scalars(sa.select(Proposal))} == {
+        "proposed",
+        "meeting",
+        "accepted",
+        "declined",
+        "withdrawn",
+    }
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 1
+    second = cli("seed-demo")
+    assert second.exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == len(candidates)

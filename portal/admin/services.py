@@ -12,6 +12,7 @@ from portal.core.audit import record
 from portal.core.models import Municipality, OutboxEmail
 from portal.core.time import now_utc
 from portal.extensions import db
+from portal.requests.defaults import ensure_default_types
 
 #: Roles an administrator may give a new staff user (employers register themselves or are invited).
 STAFF_ROLES = ("municipal", "jobcoach", "admin")
@@ -115,5 +116,6 @@ def get_or_create_municipality(actor: User | None, name: str) -> tuple[Municipal
     municipality = Municipality(name=name, slug=slug)
     db.session.add(municipality)
     db.session.flush()
+    ensure_default_types(municipality.id)  # a new municipality starts with the standard placement types
     record(actor, "municipality.created", municipality, municipality_id=municipality.id)
     return municipality, True

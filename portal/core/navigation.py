@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 
 #: Menu per role: (endpoint, Dutch label). Only endpoints the role may open.
 NAVIGATION = {
     "employer": (
         ("main.home", "Overzicht"),
+        ("requests.index", "Aanvragen"),
+        ("placements.index", "Plaatsingen"),
         ("employers.workplaces", "Werkplekken"),
         ("employers.colleagues", "Collega's"),
         ("auth.account", "Mijn account"),
     ),
     "municipal": (
         ("main.home", "Overzicht"),
+        ("requests.index", "Aanvragen"),
+        ("candidates.index", "Kandidaten"),
+        ("placements.index", "Plaatsingen"),
         ("employers.registrations", "Aanmeldingen"),
         ("employers.index", "Werkgevers"),
         ("auth.account", "Mijn account"),
@@ -27,6 +32,7 @@ NAVIGATION = {
         ("main.home", "Overzicht"),
         ("employers.index", "Werkgevers"),
         ("admin.users", "Gebruikers"),
+        ("requests.types", "Plaatsingsvormen"),
         ("admin.outbox", "E-mail"),
         ("admin.audit", "Logboek"),
         ("auth.account", "Mijn account"),
@@ -39,7 +45,10 @@ def nav_items() -> tuple[tuple[str, str], ...]:
         return ()
     if current_user.role == "employer" and not current_user.employer_is_approved:
         return ()
-    return NAVIGATION.get(current_user.role, ())
+    # Only endpoints this app serves (a menu entry never breaks a page).
+    return tuple(
+        item for item in NAVIGATION.get(current_user.role, ()) if item[0] in current_app.view_functions
+    )
 
 
 def form_errors(form) -> list[tuple[str, str, str]]:
