@@ -84,13 +84,22 @@ STATUS_CHOICES = choices([("", "Alle"), *EMPLOYER_STATUS_LABELS.items()])
 
 
 class WholeNumberField(IntegerField):
-    """An IntegerField where an empty box is "no value" (for InputRequired), not a type error."""
+    """An IntegerField where an empty box is "no value" (for InputRequired), not a type error.
+
+    Numbers with more than nine digits are a typing error too: NumberRange compares as float and would
+    overflow on hundreds of digits.
+    """
+
+    LIMIT = 10**9
 
     def process_formdata(self, valuelist):
         if valuelist and not str(valuelist[0]).strip():
             self.data = None
             return
         super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = None
+            raise ValueError(self.gettext("Dit getal is te groot."))
 
 
 class OrganisationForm(BaseForm):

@@ -358,3 +358,13 @@ def test_workplace_edit_with_missing_fields_changes_nothing(login_as, seed):
     )
     assert_refused(response, field_message="Beschrijf het werk.")
     assert row(Workplace, seed.a.workplace.id) == before
+
+
+def test_a_capacity_with_hundreds_of_digits_is_a_field_error_not_a_crash(seed, login_as):
+    client = login_as(seed.a.employer_user)
+    response = client.post(
+        f"/werkplekken/{seed.a.workplace.id}/bewerken",
+        {"name": "Magazijn", "capacity": "9" * 400},
+    )
+    assert response.status_code == 200
+    assert "Dit getal is te groot." in response.get_data(as_text=True)
