@@ -31,6 +31,37 @@ WORK_READINESS = {
     "onderwijs": "Eerst onderwijs",
     "nog_niet": "Nog niet",
 }
+#: Columns a profile form or import may set (never municipality, pseudonym, status or version).
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "home_town",
+    "education_level",
+    "education_country",
+    "education_completed_nl",
+    "diploma_evaluation",
+    "work_experience",
+    "dutch_level",
+    "english_level",
+    "other_languages",
+    "certificates",
+    "available_days",
+    "hours_per_week",
+    "class_days",
+    "learning_route",
+    "plan_a",
+    "plan_b",
+    "plan_c",
+    "desired_sectors",
+    "work_readiness",
+    "travel_range_km",
+    "motivation",
+    "screened_on",
+    "care_first",
+)
+
 CANDIDATE_STATUSES = {"active": "Beschikbaar", "placed": "Geplaatst", "inactive": "Niet beschikbaar"}
 
 

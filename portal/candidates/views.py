@@ -1,3 +1,273 @@
-from flask import Blueprint
+"""Candidates: screened profiles with their versions, consent records, access history and import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.auth.models import ROLE_LABELS, User
+from portal.candidates import forms, importer, queries, services
+from portal.candidates.models import (
+    CANDIDATE_STATUSES,
+    CONSENT_KINDS,
+    CONSENT_METHODS,
+    EDUCATION_LEVELS,
+    LEARNING_ROUTES,
+    WORK_READINESS,
+)
+from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
+from portal.candidates.services import CandidateError
+from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
+from portal.core.forms import EmptyForm
+from portal.core.pagination import page_number, paginate
+from portal.core.security import roles_required
+from portal.employers.models import SECTORS
+from portal.extensions import db
 
 bp = Blueprint("candidates", __name__)
+
+STAFF_PROFILE = "staff_profile"
+#: Where a profile was seen (audit detail "context"), in words.
+CONTEXTS = {
+    "staff_profile": "Profielpagina van de gemeente",
+    "matching": "Lijst met passende kandidaten bij een aanvraag",
+    "matching_list": "Lijst met passende kandidaten bij een aanvraag",
+    "employer_proposal": "Voorstel aan de werkgever",
+    "proposal": "Voorstel aan de werkgever",
+}
+
+
+def code_labels(value: str | None, options: dict[str, str]) -> str:
+    """'ma,di' → 'maandag, dinsdag' (unknown codes are left out)."""
+    return ", ".join(options[code] for code in split_codes(value) if code in options)
+
+
+LABELS = {
+    "statuses": CANDIDATE_STATUSES,
+    "education_levels": EDUCATION_LEVELS,
+    "routes": LEARNING_ROUTES,
+    "readiness": WORK_READINESS,
+    "levels": LANGUAGE_LEVELS,
+    "weekdays": WEEKDAYS,
+    "sectors": SECTORS,
+    "consent_kinds": CONSENT_KINDS,
+    "consent_methods": CONSENT_METHODS,
+    "split_codes": split_codes,
+    "code_labels": code_labels,
+    "roles": ROLE_LABELS,
+    "contexts": CONTEXTS,
+    "field_labels": forms.FIELD_LABELS,
+}
+
+
+def _field_error(form, error: CandidateError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and field.type != "HiddenField":
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+# List -------------------------------------------------------------------------------
+
+
+@bp.get("/kandidaten")
+@roles_required("municipal")
+def index():
+    form = forms.CandidateSearchForm(formdata=request.args)
+    form.validate()
+    filters = {
+        name: "" if getattr(form, name).errors else (getattr(form, name).data or "")
+        for name in ("status", "dutch_level", "work_readiness")
+    }
+    search = "" if form.q.errors else (form.q.data or "")
+    query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
+    page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
+    keep = {key: value for key, value in {"q": search, **filters}.items() if value}
+    return render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
+
+
+# Create and edit -------------------------------------------------------------------------------
+
+
+@bp.route("/kandidaten/nieuw", methods=["GET", "POST"])
+@roles_required("municipal")
+def new():
+    form = forms.CandidateForm()
+    if form.validate_on_submit():
+        try:
+            candidate = services.create_candidate(
+                current_user, current_user.municipality_id, form.profile_data()
+            )
+        except CandidateError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Kandidaat {candidate.pseudonym} is toegevoegd.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=candidate.id))
+    return render_template("candidates/form.html", form=form, candidate=None, **LABELS)
+
+
+def _expected_version(form) -> int | None:
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/kandidaten/<int:candidate_id>/bewerken", methods=["GET", "POST"])
+@roles_required("municipal")
+def edit(candidate_id: int):
+    candidate = get_candidate_or_404(current_user, candidate_id)
+    if request.method == "GET":
+        form = forms.CandidateEditForm(data=forms.form_data(candidate))
+    else:
+        form = forms.CandidateEditForm()
+    if form.validate_on_submit():
+        try:
+            services.update_candidate(
+                current_user, candidate, form.profile_data(), expected_version=_expected_version(form)
+            )
+        except CandidateError as error:
+            _field_error(form, error)
+            form.version.data = str(candidate.version)
+        else:
+            db.session.commit()
+            flash("Het profiel is opgeslagen.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=candidate.id))
+    return render_template("candidates/form.html", form=form, candidate=candidate, **LABELS)
+
+
+# Detail and consent -------------------------------------------------------------------------------
+
+
+def _consent_form(candidate, form=None):
+    form = form or forms.ConsentForm(formdata=None)
+    employers = db.session.scalars(queries.approved_employers(candidate.municipality_id)).all()
+    form.employer_id.choices = forms.employer_choices(employers)
+    return form
+
+
+def _render_detail(candidate, consent_form=None):
+    """The full staff profile; showing it is an access the candidate may ask about, so it is audited."""
+    services.record_view(current_user, candidate, STAFF_PROFILE)
+    db.session.commit()
+    return render_template(
+        "candidates/detail.html",
+        candidate=candidate,
+        consent_form=_consent_form(candidate, consent_form),
+        button_form=EmptyForm(),
+        consents=db.session.execute(queries.candidate_consents(candidate.id)).all(),
+        versions=db.session.execute(queries.candidate_versions(candidate.id)).all(),
+        history=db.session.execute(queries.access_history(candidate.id)).all(),
+        screener=db.session.get(User, candidate.screened_by_id) if candidate.screened_by_id else None,
+        **LABELS,
+    )
+
+
+@bp.get("/kandidaten/<int:candidate_id>")
+@roles_required("municipal")
+def detail(candidate_id: int):
+    return _render_detail(get_candidate_or_404(current_user, candidate_id))
+
+
+@bp.post("/kandidaten/<int:candidate_id>/toestemming")
+@roles_required("municipal")
+def consent_new(candidate_id: int):
+    candidate = get_candidate_or_404(current_user, candidate_id)
+    form = _consent_form(candidate, forms.ConsentForm())
+    if form.validate_on_submit():
+        try:
+            services.record_consent(
+                current_user,
+                candidate,
+                kind=form.kind.data,
+                employer_id=form.employer_id.data,
+                method=form.method.data,
+                text_version=form.text_version.data,
+                given_on=form.given_on.data,
+            )
+        except CandidateError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("De toestemming is vastgelegd.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=candidate.id, _anchor="toestemming"))
+    return _render_detail(candidate, form)
+
+
+@bp.post("/kandidaten/<int:candidate_id>/toestemming/<int:consent_id>/intrekken")
+@roles_required("municipal")
+def consent_withdraw(candidate_id: int, consent_id: int):
+    candidate, consent = get_consent_or_404(current_user, candidate_id, consent_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_consent(current_user, candidate, consent)
+        except CandidateError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("De toestemming is ingetrokken. Dit geldt meteen.", "success")
+    return redirect(url_for("candidates.detail", candidate_id=candidate.id, _anchor="toestemming"))
+
+
+# Import -------------------------------------------------------------------------------
+
+
+def _render_import(form, parsed=None, payload=None):
+    return render_template(
+        "candidates/import.html",
+        form=form,
+        parsed=parsed,
+        confirm_form=forms.ImportConfirmForm(formdata=None, payload=payload) if payload else None,
+        max_rows=importer.MAX_ROWS,
+        headings=sorted(importer.HEADINGS),
+        **LABELS,
+    )
+
+
+def _read_and_close(upload) -> bytes:
+    """The uploaded bytes (one more than the limit at most, so a too-big file is noticed)."""
+    try:
+        return upload.read(importer.MAX_BYTES + 1)
+    finally:
+        upload.close()
+
+
+@bp.route("/kandidaten/importeren", methods=["GET", "POST"])
+@roles_required("municipal")
+def import_upload():
+    form = forms.ImportUploadForm()
+    if not form.validate_on_submit():
+        return _render_import(form)
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = ["Kies een bestand."]
+        return _render_import(form)
+    try:
+        parsed = importer.parse(upload.filename, _read_and_close(upload))
+    except importer.ImportFileError as error:
+        form.file.errors = [str(error)]
+        return _render_import(form)
+    payload = None
+    if not parsed.errors:
+        payload = importer.sign_rows(parsed.rows, current_user.id, current_user.municipality_id)
+    return _render_import(form, parsed, payload)
+
+
+@bp.post("/kandidaten/importeren/bevestigen")
+@roles_required("municipal")
+def import_confirm():
+    form = forms.ImportConfirmForm()
+    rows = importer.load_rows(form.payload.data, current_user.id, current_user.municipality_id)
+    profiles = importer.revalidate(rows) if rows and form.validate_on_submit() else None
+    if profiles is None:
+        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    try:
+        created = services.import_candidates(current_user, current_user.municipality_id, profiles)
+    except CandidateError as error:
+        db.session.rollback()
+        flash(f"{error.message} Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    db.session.commit()
+    flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")
+    return redirect(url_for("candidates.index"))

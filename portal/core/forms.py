@@ -138,3 +138,34 @@ def phone_field(label: str = "Telefoonnummer") -> TelField:
         label,
         validators=[Optional(), too_long(30, "Een telefoonnummer heeft hoogstens 30 tekens."), phone_number],
     )
+
+
+# Burgerservicenummer (BSN): Werkbrug never stores one; free-text fields refuse anything that looks like it.
+
+BSN_MESSAGE = "Vul hier geen burgerservicenummer in."
+#: Nine digits, optionally grouped with single spaces, dots or hyphens, not part of a longer number.
+BSN_CANDIDATE_RE = re.compile(r"(?<!\d)(?<!\d[ .-])\d(?:[ .-]?\d){8}(?![ .-]?\d)")
+
+
+def passes_elfproef(digits: str) -> bool:
+    """Whether nine digits pass the BSN eleven-test (9*d1 + 8*d2 + ... + 2*d8 - d9 is divisible by 11)."""
+    if len(digits) != 9 or not digits.isdigit() or int(digits) == 0:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+def contains_bsn(text: str | None) -> bool:
+    """Whether ``text`` holds a nine-digit number (optionally grouped) that passes the elfproef."""
+    if not isinstance(text, str):
+        return False
+    for match in BSN_CANDIDATE_RE.finditer(text):
+        if passes_elfproef(re.sub(r"\D", "", match.group(0))):
+            return True
+    return False
+
+
+def no_bsn(form, field) -> None:
+    """Refuse a burgerservicenummer in a free-text field."""
+    if contains_bsn(field.data):
+        raise ValidationError(BSN_MESSAGE)

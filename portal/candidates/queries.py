@@ -1,0 +1,137 @@
+"""Read-side queries of the candidates domain (all scoped to one municipality by the caller)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from portal.auth.models import User
+from portal.candidates.models import Candidate, CandidateVersion, Consent
+from portal.core.models import AuditEvent
+from portal.employers.models import Employer
+from portal.employers.queries import LIKE_ESCAPE, like_pattern
+
+#: Rows of access history shown on the candidate page.
+ACCESS_HISTORY_LIMIT = 50
+
+
+def has_share_consent() -> sa.Exists:
+    """Correlated: the candidate has an active consent to share the pseudonymised profile."""
+    return (
+        sa.select(Consent.id)
+        .where(
+            Consent.candidate_id == Candidate.id,
+            Consent.kind == "share_profile",
+            Consent.withdrawn_at.is_(None),
+        )
+        .exists()
+    )
+
+
+def candidates_list(
+    municipality_id: int,
+    *,
+    search: str = "",
+    status: str = "",
+    dutch_level: str = "",
+    work_readiness: str = "",
+) -> sa.Select:
+    """Candidates of one municipality with whether they share their profile, filtered, by pseudonym."""
+    query = sa.select(Candidate, has_share_consent().label("shares_profile")).where(
+        Candidate.municipality_id == municipality_id
+    )
+    if search:
+        pattern = like_pattern(search.lower())
+        full_name = sa.func.lower(Candidate.first_name + " " + Candidate.last_name)
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Candidate.pseudonym).like(pattern, escape=LIKE_ESCAPE),
+                full_name.like(pattern, escape=LIKE_ESCAPE),
+            )
+        )
+    for column, value in (
+        (Candidate.status, status),
+        (Candidate.dutch_level, dutch_level),
+        (Candidate.work_readiness, work_readiness),
+    ):
+        if value:
+            query = query.where(column == value)
+    return query.order_by(Candidate.pseudonym.desc(), Candidate.id.desc())
+
+
+def candidate_consents(candidate_id: int) -> sa.Select:
+    """Every consent of a candidate (active and withdrawn) with the employer and who recorded/withdrew it."""
+    recorder, withdrawer = aliased(User), aliased(User)
+    return (
+        sa.select(
+            Consent,
+            Employer.name.label("employer_name"),
+            recorder.full_name.label("recorded_by"),
+            withdrawer.full_name.label("withdrawn_by"),
+        )
+        .outerjoin(Employer, Employer.id == Consent.employer_id)
+        .outerjoin(recorder, recorder.id == Consent.recorded_by_id)
+        .outerjoin(withdrawer, withdrawer.id == Consent.withdrawn_by_id)
+        .where(Consent.candidate_id == candidate_id)
+        .order_by(Consent.withdrawn_at.is_not(None), Consent.given_at.desc(), Consent.id.desc())
+    )
+
+
+def active_consent(candidate_id: int, kind: str, employer_id: int | None) -> sa.Select:
+    """The id of an active consent of this kind (and for this employer), if any."""
+    query = sa.select(Consent.id).where(
+        Consent.candidate_id == candidate_id, Consent.kind == kind, Consent.withdrawn_at.is_(None)
+    )
+    if employer_id is None:
+        return query.where(Consent.employer_id.is_(None))
+    return query.where(Consent.employer_id == employer_id)
+
+
+def candidate_versions(candidate_id: int) -> sa.Select:
+    """The version history of a candidate, newest first, with who made each change."""
+    return (
+        sa.select(CandidateVersion, User.full_name.label("changed_by"))
+        .outerjoin(User, User.id == CandidateVersion.changed_by_id)
+        .where(CandidateVersion.candidate_id == candidate_id)
+        .order_by(CandidateVersion.version.desc())
+    )
+
+
+def access_history(candidate_id: int, limit: int = ACCESS_HISTORY_LIMIT) -> sa.Select:
+    """Who viewed this candidate's profile, when and in which context: newest first."""
+    return (
+        sa.select(AuditEvent, User.full_name.label("actor_name"), Employer.name.label("employer_name"))
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Employer, Employer.id == User.employer_id)
+        .where(
+            AuditEvent.object_type == "Candidate",
+            AuditEvent.object_id == candidate_id,
+            AuditEvent.action == "candidate.viewed",
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+
+
+def approved_employers(municipality_id: int) -> sa.Select:
+    """Approved employers of one municipality, by name (who can receive a candidate's identity)."""
+    return (
+        sa.select(Employer)
+        .where(Employer.municipality_id == municipality_id, Employer.status == "approved")
+        .order_by(Employer.name, Employer.id)
+    )
+
+
+def approved_employer(municipality_id: int, employer_id: int) -> sa.Select:
+    """One approved employer of this municipality."""
+    return approved_employers(municipality_id).where(Employer.id == employer_id)
+
+
+def last_pseudonym(prefix: str) -> sa.Select:
+    """The highest pseudonym that starts with ``prefix`` (longest first, so 10000 sorts above 9999)."""
+    return (
+        sa.select(Candidate.pseudonym)
+        .where(Candidate.pseudonym.like(f"{prefix}%"))
+        .order_by(sa.func.length(Candidate.pseudonym).desc(), Candidate.pseudonym.desc())
+        .limit(1)
+    )

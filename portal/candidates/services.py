@@ -1,0 +1,236 @@
+"""Write-side verbs of the candidates domain. They flush and audit; the caller commits once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.auth.models import User
+from portal.candidates import queries
+from portal.candidates.models import (
+    CONSENT_KINDS,
+    CONSENT_METHODS,
+    PROFILE_FIELDS,
+    Candidate,
+    CandidateVersion,
+    Consent,
+)
+from portal.core.audit import record
+from portal.core.time import LOCAL_TZ, now_utc, today_local
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+#: Columns that may not be None (empty text is stored as "").
+NOT_NULL_TEXT = ("other_languages", "certificates", "available_days", "class_days", "desired_sectors")
+PSEUDONYM_ATTEMPTS = 5
+STALE_VERSION = (
+    "Iemand anders heeft dit profiel intussen gewijzigd. Controleer de gegevens en sla opnieuw op."
+)
+TEXT_VERSION_DEFAULT = "2026-1"
+
+
+class CandidateError(Exception):
+    """A business rule refused the change; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check_staff(actor: User, municipality_id: int) -> None:
+    if actor is None or actor.role != "municipal" or actor.municipality_id != municipality_id:
+        raise CandidateError("U mag de kandidaten van deze gemeente niet beheren.")
+
+
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    values = {name: data.get(name) for name in PROFILE_FIELDS if name in data}
+    for name in NOT_NULL_TEXT:
+        if name in values and values[name] is None:
+            values[name] = ""
+    values["care_first"] = bool(values.get("care_first"))
+    values["education_completed_nl"] = bool(values.get("education_completed_nl"))
+    values["work_experience"] = list(values.get("work_experience") or [])
+    return values
+
+
+def _json(value: Any) -> Any:
+    """A value as it can be stored in the JSON version history."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+# Create and edit -------------------------------------------------------------------------------
+
+
+def _next_pseudonym(year: int) -> str:
+    prefix = f"K-{year}-"
+    last = db.session.scalar(queries.last_pseudonym(prefix))
+    tail = last[len(prefix) :] if last else ""
+    number = int(tail) + 1 if tail.isdigit() else 1
+    return f"{prefix}{number:04d}"
+
+
+def _insert_with_pseudonym(candidate: Candidate) -> None:
+    """Give the candidate the next free pseudonym of this year; retry when another insert took it."""
+    year = today_local().year
+    for _attempt in range(PSEUDONYM_ATTEMPTS):
+        candidate.pseudonym = _next_pseudonym(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(candidate)
+                db.session.flush()
+            return
+        except sa.exc.IntegrityError:
+            logger.info("Pseudonym collision, retrying")
+    raise CandidateError("Het lukte niet om een code voor de kandidaat te maken. Probeer het opnieuw.")
+
+
+def create_candidate(actor: User, municipality_id: int, data: dict[str, Any]) -> Candidate:
+    """Add a screened candidate with a new pseudonym; the actor is the screener."""
+    _check_staff(actor, municipality_id)
+    values = _values(data)
+    values["screened_on"] = values.get("screened_on") or today_local()
+    candidate = Candidate(
+        municipality_id=municipality_id, screened_by_id=actor.id, status="active", version=1
+    )
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    _insert_with_pseudonym(candidate)
+    db.session.add(
+        CandidateVersion(
+            candidate_id=candidate.id,
+            version=1,
+            changed_by_id=actor.id,
+            changed_at=now_utc(),
+            changes={"created": True},
+        )
+    )
+    record(actor, "candidate.created", candidate, fields=sorted(values))
+    db.session.flush()
+    return candidate
+
+
+def update_candidate(
+    actor: User, candidate: Candidate, data: dict[str, Any], *, expected_version: int | None = None
+) -> list[str]:
+    """Change a profile; keep the old and new value of each changed field as a new version."""
+    _check_staff(actor, candidate.municipality_id)
+    if expected_version is not None and expected_version != candidate.version:
+        raise CandidateError(STALE_VERSION, "version")
+    changes = {
+        name: [_json(getattr(candidate, name)), _json(value)]
+        for name, value in _values(data).items()
+        if getattr(candidate, name) != value
+    }
+    if not changes:
+        return []
+    for name in changes:
+        setattr(candidate, name, _values(data)[name])
+    candidate.version += 1
+    db.session.add(
+        CandidateVersion(
+            candidate_id=candidate.id,
+            version=candidate.version,
+            changed_by_id=actor.id,
+            changed_at=now_utc(),
+            changes=changes,
+        )
+    )
+    record(actor, "candidate.updated", candidate, fields=sorted(changes), version=candidate.version)
+    db.session.flush()
+    return sorted(changes)
+
+
+def record_view(actor: User, candidate: Candidate, context: str) -> None:
+    """Note that ``actor`` saw (part of) this candidate's profile, and where."""
+    record(actor, "candidate.viewed", candidate, context=context)
+    db.session.flush()
+
+
+def import_candidates(actor: User, municipality_id: int, rows: list[dict[str, Any]]) -> list[Candidate]:
+    """Add every row as a candidate, or none: one failure leaves nothing behind."""
+    _check_staff(actor, municipality_id)
+    with db.session.begin_nested():
+        created = [create_candidate(actor, municipality_id, row) for row in rows]
+    record(actor, "candidate.imported", None, municipality_id=municipality_id, count=len(created))
+    db.session.flush()
+    return created
+
+
+# Consent -------------------------------------------------------------------------------
+
+
+def _given_at(given_on: date) -> datetime:
+    """Today's consent gets the current instant; an earlier date gets noon of that day (Amsterdam)."""
+    if given_on >= today_local():
+        return now_utc()
+    return datetime.combine(given_on, time(12, 0), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _check_consent(candidate: Candidate, kind: str, employer_id: int | None, given_on: date | None) -> None:
+    if kind not in CONSENT_KINDS:
+        raise CandidateError("Kies waarvoor de kandidaat toestemming geeft.", "kind")
+    if kind == "share_profile" and employer_id is not None:
+        raise CandidateError(
+            "Kies geen werkgever: het profiel zonder naam is voor alle werkgevers.", "employer_id"
+        )
+    if kind == "reveal_identity":
+        valid = isinstance(employer_id, int) and 0 < employer_id < 2**63
+        found = valid and db.session.scalar(queries.approved_employer(candidate.municipality_id, employer_id))
+        if not found:
+            raise CandidateError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
+    if given_on is None or given_on > today_local():
+        raise CandidateError("Deze datum mag niet in de toekomst liggen.", "given_on")
+    if db.session.scalar(queries.active_consent(candidate.id, kind, employer_id)) is not None:
+        raise CandidateError(
+            "Deze toestemming is al vastgelegd. Trek de oude eerst in als u een nieuwe wilt vastleggen.",
+            "kind",
+        )
+
+
+def record_consent(
+    actor: User,
+    candidate: Candidate,
+    *,
+    kind: str,
+    employer_id: int | None,
+    method: str,
+    text_version: str,
+    given_on: date,
+) -> Consent:
+    """Record a candidate's consent to share the profile, or to show identity to one employer."""
+    _check_staff(actor, candidate.municipality_id)
+    _check_consent(candidate, kind, employer_id, given_on)
+    if method not in CONSENT_METHODS:
+        raise CandidateError("Kies hoe de toestemming is gegeven.", "method")
+    consent = Consent(
+        candidate_id=candidate.id,
+        kind=kind,
+        employer_id=employer_id,
+        given_at=_given_at(given_on),
+        method=method,
+        text_version=text_version or TEXT_VERSION_DEFAULT,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    record(actor, "consent.recorded", candidate, consent_id=consent.id, kind=kind, employer_id=employer_id)
+    return consent
+
+
+def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> Consent:
+    """Withdraw a consent; every page reads consents per request, so the effect is immediate."""
+    _check_staff(actor, candidate.municipality_id)
+    if consent.candidate_id != candidate.id:
+        raise CandidateError("Deze toestemming hoort niet bij deze kandidaat.")
+    if consent.withdrawn_at is not None:
+        raise CandidateError("Deze toestemming is al ingetrokken.")
+    consent.withdrawn_at = now_utc()
+    consent.withdrawn_by_id = actor.id
+    record(actor, "consent.withdrawn", candidate, consent_id=consent.id, kind=consent.kind)
+    db.session.flush()
+    return consent

@@ -1,0 +1,302 @@
+"""Candidate profiles: create, edit with versions (who, what, when), list, detail, access rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from portal.candidates.models import Candidate
+from portal.candidates.services import create_candidate
+from portal.extensions import db
+from tests.candidates.conftest import (
+    T0,
+    audit,
+    candidate_data,
+    candidate_named,
+    count,
+    row,
+    text,
+    versions,
+)
+from tests.conftest import form_errors_in
+from tests.factories import make_candidate, make_consent, make_user
+
+
+def test_create_generates_a_pseudonym_and_a_first_version(frozen, seed, municipal):
+    response = municipal.post("/kandidaten/nieuw", candidate_data())
+    assert response.status_code == 302
+    candidate = candidate_named("Amira")
+    assert response.headers["Location"] == f"/kandidaten/{candidate.id}"
+    assert re.fullmatch(r"K-2026-\d{4}", candidate.pseudonym)
+    assert candidate.municipality_id == seed.a.municipality.id
+    assert candidate.screened_by_id == seed.a.municipal.id
+    assert candidate.screened_on == date(2026, 3, 9)
+    assert candidate.email == "amira.haddad@example.nl"
+    assert candidate.available_days == "ma,di,do"
+    assert candidate.class_days == "wo,vr"
+    assert candidate.desired_sectors == "horeca,zorg"
+    assert candidate.work_experience == [{"occupation": "Kok", "sector": "horeca", "years": 4}]
+    assert candidate.status == "active"
+    assert candidate.version == 1
+    [first] = versions(candidate.id)
+    assert (first.version, first.changes, first.changed_by_id) == (1, {"created": True}, seed.a.municipal.id)
+    assert first.changed_at == T0
+    [event] = audit("candidate.created", candidate.id)
+    assert "first_name" in event.detail["fields"]
+    assert "Amira" not in str(event.detail)
+    assert "Haddad" not in str(event.detail)
+
+
+def test_screening_date_defaults_to_today(frozen, municipal):
+    response = municipal.get("/kandidaten/nieuw")
+    assert 'value="2026-03-10"' in response.get_data(as_text=True)
+
+
+def test_pseudonyms_follow_the_highest_sequence_of_the_year(frozen, seed, municipal):
+    make_candidate(seed.b.municipality, pseudonym="K-2026-99941")
+    make_candidate(seed.a.municipality, pseudonym="K-2026-9999")
+    make_candidate(seed.a.municipality, pseudonym="K-2025-999999")
+    municipal.post("/kandidaten/nieuw", candidate_data())
+    assert candidate_named("Amira").pseudonym == "K-2026-99942"
+
+
+def test_pseudonym_collision_is_retried(frozen, seed, monkeypatch):
+    from portal.candidates import services
+
+    taken = make_candidate(seed.a.municipality, pseudonym="K-2026-99500")
+    calls = []
+    real = services._next_pseudonym
+
+    def stale_first(year):
+        calls.append(year)
+        return taken.pseudonym if len(calls) == 1 else real(year)
+
+    monkeypatch.setattr(services, "_next_pseudonym", stale_first)
+    data = {
+        "first_name": "Nour",
+        "last_name": "B",
+        "home_town": "Eindhoven",
+        "education_level": "mbo",
+        "dutch_level": "A1",
+        "english_level": "geen",
+        "work_readiness": "direct",
+        "hours_per_week": 16,
+        "travel_range_km": 10,
+    }
+    candidate = create_candidate(seed.a.municipal, seed.a.municipality.id, data)
+    assert len(calls) == 2
+    assert candidate.pseudonym == "K-2026-99501"
+
+
+def test_edit_keeps_old_and_new_values_with_who_and_when(frozen, seed, municipal, login_as):
+    municipal.post("/kandidaten/nieuw", candidate_data())
+    candidate = candidate_named("Amira")
+    colleague = make_user("municipal", seed.a.municipality)
+    frozen.shift(timedelta(days=2))
+    other_client = login_as(colleague)
+    response = other_client.post(
+        f"/kandidaten/{candidate.id}/bewerken",
+        candidate_data(dutch_level="B1", home_town="Helmond", version="1"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert candidate.version == 2
+    assert candidate.dutch_level == "B1"
+    second = versions(candidate.id)[1]
+    assert second.changes == {"dutch_level": ["A2", "B1"], "home_town": ["Eindhoven", "Helmond"]}
+    assert second.changed_by_id == colleague.id
+    assert second.changed_at == T0 + timedelta(days=2)
+    [event] = audit("candidate.updated", candidate.id)
+    assert event.detail["fields"] == ["dutch_level", "home_town"]
+    assert "Helmond" not in str(event.detail)
+    page = text(other_client.get(f"/kandidaten/{candidate.id}"))
+    assert colleague.full_name in page
+    assert "Niveau Nederlands, Woonplaats" in page
+
+
+def test_edit_without_changes_writes_no_version(seed, municipal):
+    municipal.post("/kandidaten/nieuw", candidate_data())
+    candidate = candidate_named("Amira")
+    municipal.post(f"/kandidaten/{candidate.id}/bewerken", candidate_data(version="1"))
+    assert len(versions(candidate.id)) == 1
+    assert audit("candidate.updated") == []
+
+
+def test_edit_form_is_prefilled(seed, municipal):
+    municipal.post("/kandidaten/nieuw", candidate_data())
+    candidate = candidate_named("Amira")
+    page = municipal.get(f"/kandidaten/{candidate.id}/bewerken").get_data(as_text=True)
+    assert 'value="Kok"' in page
+    assert 'value="Haddad"' in page
+    assert re.search(r'id="available_days"[^>]*value="ma" checked', page)
+    assert re.search(r'value="horeca" checked', page)
+
+
+def test_a_stale_edit_is_refused_and_nothing_changes(seed, municipal):
+    municipal.post("/kandidaten/nieuw", candidate_data())
+    candidate = candidate_named("Amira")
+    municipal.post(f"/kandidaten/{candidate.id}/bewerken", candidate_data(plan_c="Afwassen", version="1"))
+    before = row(Candidate, candidate.id)
+    response = municipal.post(
+        f"/kandidaten/{candidate.id}/bewerken", candidate_data(plan_c="Anders", version="1")
+    )
+    assert response.status_code == 200
+    assert "Iemand anders heeft dit profiel intussen gewijzigd" in text(response)
+    assert 'name="version" type="hidden" value="2"' in response.get_data(as_text=True)
+    assert row(Candidate, candidate.id) == before
+
+
+def test_a_class_day_cannot_be_a_work_day(seed, municipal):
+    response = municipal.post("/kandidaten/nieuw", candidate_data(class_days=["ma"]))
+    assert "Op een lesdag kan de kandidaat niet werken: maandag." in form_errors_in(text(response))
+    assert candidate_named("Amira") is None
+
+
+def test_work_experience_needs_an_occupation(seed, municipal):
+    response = municipal.post("/kandidaten/nieuw", candidate_data(experience_1_years="3"))
+    assert "Vul het beroep in." in form_errors_in(text(response))
+
+
+def test_the_form_has_no_bsn_or_nationality_and_labels_the_care_flag(municipal):
+    page = text(municipal.get("/kandidaten/nieuw")).lower()
+    assert 'name="bsn"' not in page
+    assert "nationaliteit</label" not in page
+    assert 'name="nationality"' not in page
+    assert "zorg gaat eerst (alleen zichtbaar voor medewerkers van de gemeente)" in page
+    assert "geen medische gegevens" in page
+    assert page.count('type="checkbox" name="available_days"') == 7
+
+
+def test_detail_shows_the_full_profile(frozen, seed, municipal):
+    municipal.post("/kandidaten/nieuw", candidate_data(care_first="y"))
+    candidate = candidate_named("Amira")
+    page = text(municipal.get(f"/kandidaten/{candidate.id}"))
+    for value in (
+        "Amira Haddad",
+        "amira.haddad@example.nl",
+        "Eindhoven",
+        "Kok",
+        "Horeca",
+        "maandag, dinsdag, donderdag",
+        "woensdag, vrijdag",
+        "B1-route",
+        "Chef-kok",
+        "Keukenhulp",
+        "Kan direct aan het werk",
+        "15 km",
+        "Ik kook graag voor veel mensen.",
+        "9 maart 2026",
+        seed.a.municipal.full_name,
+        "Profiel aangemaakt",
+    ):
+        assert value in page, value
+    assert re.search(r"Zorg gaat eerst</dt>\s*<dd[^>]*>Ja", page)
+
+
+# List -------------------------------------------------------------------------------
+
+
+def test_list_shows_words_not_codes_and_consent_in_words(seed, municipal):
+    shared = seed.a.candidate
+    unshared = make_candidate(seed.a.municipality, first_name="Zonder", last_name="Toestemming")
+    page = text(municipal.get("/kandidaten"))
+    assert shared.pseudonym in page
+    assert shared.full_name in page
+    assert unshared.full_name in page
+    rows = re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", page, re.S)
+    by_name = {r: r for r in rows}
+    [row_shared] = [r for r in by_name if shared.pseudonym in r]
+    [row_unshared] = [r for r in by_name if unshared.pseudonym in r]
+    assert ">Ja<" in row_shared
+    assert ">Nee<" in row_unshared
+    assert "Beschikbaar" in row_shared
+    assert "16 uur per week" in row_shared
+    assert seed.b.candidate.pseudonym not in page
+
+
+def test_list_search_and_filters(seed, municipal):
+    make_candidate(
+        seed.a.municipality, first_name="Yusuf", last_name="Demir", dutch_level="B2", pseudonym="K-2026-7777"
+    )
+    make_candidate(seed.a.municipality, first_name="Sara", last_name="Tesfay", work_readiness="onderwijs")
+    make_candidate(seed.a.municipality, first_name="Omar", last_name="Ali", status="inactive")
+    assert "Yusuf Demir" in text(municipal.get("/kandidaten?q=yusuf dem"))
+    assert "Sara Tesfay" not in text(municipal.get("/kandidaten?q=yusuf"))
+    assert "Yusuf Demir" in text(municipal.get("/kandidaten?q=7777"))
+    only_b2 = text(municipal.get("/kandidaten?dutch_level=B2"))
+    assert "Yusuf Demir" in only_b2
+    assert "Sara Tesfay" not in only_b2
+    education = text(municipal.get("/kandidaten?work_readiness=onderwijs"))
+    assert "Sara Tesfay" in education
+    assert "Yusuf Demir" not in education
+    inactive = text(municipal.get("/kandidaten?status=inactive"))
+    assert "Omar Ali" in inactive
+    assert "Sara Tesfay" not in inactive
+    percent = text(municipal.get("/kandidaten?q=%25"))
+    assert "0 kandidaten gevonden" in percent
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=hacked", "dutch_level=Z9", "page=abc", "page=-4", "q=" + "x" * 500, "page=99999999999999999999"],
+)
+def test_list_survives_odd_query_strings(seed, municipal, query):
+    assert municipal.get(f"/kandidaten?{query}").status_code == 200
+
+
+def test_list_paginates_with_a_bounded_number_of_queries(app, seed, municipal, count_queries):
+    for _ in range(5):
+        make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
+    municipal.get("/kandidaten")
+    with count_queries() as few:
+        municipal.get("/kandidaten")
+    for _ in range(40):
+        make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
+    with count_queries() as many:
+        response = municipal.get("/kandidaten")
+    assert many.count == few.count
+    assert "Pagina 1 van 2" in text(response)
+    assert "Pagina 2 van 2" in text(municipal.get("/kandidaten?page=2"))
+
+
+# Access -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "employer", "jobcoach"])
+def test_other_roles_get_403(seed, login_as, role):
+    client = login_as(seed.a.user(role))
+    candidate = seed.a.candidate
+    for url in (
+        "/kandidaten",
+        "/kandidaten/nieuw",
+        f"/kandidaten/{candidate.id}",
+        f"/kandidaten/{candidate.id}/bewerken",
+        "/kandidaten/importeren",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert audit("candidate.viewed", candidate.id) == []
+
+
+def test_another_municipality_gets_404_and_nothing_changes(seed, municipal):
+    other = seed.b.candidate
+    before = row(Candidate, other.id), count(Candidate)
+    assert municipal.get(f"/kandidaten/{other.id}").status_code == 404
+    assert municipal.get(f"/kandidaten/{other.id}/bewerken").status_code == 404
+    assert municipal.post(f"/kandidaten/{other.id}/bewerken", candidate_data(version="1")).status_code == 404
+    assert (row(Candidate, other.id), count(Candidate)) == before
+    assert audit("candidate.viewed", other.id) == []
+
+
+def test_privileged_fields_are_ignored(frozen, seed, municipal):
+    from tests.candidates.conftest import PRIVILEGED
+
+    data = candidate_data(**{k: v for k, v in PRIVILEGED.items() if k not in ("version", "bsn")})
+    assert municipal.post("/kandidaten/nieuw", data).status_code == 302
+    candidate = candidate_named("Amira")
+    assert candidate.status == "active"
+    assert candidate.pseudonym != "K-1999-9999"
+    assert candidate.municipality_id == seed.a.municipality.id
+    assert candidate.screened_by_id == seed.a.municipal.id
+    assert candidate.version == 1
