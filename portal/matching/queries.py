@@ -1,0 +1,120 @@
+"""Read-side queries of matching: candidate pools, consents, proposals and the team around a workplace."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from portal.candidates.models import Candidate, Consent
+from portal.matching.rules import STARTER_WINDOW_DAYS
+from portal.placements.models import Placement
+from portal.requests.models import PlacementRequest, Proposal
+
+#: Proposals the employer still has to decide on.
+OPEN_PROPOSAL = ("proposed", "meeting")
+#: Placements that occupy a place at a workplace.
+OCCUPYING_PLACEMENT = ("planned", "onboarding")
+#: Requests the municipal contact can propose candidates for.
+MATCHABLE_REQUEST = ("submitted", "in_progress", "proposed")
+
+
+def candidates_of(municipality_id: int) -> sa.Select:
+    """Every candidate of the municipality, by pseudonym."""
+    return (
+        sa.select(Candidate)
+        .where(Candidate.municipality_id == municipality_id)
+        .order_by(Candidate.pseudonym, Candidate.id)
+    )
+
+
+def share_consented_ids(municipality_id: int) -> sa.Select:
+    """Ids of the municipality's candidates with an active consent to share their profile."""
+    return (
+        sa.select(Consent.candidate_id)
+        .join(Candidate, Candidate.id == Consent.candidate_id)
+        .where(
+            Candidate.municipality_id == municipality_id,
+            Consent.kind == "share_profile",
+            Consent.withdrawn_at.is_(None),
+        )
+        .distinct()
+    )
+
+
+def proposed_candidate_ids(request_id: int) -> sa.Select:
+    """Ids of candidates already proposed for this request (in any proposal status)."""
+    return sa.select(Proposal.candidate_id).where(Proposal.request_id == request_id)
+
+
+def candidates_by_ids(municipality_id: int, candidate_ids) -> sa.Select:
+    """The municipality's candidates with these ids, by pseudonym."""
+    return candidates_of(municipality_id).where(Candidate.id.in_(list(candidate_ids)))
+
+
+def people_at_workplace(workplace_id: int) -> sa.Select:
+    """(candidate id, other languages) of occupying placements and open proposals at a workplace."""
+    placed = (
+        sa.select(Candidate.id, Candidate.other_languages)
+        .join(Placement, Placement.candidate_id == Candidate.id)
+        .where(Placement.workplace_id == workplace_id, Placement.status.in_(OCCUPYING_PLACEMENT))
+    )
+    proposed = (
+        sa.select(Candidate.id, Candidate.other_languages)
+        .join(Proposal, Proposal.candidate_id == Candidate.id)
+        .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
+        .where(PlacementRequest.workplace_id == workplace_id, Proposal.status.in_(OPEN_PROPOSAL))
+    )
+    return sa.union(placed, proposed)
+
+
+def starters_near(employer_id: int, desired: date) -> sa.Select:
+    """How many placements and open proposals at an employer start within the window around ``desired``."""
+    low, high = desired - timedelta(days=STARTER_WINDOW_DAYS), desired + timedelta(days=STARTER_WINDOW_DAYS)
+    placed = sa.select(Placement.candidate_id).where(
+        Placement.employer_id == employer_id,
+        Placement.status.in_(OCCUPYING_PLACEMENT),
+        Placement.start_date.between(low, high),
+    )
+    proposed = (
+        sa.select(Proposal.candidate_id)
+        .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
+        .where(
+            PlacementRequest.employer_id == employer_id,
+            Proposal.status.in_(OPEN_PROPOSAL),
+            PlacementRequest.desired_start.between(low, high),
+        )
+    )
+    return sa.select(sa.func.count()).select_from(sa.union(placed, proposed).subquery())
+
+
+def open_proposals_of_candidate(candidate_id: int, except_id: int) -> sa.Select:
+    """The candidate's other open proposals (any request), with their request."""
+    return (
+        sa.select(Proposal)
+        .options(joinedload(Proposal.request))
+        .where(
+            Proposal.candidate_id == candidate_id,
+            Proposal.id != except_id,
+            Proposal.status.in_(OPEN_PROPOSAL),
+        )
+        .order_by(Proposal.id)
+    )
+
+
+def accepted_count(request_id: int) -> sa.Select:
+    """How many proposals of this request were accepted."""
+    return sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.request_id == request_id, Proposal.status == "accepted"
+    )
+
+
+def proposals_of_request(request_id: int) -> sa.Select:
+    """The proposals of one request with their candidate, oldest first."""
+    return (
+        sa.select(Proposal)
+        .options(joinedload(Proposal.candidate))
+        .where(Proposal.request_id == request_id)
+        .order_by(Proposal.id)
+    )

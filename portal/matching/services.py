@@ -1,0 +1,360 @@
+"""Write-side verbs of matching: propose, kennismaking, decline, accept, withdraw. They flush and audit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.auth.models import User
+from portal.candidates.models import Candidate, CandidateVersion
+from portal.candidates.projection import may_share_profile
+from portal.core.audit import record
+from portal.core.filters import format_date
+from portal.core.models import AuditEvent
+from portal.core.outbox import queue_email
+from portal.core.time import LOCAL_TZ, now_utc, today_local
+from portal.employers.queries import users_of_employer
+from portal.extensions import db
+from portal.matching import queries, rules
+from portal.placements.models import Placement
+from portal.placements.services import create_placement_from_proposal, fixed_contact_id
+from portal.requests.models import DECLINE_REASONS, PlacementRequest, Proposal
+from portal.requests.services import mark_position_filled, mark_proposed
+
+logger = logging.getLogger(__name__)
+
+
+class MatchingError(Exception):
+    """A business rule refused the change; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+NOT_MATCHABLE = "Voor deze aanvraag kunt u geen kandidaten (meer) voorstellen."
+NOT_ELIGIBLE = "Kandidaat {pseudonym} kan niet worden voorgesteld: {reason}"
+NOT_OPEN = "Over dit voorstel is al besloten."
+ACCEPT_NEEDS_MEETING = "U kunt een kandidaat pas aannemen na de kennismaking. Plan eerst een kennismaking."
+POSITIONS_TAKEN = "Alle plekken van deze aanvraag zijn al vervuld."
+CANDIDATE_UNAVAILABLE = "Deze kandidaat is niet meer beschikbaar."
+
+
+def record_view(actor: User, candidate: Candidate, context: str, **detail: Any) -> None:
+    """Audit that ``actor`` saw (part of) this candidate's profile in ``context``."""
+    record(actor, "candidate.viewed", candidate, context=context, **detail)
+
+
+def record_views(actor: User, candidates: list[Candidate], context: str, **detail: Any) -> None:
+    """One "candidate.viewed" event per candidate, written in a single INSERT whatever the number."""
+    if not candidates:
+        return
+    now = now_utc()
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_id": actor.id,
+            "actor_role": actor.role,
+            "municipality_id": candidate.municipality_id,
+            "action": "candidate.viewed",
+            "object_type": "Candidate",
+            "object_id": candidate.id,
+            "detail": {"context": context, **detail},
+        }
+        for candidate in candidates
+    ]
+    db.session.execute(sa.insert(AuditEvent), rows)
+    logger.info("audit candidate.viewed of %s candidates by user %s (%s)", len(rows), actor.id, context)
+
+
+# Guardrails (read-only) ---------------------------------------------------------------------------------
+
+
+def team_for(request: PlacementRequest) -> rules.Team:
+    """The people at the request's workplace and the starters at its employer around the desired start."""
+    people = db.session.execute(queries.people_at_workplace(request.workplace_id)).all()
+    languages = {row[0]: rules.first_language(row[1]) for row in people}
+    return rules.Team(
+        capacity=request.workplace.capacity,
+        at_workplace=len(languages),
+        starters_near=db.session.scalar(queries.starters_near(request.employer_id, request.desired_start))
+        or 0,
+        languages=list(languages.values()),
+    )
+
+
+def warnings_for(request: PlacementRequest, candidates: list[Candidate]) -> list[str]:
+    """Guardrail warnings (Dutch) for proposing these candidates for this request."""
+    new_languages = [rules.first_language(c.other_languages) for c in candidates]
+    return rules.guardrail_warnings(team_for(request), new_languages)
+
+
+# Proposing ----------------------------------------------------------------------------------------------
+
+
+def _check_eligible(request: PlacementRequest, candidates: list[Candidate]) -> None:
+    proposed = set(db.session.scalars(queries.proposed_candidate_ids(request.id)))
+    for candidate in candidates:
+        reason = "Deze kandidaat hoort bij een andere gemeente."
+        if candidate.municipality_id == request.municipality_id:
+            reason = rules.exclusion_reason(
+                candidate,
+                has_share_consent=may_share_profile(candidate.id),
+                already_proposed=candidate.id in proposed,
+            )
+        if reason:
+            raise MatchingError(
+                NOT_ELIGIBLE.format(pseudonym=candidate.pseudonym, reason=reason.lower()), "candidate_ids"
+            )
+
+
+def propose(actor: User, request: PlacementRequest, candidates: list[Candidate], note: str | None) -> list:
+    """Propose candidates for a request with a note for the employer; e-mail the employer's users."""
+    if actor.role != "municipal" or actor.municipality_id != request.municipality_id:
+        raise MatchingError("Alleen een contactpersoon van deze gemeente kan kandidaten voorstellen.")
+    if request.status not in queries.MATCHABLE_REQUEST:
+        raise MatchingError(NOT_MATCHABLE)
+    if not candidates:
+        raise MatchingError("Kies minstens één kandidaat.", "candidate_ids")
+    _check_eligible(request, candidates)
+    proposals = [
+        Proposal(request_id=request.id, candidate_id=c.id, proposed_by_id=actor.id, note=note or None)
+        for c in candidates
+    ]
+    db.session.add_all(proposals)
+    db.session.flush()
+    for proposal, candidate in zip(proposals, candidates, strict=True):
+        record(
+            actor,
+            "proposal.created",
+            proposal,
+            municipality_id=request.municipality_id,
+            request_id=request.id,
+            candidate_id=candidate.id,
+        )
+    mark_proposed(request, actor=actor)
+    _mail_new_proposals(request, proposals, candidates)
+    return proposals
+
+
+def _mail_new_proposals(request: PlacementRequest, proposals: list[Proposal], candidates) -> None:
+    """One e-mail per employer user for this batch, with pseudonyms only."""
+    items = [{"id": p.id, "pseudonym": c.pseudonym} for p, c in zip(proposals, candidates, strict=True)]
+    batch = min(p.id for p in proposals)
+    for user in db.session.scalars(users_of_employer(request.employer_id, active_only=True)):
+        queue_email(
+            to=user.email,
+            template="matching/new_proposals",
+            dedupe_key=f"matching/new_proposals:{request.id}:{batch}:{user.id}",
+            municipality_id=request.municipality_id,
+            user=user,
+            request=request,
+            proposals=items,
+        )
+
+
+# The employer's decisions --------------------------------------------------------------------------------
+
+
+def _check_employer(actor: User, proposal: Proposal) -> None:
+    request = proposal.request
+    if actor.role != "employer" or actor.employer_id != request.employer_id:
+        raise MatchingError("Alleen de werkgever van deze aanvraag kan dit doen.")
+
+
+def _recipients(proposal: Proposal) -> list[User]:
+    """The municipal contact (the employer's fixed contact, else the proposer) and the employer's users."""
+    request = proposal.request
+    contact = db.session.get(User, fixed_contact_id(proposal))
+    users = [contact] if contact is not None and contact.is_active else []
+    users += list(db.session.scalars(users_of_employer(request.employer_id, active_only=True)))
+    return list({user.id: user for user in users}.values())
+
+
+def _mail_both(proposal: Proposal, template: str, key: str, **context: Any) -> None:
+    for user in _recipients(proposal):
+        queue_email(
+            to=user.email,
+            template=template,
+            dedupe_key=f"{template}:{proposal.id}:{key}:{user.id}",
+            municipality_id=proposal.request.municipality_id,
+            user=user,
+            proposal=proposal,
+            request=proposal.request,
+            pseudonym=proposal.candidate.pseudonym,
+            **context,
+        )
+
+
+def meeting_moment(day: date, at: time) -> datetime:
+    """A local date and time (Europe/Amsterdam) as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def plan_meeting(actor: User, proposal: Proposal, day: date, at: time, place: str) -> Proposal:
+    """Invite the candidate to a kennismaking, or change it (proposed/meeting → meeting)."""
+    _check_employer(actor, proposal)
+    if proposal.status not in queries.OPEN_PROPOSAL:
+        raise MatchingError(NOT_OPEN)
+    if day < today_local():
+        raise MatchingError("Kies vandaag of een dag in de toekomst.", "meeting_date")
+    changed = proposal.status == "meeting"
+    proposal.status = "meeting"
+    proposal.meeting_at = meeting_moment(day, at)
+    proposal.meeting_place = place
+    db.session.flush()
+    record(
+        actor,
+        "proposal.meeting_changed" if changed else "proposal.meeting_planned",
+        proposal,
+        municipality_id=proposal.request.municipality_id,
+        request_id=proposal.request_id,
+    )
+    digest = hashlib.sha256(f"{proposal.meeting_at.isoformat()}|{place}".encode()).hexdigest()[:16]
+    _mail_both(
+        proposal,
+        "matching/meeting",
+        digest,
+        changed=changed,
+        meeting_at=proposal.meeting_at,
+        meeting_place=place,
+    )
+    return proposal
+
+
+def decline(actor: User, proposal: Proposal, reason: str, text: str | None) -> Proposal:
+    """The employer declines a proposed candidate with a structured reason (proposed/meeting → declined)."""
+    _check_employer(actor, proposal)
+    if proposal.status not in queries.OPEN_PROPOSAL:
+        raise MatchingError(NOT_OPEN)
+    if reason not in DECLINE_REASONS:
+        raise MatchingError("Kies een reden uit de lijst.", "reason")
+    proposal.status = "declined"
+    proposal.decline_reason = reason
+    proposal.decline_text = text or None
+    proposal.decided_at = now_utc()
+    db.session.flush()
+    record(
+        actor,
+        "proposal.declined",
+        proposal,
+        municipality_id=proposal.request.municipality_id,
+        request_id=proposal.request_id,
+        reason=reason,
+    )
+    _mail_both(proposal, "matching/declined", "declined", reason_label=DECLINE_REASONS[reason])
+    return proposal
+
+
+def period_problem(kind, start: date, end: date) -> tuple[str, str] | None:
+    """(field, message) when the dates do not fit the placement type, else None."""
+    if start < today_local():
+        return "start_date", "De startdatum kan niet in het verleden liggen."
+    if end <= start:
+        return "end_date", "De einddatum moet na de startdatum liggen."
+    earliest, latest = start + timedelta(weeks=kind.min_weeks), start + timedelta(weeks=kind.max_weeks)
+    if not earliest <= end <= latest:
+        return "end_date", (
+            f"Een {kind.name.lower()} duurt {kind.min_weeks} tot {kind.max_weeks} weken. Kies een einddatum "
+            f"van {format_date(earliest)} tot en met {format_date(latest)}."
+        )
+    return None
+
+
+def _check_accept(actor: User, proposal: Proposal, start: date, end: date) -> None:
+    _check_employer(actor, proposal)
+    if proposal.status != "meeting":
+        raise MatchingError(
+            NOT_OPEN if proposal.status not in queries.OPEN_PROPOSAL else ACCEPT_NEEDS_MEETING
+        )
+    request = proposal.request
+    if request.status not in queries.MATCHABLE_REQUEST:
+        raise MatchingError(NOT_MATCHABLE)
+    if (db.session.scalar(queries.accepted_count(request.id)) or 0) >= request.positions:
+        raise MatchingError(POSITIONS_TAKEN)
+    if proposal.candidate.status != "active":
+        raise MatchingError(CANDIDATE_UNAVAILABLE)
+    problem = period_problem(request.placement_type, start, end)
+    if problem:
+        raise MatchingError(problem[1], problem[0])
+
+
+def accept(actor: User, proposal: Proposal, start: date, end: date) -> Placement:
+    """The employer accepts after the kennismaking: a planned placement; the candidate's other offers end."""
+    _check_accept(actor, proposal, start, end)
+    proposal.status = "accepted"
+    proposal.decided_at = now_utc()
+    db.session.flush()
+    record(
+        actor,
+        "proposal.accepted",
+        proposal,
+        municipality_id=proposal.request.municipality_id,
+        request_id=proposal.request_id,
+    )
+    placement = create_placement_from_proposal(actor, proposal, start, end)
+    _set_candidate_status(actor, proposal.candidate, "placed")
+    _withdraw_other_offers(actor, proposal)
+    mark_position_filled(proposal.request, actor=actor)
+    _mail_both(proposal, "matching/accepted", "accepted", placement=placement)
+    return placement
+
+
+def _set_candidate_status(actor: User, candidate: Candidate, status: str) -> None:
+    """Change the candidate's status and keep the version history."""
+    before = candidate.status
+    candidate.status = status
+    candidate.version += 1
+    db.session.add(
+        CandidateVersion(
+            candidate_id=candidate.id,
+            version=candidate.version,
+            changed_by_id=actor.id,
+            changed_at=now_utc(),
+            changes={"status": [before, status]},
+        )
+    )
+    db.session.flush()
+
+
+def _withdraw_other_offers(actor: User, proposal: Proposal) -> None:
+    """Other open proposals of the same candidate (for any request) end now that the candidate is placed."""
+    for other in db.session.scalars(
+        queries.open_proposals_of_candidate(proposal.candidate_id, proposal.id)
+    ).all():
+        other.status = "withdrawn"
+        other.decided_at = now_utc()
+        record(
+            actor,
+            "proposal.withdrawn",
+            other,
+            municipality_id=other.request.municipality_id,
+            request_id=other.request_id,
+            reason="candidate_placed",
+        )
+    db.session.flush()
+
+
+def withdraw(actor: User, proposal: Proposal) -> Proposal:
+    """The municipal contact withdraws an open proposal (proposed/meeting → withdrawn)."""
+    if actor.role != "municipal" or actor.municipality_id != proposal.request.municipality_id:
+        raise MatchingError("Alleen een contactpersoon van deze gemeente kan een voorstel intrekken.")
+    if proposal.status not in queries.OPEN_PROPOSAL:
+        raise MatchingError(NOT_OPEN)
+    proposal.status = "withdrawn"
+    proposal.decided_at = now_utc()
+    db.session.flush()
+    record(
+        actor,
+        "proposal.withdrawn",
+        proposal,
+        municipality_id=proposal.request.municipality_id,
+        request_id=proposal.request_id,
+        reason="by_municipality",
+    )
+    return proposal

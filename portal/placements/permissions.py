@@ -1,0 +1,22 @@
+"""Object access for placements: the employer's own, or the municipal user's municipality; else 404."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from portal.auth.models import User
+from portal.employers.permissions import MAX_ID
+from portal.extensions import db
+from portal.placements.models import Placement
+from portal.placements.queries import placements_for
+
+
+def get_placement_or_404(user: User, placement_id: int) -> Placement:
+    """A placement the user may see (own employer or own municipality); anything else 404."""
+    if not isinstance(placement_id, int) or not 0 < placement_id <= MAX_ID:
+        abort(404)
+    query = placements_for(user)
+    placement = db.session.scalar(query.where(Placement.id == placement_id)) if query is not None else None
+    if placement is None:
+        abort(404)
+    return placement

@@ -1,0 +1,274 @@
+"""The matching rules without a database: every criterion, its boundaries, exclusions, ranking, guardrails."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from portal.matching import rules
+from portal.matching.rules import FAIL, PARTIAL, PASS
+
+
+def candidate(**kw):
+    values = {
+        "id": 1,
+        "pseudonym": "K-2026-0001",
+        "dutch_level": "A2",
+        "english_level": "A1",
+        "available_days": "ma,di,wo,do",
+        "class_days": "wo",
+        "hours_per_week": 16,
+        "certificates": "",
+        "plan_a": None,
+        "plan_b": None,
+        "plan_c": None,
+        "desired_sectors": "",
+        "home_town": "Eindhoven",
+        "travel_range_km": 10,
+        "status": "active",
+        "care_first": False,
+        "other_languages": "",
+    }
+    values.update(kw)
+    return SimpleNamespace(**values)
+
+
+def job(**kw):
+    values = {
+        "dutch_level": "A2",
+        "english_sufficient": False,
+        "days_per_week": 2,
+        "hours_per_week": 16,
+        "work_days": "",
+        "days_flexible": True,
+        "certificates": "",
+        "role_title": "Medewerker magazijn",
+        "sector": "logistiek",
+        "city": "Eindhoven",
+        "reachable_by_public_transport": True,
+    }
+    values.update(kw)
+    return rules.Job(**values)
+
+
+# Language -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("have", "need", "outcome"),
+    [
+        ("A2", "A2", PASS),
+        ("B1", "A2", PASS),
+        ("A1", "A2", PARTIAL),
+        ("geen", "A2", FAIL),
+        ("A2", "geen", PASS),
+    ],
+)
+def test_language_level_against_requirement(have, need, outcome):
+    result = rules.language(candidate(dutch_level=have), job(dutch_level=need))
+    assert result.outcome == outcome
+    assert f"Nederlands {have}" in result.reason
+    assert f"gevraagd is {need}" in result.reason
+
+
+@pytest.mark.parametrize(("english", "outcome"), [("B1", PASS), ("B2", PASS), ("A2", FAIL)])
+def test_english_counts_only_when_sufficient_and_at_least_b1(english, outcome):
+    result = rules.language(
+        candidate(dutch_level="geen", english_level=english), job(dutch_level="B1", english_sufficient=True)
+    )
+    assert result.outcome == outcome
+    if outcome == PASS:
+        assert "Engels is genoeg" in result.reason
+
+
+def test_english_is_ignored_when_the_request_does_not_allow_it():
+    result = rules.language(candidate(dutch_level="A1", english_level="C1"), job(dutch_level="B2"))
+    assert result.outcome == FAIL
+
+
+# Days and hours -------------------------------------------------------------------------------------------
+
+
+def test_language_class_days_are_not_free_days():
+    assert rules.free_days(candidate(available_days="ma,di,wo", class_days="di,wo")) == ["ma"]
+
+
+@pytest.mark.parametrize(
+    ("available", "classes", "needed", "outcome"),
+    [
+        ("ma,di,wo", "", 3, PASS),
+        ("ma,di,wo", "wo", 3, PARTIAL),
+        ("ma,di,wo", "di,wo", 3, FAIL),
+        ("", "", 1, FAIL),
+        ("ma", "", 2, PARTIAL),
+    ],
+)
+def test_days_boundaries(available, classes, needed, outcome):
+    result = rules.days(candidate(available_days=available, class_days=classes), job(days_per_week=needed))
+    assert result.outcome == outcome
+    assert f"Nodig: {needed} dagen" in result.reason
+
+
+def test_fixed_work_days_must_be_free_when_not_flexible():
+    person = candidate(available_days="ma,di,do", class_days="")
+    assert rules.days(person, job(work_days="ma,di", days_flexible=False)).outcome == PASS
+    assert rules.days(person, job(work_days="ma,wo", days_flexible=False)).outcome == PARTIAL
+    assert rules.days(person, job(work_days="wo,vr", days_flexible=False)).outcome == FAIL
+    # Flexible days: only the number counts.
+    assert rules.days(person, job(work_days="wo,vr", days_flexible=True)).outcome == PASS
+    assert "maandag" in rules.days(person, job(work_days="ma,wo", days_flexible=False)).reason
+
+
+@pytest.mark.parametrize(("have", "outcome"), [(16, PASS), (20, PASS), (12, PARTIAL), (11, FAIL), (0, FAIL)])
+def test_hours_boundaries(have, outcome):
+    result = rules.hours(candidate(hours_per_week=have), job(hours_per_week=16))
+    assert result.outcome == outcome
+    assert f"{have} uur per week" in result.reason
+
+
+# Certificates ---------------------------------------------------------------------------------------------
+
+
+def test_certificates_case_insensitive_comma_lists():
+    assert rules.certificates(candidate(), job(certificates="")).outcome == PASS
+    held = candidate(certificates="VCA , Heftruck")
+    assert rules.certificates(held, job(certificates="heftruck,vca")).outcome == PASS
+    partial = rules.certificates(candidate(certificates="vca"), job(certificates="Heftruck, VCA"))
+    assert partial.outcome == PARTIAL
+    assert "heftruck" in partial.reason
+    assert rules.certificates(candidate(certificates=""), job(certificates="VCA")).outcome == FAIL
+
+
+# ABC plan and sector --------------------------------------------------------------------------------------
+
+
+def test_plan_c_is_preferred_over_b_and_a():
+    person = candidate(plan_a="Magazijnchef", plan_c="Werken in een magazijn")
+    result = rules.interests(person, job())
+    assert result.outcome == PASS
+    assert "plan C" in result.reason
+
+
+def test_plan_a_keyword_match_and_generic_words_do_not_count():
+    assert "plan A" in rules.interests(candidate(plan_a="magazijnmedewerker"), job()).reason
+    # "medewerker" alone says nothing about the work.
+    assert rules.interests(candidate(plan_c="medewerker schoonmaak"), job()).outcome == FAIL
+
+
+def test_sector_match_without_plan_is_partial():
+    result = rules.interests(candidate(desired_sectors="zorg,logistiek"), job(sector="logistiek"))
+    assert result.outcome == PARTIAL
+    assert "sector past" in result.reason
+    assert rules.interests(candidate(desired_sectors="zorg"), job(sector="logistiek")).outcome == FAIL
+
+
+# Travel ---------------------------------------------------------------------------------------------------
+
+
+def test_travel_same_town_is_fine_regardless_of_case():
+    assert rules.travel(candidate(home_town=" eindhoven"), job(city="Eindhoven")).outcome == PASS
+
+
+@pytest.mark.parametrize(
+    ("km", "public_transport", "outcome"),
+    [(15, True, PASS), (14, True, PARTIAL), (50, False, PARTIAL), (0, True, PARTIAL)],
+)
+def test_travel_other_town(km, public_transport, outcome):
+    result = rules.travel(
+        candidate(home_town="Veldhoven", travel_range_km=km),
+        job(city="Eindhoven", reachable_by_public_transport=public_transport),
+    )
+    assert result.outcome == outcome
+    assert f"{km} km" in result.reason
+
+
+# Score, outcome words and icons ---------------------------------------------------------------------------
+
+
+def test_score_totals_weights_and_every_criterion_has_words_and_icon():
+    perfect = candidate(plan_c="magazijn", available_days="ma,di,do")
+    result = rules.score(perfect, job())
+    assert result.total == 100
+    assert [c.key for c in result.criteria] == list(rules.WEIGHTS)
+    for criterion in result.criteria:
+        assert criterion.words == "Past"
+        assert criterion.icon == "✔"
+        assert criterion.reason
+    poor = rules.score(candidate(dutch_level="geen", hours_per_week=4, available_days=""), job())
+    assert poor.total < 50
+    assert {c.words for c in poor.criteria} >= {"Past niet"}
+
+
+# Exclusions and ranking -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "consent", "proposed", "reason"),
+    [
+        ({"status": "placed"}, True, False, rules.STATUS_REASONS["placed"]),
+        ({"status": "inactive"}, True, False, rules.STATUS_REASONS["inactive"]),
+        ({}, False, False, rules.NO_CONSENT),
+        ({"care_first": True}, True, False, "Zorg gaat voor."),
+        ({}, True, True, rules.ALREADY_PROPOSED),
+        ({}, True, False, None),
+    ],
+)
+def test_exclusion_reasons(changes, consent, proposed, reason):
+    got = rules.exclusion_reason(candidate(**changes), has_share_consent=consent, already_proposed=proposed)
+    assert got == reason
+
+
+def test_ranking_is_by_score_then_pseudonym_and_excluded_have_reasons():
+    strong_b = candidate(id=1, pseudonym="K-B", plan_c="magazijn")
+    strong_a = candidate(id=2, pseudonym="K-A", plan_c="magazijn")
+    weak = candidate(id=3, pseudonym="K-0", dutch_level="geen")
+    no_consent = candidate(id=4, pseudonym="K-X")
+    ranked, excluded = rules.rank(
+        [strong_b, weak, no_consent, strong_a], job(), consented={1, 2, 3}, proposed=set()
+    )
+    assert [r.candidate.pseudonym for r in ranked] == ["K-A", "K-B", "K-0"]
+    assert [(e.candidate.pseudonym, e.reason) for e in excluded] == [("K-X", rules.NO_CONSENT)]
+    # Same input in another order gives the same result.
+    again, _ = rules.rank([strong_a, no_consent, weak, strong_b], job(), consented={1, 2, 3}, proposed=set())
+    assert [r.candidate.pseudonym for r in again] == ["K-A", "K-B", "K-0"]
+
+
+# Guardrails -----------------------------------------------------------------------------------------------
+
+
+def team(**kw):
+    values = {"capacity": 2, "at_workplace": 0, "starters_near": 0, "languages": []}
+    values.update(kw)
+    return rules.Team(**values)
+
+
+def test_capacity_boundary():
+    assert rules.guardrail_warnings(team(capacity=2, at_workplace=1), ["arabisch"]) == []
+    warnings = rules.guardrail_warnings(team(capacity=2, at_workplace=1), ["arabisch", "tigrinya"])
+    assert len(warnings) == 1
+    assert "plaats voor 2" in warnings[0]
+
+
+def test_new_starters_boundary():
+    assert rules.guardrail_warnings(team(capacity=10, starters_near=2), ["a"]) == []
+    warnings = rules.guardrail_warnings(team(capacity=10, starters_near=3), ["a"])
+    assert len(warnings) == 1
+    assert "4 nieuwe mensen" in warnings[0]
+
+
+def test_one_shared_language():
+    warnings = rules.guardrail_warnings(team(capacity=10, languages=["arabisch"]), ["arabisch"])
+    assert len(warnings) == 1
+    assert "Arabisch" in warnings[0]
+    assert rules.guardrail_warnings(team(capacity=10, languages=["arabisch"]), ["tigrinya"]) == []
+    assert rules.guardrail_warnings(team(capacity=10, languages=[""]), [""]) == []
+    assert rules.guardrail_warnings(team(capacity=10), ["arabisch"]) == []
+
+
+def test_first_language_and_window():
+    assert rules.first_language(" Arabisch, Engels") == "arabisch"
+    assert rules.first_language("") == ""
+    assert rules.near(date(2026, 4, 30), date(2026, 4, 1))
+    assert not rules.near(date(2026, 5, 2), date(2026, 4, 1))
