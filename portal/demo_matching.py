@@ -20,6 +20,7 @@ from portal.core.time import now_utc, today_local
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
 from portal.placements.models import Placement
+from portal.placements.services import create_placement_from_proposal
 from portal.requests.defaults import ensure_default_types
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
 
@@ -119,7 +120,7 @@ def seed_matching(
     for title, index, status in PROPOSALS:
         proposal = _ensure_proposal(requests[title], candidates[index], status, contact, created)
         if status == "accepted":
-            _ensure_placement(proposal, requests[title], candidates[index], contact, created)
+            _ensure_placement(proposal, requests[title], candidates[index], created)
 
 
 def _ensure_candidate(
@@ -235,26 +236,12 @@ def _ensure_proposal(
 
 
 def _ensure_placement(
-    proposal: Proposal, request: PlacementRequest, candidate: Candidate, contact: User, created: Counter
+    proposal: Proposal, request: PlacementRequest, candidate: Candidate, created: Counter
 ) -> None:
     if db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None:
         return
     start: date = today_local() + timedelta(days=14)
-    db.session.add(
-        Placement(
-            municipality_id=request.municipality_id,
-            request_id=request.id,
-            proposal_id=proposal.id,
-            candidate_id=candidate.id,
-            employer_id=request.employer_id,
-            workplace_id=request.workplace_id,
-            placement_type_id=request.placement_type_id,
-            contact_id=contact.id,
-            start_date=start,
-            planned_end_date=start + timedelta(weeks=request.duration_weeks),
-            status="planned",
-        )
-    )
+    create_placement_from_proposal(None, proposal, start, start + timedelta(weeks=request.duration_weeks))
     candidate.status = "placed"
     db.session.flush()
     created["placements"] += 1

@@ -157,7 +157,9 @@ def two_tenants() -> TwoTenants:
     tenants = TwoTenants(a=make_tenant("Gemeente A"), b=make_tenant("Gemeente B"))
     for tenant in (tenants.a, tenants.b):
         matching = make_matching(tenant)
-        tenant.request, tenant.candidate, tenant.proposal = matching.request, matching.candidate, matching.proposal
+        tenant.request = matching.request
+        tenant.candidate = matching.candidate
+        tenant.proposal = matching.proposal
         tenant.placement = make_placement(tenant, request=matching.request)
     return tenants
 
