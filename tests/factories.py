@@ -244,7 +244,8 @@ def make_candidate(municipality: Municipality | None = None, **kw):
     municipality = municipality or make_municipality()
     candidate = Candidate(
         municipality_id=municipality.id,
-        pseudonym=kw.pop("pseudonym", f"K-2026-{n:04d}"),
+        # A prefix of its own: never collides with the pseudonyms the app generates (K-<year>-<number>).
+        pseudonym=kw.pop("pseudonym", f"K-TEST-{n:05d}"),
         first_name=kw.pop("first_name", f"Voornaam{n}"),
         last_name=kw.pop("last_name", f"Achternaam{n}"),
         email=kw.pop("email", f"kandidaat{n}@test.werkbrug.nl"),
