@@ -268,3 +268,10 @@ def test_withdrawn_share_consent_stops_a_new_proposal(seed, site, login_as):
     assert response.status_code == 200
     assert "Kies alleen kandidaten uit de lijst." in text(response)
     assert proposals_of(site.request.id) == []
+
+
+def test_municipal_view_of_a_proposal_links_to_the_candidate_profile_and_consents(seed, login_as):
+    url = f"/voorstellen/{seed.a.proposal.id}"
+    profile = f"/kandidaten/{seed.a.candidate.id}"
+    assert profile in login_as(seed.a.municipal).get(url).get_data(as_text=True)
+    assert profile not in login_as(seed.a.employer_user).get(url).get_data(as_text=True)
