@@ -124,6 +124,9 @@ class BaseConfig:
     #: A heartbeat older than this shows as a warning to admins and in /healthz.
     SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 10)
 
+    #: Days after a request's desired start before an unfilled request without open proposals expires.
+    REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
+
     PAGE_SIZE = 25
     #: Allow `flask seed-demo` (never in production).
     DEMO_DATA_ALLOWED = True

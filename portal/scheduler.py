@@ -39,6 +39,12 @@ JOBS: list[dict[str, Any]] = [
         "seconds": 60,
     },
     {"id": "core.heartbeat", "func": "portal.core.jobs:heartbeat", "trigger": "interval", "seconds": 60},
+    {
+        "id": "requests.expire",
+        "func": "portal.requests.jobs:expire_stale_requests",
+        "trigger": "interval",
+        "hours": 1,
+    },
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
 

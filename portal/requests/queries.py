@@ -106,3 +106,24 @@ def proposals_of(request_id: int) -> sa.Select:
         .where(Proposal.request_id == request_id)
         .order_by(Proposal.created_at, Proposal.id)
     )
+
+
+#: Open proposals keep a request alive: the employer is still deciding.
+OPEN_PROPOSALS = ("proposed", "meeting")
+
+
+def stale_requests(cutoff) -> sa.Select:
+    """Open requests whose desired start lies before ``cutoff`` and that have no open proposal (to expire)."""
+    open_proposal = sa.select(Proposal.id).where(
+        Proposal.request_id == PlacementRequest.id, Proposal.status.in_(OPEN_PROPOSALS)
+    )
+    return (
+        sa.select(PlacementRequest)
+        .where(
+            PlacementRequest.status.in_(("submitted", "in_progress", "proposed")),
+            PlacementRequest.desired_start < cutoff,
+            ~open_proposal.exists(),
+        )
+        .order_by(PlacementRequest.id)
+        .with_for_update(skip_locked=True)
+    )
