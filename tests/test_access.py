@@ -54,6 +54,7 @@ POLICY = {
     "candidates.detail": ("roles", "municipal"),
     "candidates.edit": ("roles", "municipal"),
     "candidates.consent_new": ("roles", "municipal"),
+    "candidates.set_availability": ("roles", "municipal"),
     "candidates.consent_withdraw": ("roles", "municipal"),
     "candidates.import_upload": ("roles", "municipal"),
     "candidates.import_confirm": ("roles", "municipal"),

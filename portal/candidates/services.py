@@ -126,10 +126,18 @@ def update_candidate(
         for name, value in _values(data).items()
         if getattr(candidate, name) != value
     }
+    values = _values(data)
+    return _apply_changes(actor, candidate, {name: values[name] for name in changes}, changes)
+
+
+def _apply_changes(
+    actor: User, candidate: Candidate, values: dict[str, Any], changes: dict[str, list]
+) -> list[str]:
+    """Set ``values``, bump the version and keep ``changes`` ({field: [old, new]}) as the new version."""
     if not changes:
         return []
-    for name in changes:
-        setattr(candidate, name, _values(data)[name])
+    for name, value in values.items():
+        setattr(candidate, name, value)
     candidate.version += 1
     db.session.add(
         CandidateVersion(
@@ -143,6 +151,16 @@ def update_candidate(
     record(actor, "candidate.updated", candidate, fields=sorted(changes), version=candidate.version)
     db.session.flush()
     return sorted(changes)
+
+
+def set_available(actor: User, candidate: Candidate, available: bool) -> list[str]:
+    """Mark a candidate available for matching again, or not (moved, other route); placed ones stay placed."""
+    _check_staff(actor, candidate.municipality_id)
+    if candidate.status == "placed":
+        raise CandidateError("Deze kandidaat is geplaatst. Dat verandert pas als de plaatsing stopt.")
+    status = "active" if available else "inactive"
+    changes = {} if candidate.status == status else {"status": [candidate.status, status]}
+    return _apply_changes(actor, candidate, {"status": status}, changes)
 
 
 def record_view(actor: User, candidate: Candidate, context: str) -> None:

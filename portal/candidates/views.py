@@ -194,6 +194,22 @@ def consent_new(candidate_id: int):
     return _render_detail(candidate, form)
 
 
+@bp.post("/kandidaten/<int:candidate_id>/beschikbaarheid")
+@roles_required("municipal")
+def set_availability(candidate_id: int):
+    candidate = get_candidate_or_404(current_user, candidate_id)
+    available = request.form.get("beschikbaar") == "ja"
+    if EmptyForm().validate_on_submit():
+        try:
+            services.set_available(current_user, candidate, available)
+        except CandidateError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Beschikbaar voor werk." if available else "Niet meer beschikbaar voor werk.", "success")
+    return redirect(url_for("candidates.detail", candidate_id=candidate.id))
+
+
 @bp.post("/kandidaten/<int:candidate_id>/toestemming/<int:consent_id>/intrekken")
 @roles_required("municipal")
 def consent_withdraw(candidate_id: int, consent_id: int):

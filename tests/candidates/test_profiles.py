@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from portal.candidates.models import Candidate
 from portal.candidates.services import create_candidate
@@ -300,3 +301,51 @@ def test_privileged_fields_are_ignored(frozen, seed, municipal):
     assert candidate.municipality_id == seed.a.municipality.id
     assert candidate.screened_by_id == seed.a.municipal.id
     assert candidate.version == 1
+
+
+def test_a_candidate_can_be_made_unavailable_and_available_again_with_a_version(seed, login_as):
+    from portal.candidates.models import Candidate, CandidateVersion
+
+    candidate = seed.a.candidate
+    client = login_as(seed.a.municipal)
+    url = f"/kandidaten/{candidate.id}/beschikbaarheid"
+    assert client.post(url, {"beschikbaar": "nee"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).status == "inactive"
+    version = db.session.scalars(
+        sa.select(CandidateVersion)
+        .where(CandidateVersion.candidate_id == candidate.id)
+        .order_by(CandidateVersion.version.desc())
+    ).first()
+    assert version.changes == {"status": ["active", "inactive"]}
+    assert version.changed_by_id == seed.a.municipal.id
+    client.post(url, {"beschikbaar": "ja"})
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).status == "active"
+
+
+def test_a_placed_candidate_stays_placed(seed, login_as):
+    from portal.candidates.models import Candidate
+
+    placed = db.session.get(Candidate, seed.a.placement.candidate_id)
+    placed.status = "placed"
+    db.session.commit()
+    client = login_as(seed.a.municipal)
+    response = client.post(
+        f"/kandidaten/{placed.id}/beschikbaarheid", {"beschikbaar": "nee"}, follow_redirects=True
+    )
+    assert "Deze kandidaat is geplaatst" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Candidate, placed.id).status == "placed"
+
+
+def test_an_inactive_candidate_is_filtered_out_of_matching(seed, login_as):
+    client = login_as(seed.a.municipal)
+    client.post(f"/kandidaten/{seed.a.candidate.id}/beschikbaarheid", {"beschikbaar": "nee"})
+    seed.a.proposal.status = "withdrawn"
+    db.session.commit()
+    body = client.get(f"/aanvragen/{seed.a.request.id}/kandidaten").get_data(as_text=True)
+    ranked, _, filtered = body.partition('id="niet-voorstellen"')
+    assert seed.a.candidate.pseudonym not in ranked
+    assert seed.a.candidate.pseudonym in filtered
+    assert "Is nu niet beschikbaar." in filtered
