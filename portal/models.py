@@ -5,5 +5,10 @@ from portal.candidates.models import Candidate, CandidateVersion, Consent  # noq
 from portal.core.db import Base  # noqa: F401
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat  # noqa: F401
 from portal.employers.models import Employer, Invitation, Workplace  # noqa: F401
-from portal.placements.models import Placement  # noqa: F401
+from portal.placements.models import (  # noqa: F401
+    Placement,
+    PlacementStatusChange,
+    WeeklyLog,
+    WeeklyLogVersion,
+)
 from portal.requests.models import PlacementRequest, PlacementType, Proposal  # noqa: F401

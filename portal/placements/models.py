@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base, TimestampMixin, str_enum_check
+from portal.core.time import now_utc
 
 if TYPE_CHECKING:
     from portal.candidates.models import Candidate
@@ -40,6 +41,12 @@ class Placement(TimestampMixin, Base):
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     start_date: Mapped[date] = mapped_column()
     planned_end_date: Mapped[date] = mapped_column()
+    #: The day work actually began (onboarding starts then); empty while planned.
+    actual_start_date: Mapped[date | None] = mapped_column()
+    #: The jobcoach assigned by the municipal contact.
+    jobcoach_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: Work days per week as agreed (for the weekly log's planned days).
+    days_per_week: Mapped[int] = mapped_column(default=2, server_default="2")
     status: Mapped[str] = mapped_column(sa.String(12), default="planned", index=True)
 
     candidate: Mapped[Candidate] = relationship()
@@ -55,3 +62,83 @@ class Placement(TimestampMixin, Base):
     @property
     def status_label(self) -> str:
         return PLACEMENT_STATUSES[self.status]
+
+
+class PlacementStatusChange(Base):
+    """Every status change of a placement: who, why, when."""
+
+    __tablename__ = "placement_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(12))
+    to_status: Mapped[str] = mapped_column(sa.String(12))
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+#: Four-point scale of the weekly log (worded for the employer, never only a number).
+SCALE = {1: "Slecht", 2: "Matig", 3: "Goed", 4: "Heel goed"}
+SCORED_ASPECTS = {
+    "punctuality": "Op tijd komen",
+    "task_progress": "Vooruitgang in het werk",
+    "dutch_at_work": "Nederlands op de werkvloer",
+    "teamwork": "Samenwerken met collega's",
+    "motivation": "Motivatie",
+}
+
+
+class WeeklyLog(TimestampMixin, Base):
+    """The employer's progress log (voortgangsverslag) for one ISO week of onboarding."""
+
+    __tablename__ = "weekly_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
+    #: Monday of the ISO week the log is about.
+    week_start: Mapped[date] = mapped_column()
+    days_planned: Mapped[int] = mapped_column()
+    days_present: Mapped[int] = mapped_column()
+    hours_absent: Mapped[int] = mapped_column(default=0)
+    absence_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    punctuality: Mapped[int] = mapped_column()
+    task_progress: Mapped[int] = mapped_column()
+    dutch_at_work: Mapped[int] = mapped_column()
+    teamwork: Mapped[int] = mapped_column()
+    motivation: Mapped[int] = mapped_column()
+    #: Optional words per aspect: {"punctuality": "...", ...}.
+    notes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: Taalstage language goals of this placement ticked off this week.
+    language_goals_met: Mapped[str | None] = mapped_column(sa.Text)
+    #: "Ik maak me zorgen": the employer is worried.
+    has_concern: Mapped[bool] = mapped_column(default=False)
+    concern_text: Mapped[str | None] = mapped_column(sa.Text)
+    needs_from_municipality: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: Bumped on every edit; edits after the week has ended keep the earlier version.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        sa.UniqueConstraint("placement_id", "week_start", name="uq_weekly_logs_placement_week"),
+        sa.CheckConstraint(
+            "days_present >= 0 AND days_present <= days_planned AND days_planned <= 7", name="days"
+        ),
+        sa.CheckConstraint("hours_absent >= 0 AND hours_absent <= 60", name="hours_absent_range"),
+        *(sa.CheckConstraint(f"{name} BETWEEN 1 AND 4", name=f"{name}_scale") for name in SCORED_ASPECTS),
+    )
+
+
+class WeeklyLogVersion(Base):
+    """An earlier version of a weekly log, kept when it was changed after its week ended."""
+
+    __tablename__ = "weekly_log_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("weekly_logs.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    replaced_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    replaced_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (sa.UniqueConstraint("log_id", "version", name="uq_weekly_log_versions_version"),)
