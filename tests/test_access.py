@@ -173,7 +173,23 @@ OWNED_THROUGH = {
     "consents": ("candidate_id", "candidates"),
     "candidate_versions": ("candidate_id", "candidates"),
     "password_tokens": ("user_id", "users"),
+    "placement_status_changes": ("placement_id", "placements"),
+    "weekly_logs": ("placement_id", "placements"),
+    "weekly_log_versions": ("log_id", "weekly_logs"),
 }
+
+
+def _owned_by(table, municipality_id: int):
+    """A WHERE clause selecting the rows of ``table`` that belong to the municipality."""
+    if "municipality_id" in table.c:
+        return table.c.municipality_id == municipality_id
+    if table.name == "municipalities":
+        return table.c.id == municipality_id
+    if table.name not in OWNED_THROUGH:
+        raise AssertionError(f"table {table.name} has no known owner: add it to OWNED_THROUGH")
+    column, parent_name = OWNED_THROUGH[table.name]
+    parent = Base.metadata.tables[parent_name]
+    return table.c[column].in_(sa.select(parent.c.id).where(_owned_by(parent, municipality_id)))
 
 
 def _tenant_b_snapshot(seed) -> list:
@@ -183,17 +199,7 @@ def _tenant_b_snapshot(seed) -> list:
     for table in Base.metadata.sorted_tables:
         if table.name in NOT_SNAPSHOTTED:
             continue
-        if "municipality_id" in table.c:
-            where = table.c.municipality_id == municipality_id
-        elif table.name == "municipalities":
-            where = table.c.id == municipality_id
-        elif table.name in OWNED_THROUGH:
-            column, parent_name = OWNED_THROUGH[table.name]
-            parent = Base.metadata.tables[parent_name]
-            parent_ids = sa.select(parent.c.id).where(parent.c.municipality_id == municipality_id)
-            where = table.c[column].in_(parent_ids)
-        else:
-            raise AssertionError(f"table {table.name} has no known owner: add it to OWNED_THROUGH")
+        where = _owned_by(table, municipality_id)
         query = sa.select(table).where(where).order_by(*table.primary_key.columns)
         rows.extend((table.name, *row) for row in db.session.execute(query))
     return rows
