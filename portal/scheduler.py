@@ -45,6 +45,12 @@ JOBS: list[dict[str, Any]] = [
         "trigger": "interval",
         "hours": 1,
     },
+    {
+        "id": "placements.remind_weekly_logs",
+        "func": "portal.placements.reminders:remind_missing_weekly_logs",
+        "trigger": "interval",
+        "minutes": 30,
+    },
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
 

@@ -38,7 +38,12 @@ def heartbeat_row(job_id: str) -> SchedulerHeartbeat | None:
 
 
 def test_jobs_are_declared_as_data_with_importable_bodies():
-    assert scheduler.job_ids() == ["core.send_outbox", "core.heartbeat", "requests.expire"]
+    assert scheduler.job_ids() == [
+        "core.send_outbox",
+        "core.heartbeat",
+        "requests.expire",
+        "placements.remind_weekly_logs",
+    ]
     for job in scheduler.JOBS:
         assert set(job) <= {"id", "func", "trigger", *scheduler.TRIGGER_ARGS}
         assert job["trigger"] == "interval"
@@ -48,7 +53,11 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
 
 
 def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monkeypatch):
-    monkeypatch.setitem(app.config, "SCHEDULER_DISABLED_JOBS", ["core.send_outbox", "requests.expire"])
+    monkeypatch.setitem(
+        app.config,
+        "SCHEDULER_DISABLED_JOBS",
+        ["core.send_outbox", "requests.expire", "placements.remind_weekly_logs"],
+    )
     sched = scheduler.build_scheduler(app, start_at=T0)
     assert str(sched.timezone) == "UTC"
     jobs = sched.get_jobs()
@@ -268,8 +277,13 @@ def test_scheduler_process_runs_jobs_at_start_refuses_a_second_and_stops_on_sigt
     cmd, kw = _flask(["scheduler"], env)
     first = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kw)
     try:
-        rows = _wait_for_rows(database, 3)
-        assert rows == [("core.heartbeat", 1), ("core.send_outbox", 1), ("requests.expire", 1)]
+        rows = _wait_for_rows(database, 4)
+        assert rows == [
+            ("core.heartbeat", 1),
+            ("core.send_outbox", 1),
+            ("placements.remind_weekly_logs", 1),
+            ("requests.expire", 1),
+        ]
         assert (tmp_path / "instance" / "scheduler.lock").exists()
         cmd, kw = _flask(["scheduler"], env)
         second = subprocess.run(cmd, capture_output=True, text=True, timeout=60, **kw)

@@ -1,0 +1,90 @@
+"""Scheduled sweep: remind employers of a missing weekly log on the last working day of the week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from portal.auth.models import User
+from portal.candidates.models import Candidate
+from portal.core.holidays import last_working_day_of_week, week_start
+from portal.core.outbox import queue_email
+from portal.core.time import LOCAL_TZ, as_utc, now_utc
+from portal.employers.models import Employer
+from portal.extensions import db
+from portal.placements.models import Placement, WeeklyLog
+
+
+def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
+    """Queue one reminder per employer user for each onboarding placement without this week's log. Idempotent.
+
+    Runs every half hour but only acts on the last working day of the ISO week (Europe/Amsterdam), so
+    never on a weekend or a Dutch public holiday; the dedupe key keeps it to one mail per user per week.
+    """
+    today = as_utc(now or now_utc()).astimezone(LOCAL_TZ).date()
+    if last_working_day_of_week(today) != today:
+        return {"reminders": 0}
+    monday = week_start(today)
+    rows = db.session.execute(placements_missing_log(monday, today)).all()
+    recipients = _employer_users({placement.employer_id for placement, _ in rows})
+    queued = 0
+    for placement, pseudonym in rows:
+        for user in recipients[placement.employer_id]:
+            queued += _queue_reminder(placement, pseudonym, user, monday) is not None
+    return {"reminders": queued}
+
+
+def placements_missing_log(monday: date, today: date) -> sa.Select:
+    """(Placement, pseudonym) of started onboarding placements without a log for the week of ``monday``."""
+    has_log = sa.exists().where(WeeklyLog.placement_id == Placement.id, WeeklyLog.week_start == monday)
+    return (
+        sa.select(Placement, Candidate.pseudonym)
+        .join(Candidate, Candidate.id == Placement.candidate_id)
+        .options(joinedload(Placement.workplace))
+        .where(
+            Placement.status == "onboarding",
+            Placement.actual_start_date.is_not(None),
+            Placement.actual_start_date <= today,
+            ~has_log,
+        )
+        .order_by(Placement.id)
+    )
+
+
+def _employer_users(employer_ids: set[int]) -> dict[int, list[User]]:
+    """The active users of approved employers among ``employer_ids``, by employer id (one query)."""
+    by_employer: dict[int, list[User]] = defaultdict(list)
+    if not employer_ids:
+        return by_employer
+    users = db.session.scalars(
+        sa.select(User)
+        .join(Employer, Employer.id == User.employer_id)
+        .where(
+            User.employer_id.in_(employer_ids),
+            User.is_active.is_(True),
+            Employer.status == "approved",
+        )
+        .order_by(User.id)
+    )
+    for user in users:
+        by_employer[user.employer_id].append(user)
+    return by_employer
+
+
+def _queue_reminder(placement: Placement, pseudonym: str, user: User, monday: date):
+    return queue_email(
+        to=user.email,
+        template="placements/weekly_log_reminder",
+        dedupe_key=f"placements.log_reminder:{placement.id}:{monday.isoformat()}:{user.id}",
+        municipality_id=placement.municipality_id,
+        placement=placement,
+        pseudonym=pseudonym,
+        workplace=placement.workplace,
+        week_start=monday,
+        week_number=monday.isocalendar().week,
+        recipient=user,
+    )
