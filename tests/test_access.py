@@ -74,8 +74,11 @@ POLICY = {
     "matching.decline": ("roles", "employer"),
     "matching.accept": ("roles", "employer"),
     "matching.withdraw": ("roles", "municipal"),
-    "placements.index": ("roles", "employer", "municipal"),
-    "placements.detail": ("roles", "employer", "municipal"),
+    "placements.index": ("roles", "employer", "jobcoach", "municipal"),
+    "placements.detail": ("roles", "employer", "jobcoach", "municipal"),
+    "placements.start": ("roles", "employer", "municipal"),
+    "placements.assign_jobcoach": ("roles", "municipal"),
+    "placements.log_week": ("roles", "employer"),
 }
 
 
@@ -102,6 +105,7 @@ def url_args(rule, tenant) -> dict:
         "placement_id": tenant.placement.id,
         "type_id": tenant.request.placement_type_id,
         "consent_id": 987654,
+        "week_start": "2026-03-09",
     }
     return {name: values[name] for name in rule.arguments}
 

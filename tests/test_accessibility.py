@@ -53,9 +53,14 @@ ARGUMENTS = {
     "invitation_id": ((), ("Invitation",)),
     "message_id": ((), ("OutboxEmail",)),
     "event_id": ((), ("AuditEvent",)),
+    "request_id": (("request",), ("PlacementRequest",)),
+    "candidate_id": (("candidate",), ()),
+    "proposal_id": (("proposal",), ()),
+    "placement_id": (("placement",), ()),
+    "type_id": ((), ("PlacementType",)),
 }
 #: Arguments that are not database ids: a value that yields the "link not valid" page.
-STRING_ARGUMENTS = {"token": "dit-is-geen-geldige-code"}
+STRING_ARGUMENTS = {"token": "dit-is-geen-geldige-code", "week_start": "2026-03-09"}
 
 
 # --------------------------------------------------------------------------------------------------

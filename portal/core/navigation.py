@@ -26,6 +26,7 @@ NAVIGATION = {
     ),
     "jobcoach": (
         ("main.home", "Overzicht"),
+        ("placements.index", "Plaatsingen"),
         ("auth.account", "Mijn account"),
     ),
     "admin": (

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
-from portal.core.time import now_utc
+from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
 from portal.extensions import db
+from portal.placements import queries as placement_queries
 
 HEARTBEAT_JOB = "core.heartbeat"
 
@@ -19,7 +21,16 @@ def home_context(user) -> dict[str, Any]:
     if user.role == "employer":
         employer = db.session.scalar(employer_queries.employer_with_contact(user.employer_id))
         workplaces = db.session.scalars(employer_queries.workplaces_of(user.employer_id)).all()
-        return {"employer": employer, "workplaces": workplaces}
+        due, overdue = weekly_logs_to_do(user.employer_id)
+        return {
+            "employer": employer,
+            "workplaces": workplaces,
+            "logs_due": due,
+            "logs_overdue": overdue,
+            "log_labels": candidate_labels(user.employer_id, [p for p, _ in due + overdue]),
+        }
+    if user.role == "jobcoach":
+        return {"assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all()}
     if user.role == "municipal":
         pending = db.session.scalars(
             employer_queries.pending_registrations(user.municipality_id).limit(10)
@@ -42,6 +53,43 @@ def home_context(user) -> dict[str, Any]:
             ).all(),
         }
     return {}
+
+
+#: The employer's home page lists at most this many missing weekly logs.
+MAX_LOGS_TO_DO = 50
+
+
+def weekly_logs_to_do(employer_id: int) -> tuple[list[tuple], list[tuple]]:
+    """(due, overdue): (placement, week_start) of missing logs this week and in earlier weeks."""
+    placements = db.session.scalars(placement_queries.onboarding_of_employer(employer_id)).unique().all()
+    if not placements:
+        return [], []
+    logged = {tuple(r) for r in db.session.execute(placement_queries.logged_weeks(p.id for p in placements))}
+    this_week = _monday(today_local())
+    due, overdue = [], []
+    for placement in placements:
+        week = _monday(placement.actual_start_date)
+        while week <= this_week and len(overdue) < MAX_LOGS_TO_DO:
+            if (placement.id, week) not in logged:
+                (due if week == this_week else overdue).append((placement, week))
+            week += timedelta(days=7)
+    return due, sorted(overdue, key=lambda item: item[1])
+
+
+def candidate_labels(employer_id: int, placements) -> dict[int, str]:
+    """Placement id → the candidate's name after consent to reveal it to this employer, else pseudonym."""
+    ids = {p.candidate_id for p in placements}
+    if not ids:
+        return {}
+    revealed = set(db.session.scalars(placement_queries.identity_consented_ids(employer_id, ids)))
+    return {
+        p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
+        for p in placements
+    }
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def count(query: sa.Select) -> int:

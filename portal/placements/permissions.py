@@ -1,4 +1,4 @@
-"""Object access for placements: the employer's own, or the municipal user's municipality; else 404."""
+"""Object access for placements: the employer's own, the jobcoach's assigned, the municipality's; else 404."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from portal.placements.queries import placements_for
 
 
 def get_placement_or_404(user: User, placement_id: int) -> Placement:
-    """A placement the user may see (own employer or own municipality); anything else 404."""
+    """A placement the user may see (own employer, assigned jobcoach, own municipality); else 404."""
     if not isinstance(placement_id, int) or not 0 < placement_id <= MAX_ID:
         abort(404)
     query = placements_for(user)

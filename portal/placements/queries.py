@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.candidates.models import Consent
-from portal.placements.models import Placement
+from portal.placements.models import Placement, PlacementStatusChange, WeeklyLog
+
+#: Jobcoaches and employers never see more than this many placements on their home page.
+HOME_LIMIT = 50
 
 
 def scoped(query: sa.Select, user: User) -> sa.Select | None:
-    """Limit a query on Placement to what ``user`` may see: own employer, or own municipality; else None."""
+    """Limit a query on Placement to what ``user`` may see: own employer, assigned, or own municipality."""
     query = query.where(Placement.municipality_id == user.municipality_id)
     if user.role == "municipal":
         return query
+    if user.role == "jobcoach":
+        return query.where(Placement.jobcoach_id == user.id)
     if user.role == "employer" and user.employer_id is not None:
         return query.where(Placement.employer_id == user.employer_id)
     return None
@@ -42,4 +49,78 @@ def identity_consented_ids(employer_id: int, candidate_ids) -> sa.Select:
         Consent.kind == "reveal_identity",
         Consent.employer_id == employer_id,
         Consent.withdrawn_at.is_(None),
+    )
+
+
+def active_jobcoaches(municipality_id: int) -> sa.Select:
+    """The active jobcoaches of a municipality, by name."""
+    return (
+        sa.select(User)
+        .where(User.municipality_id == municipality_id, User.role == "jobcoach", User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+
+
+def status_changes_of(placement_id: int) -> sa.Select:
+    """(change, name of who made it) rows of a placement, newest first."""
+    return (
+        sa.select(PlacementStatusChange, User.full_name)
+        .outerjoin(User, User.id == PlacementStatusChange.changed_by_id)
+        .where(PlacementStatusChange.placement_id == placement_id)
+        .order_by(PlacementStatusChange.changed_at.desc(), PlacementStatusChange.id.desc())
+    )
+
+
+def logs_of(placement_id: int) -> sa.Select:
+    """The weekly logs of a placement, newest week first."""
+    return (
+        sa.select(WeeklyLog)
+        .where(WeeklyLog.placement_id == placement_id)
+        .order_by(WeeklyLog.week_start.desc())
+    )
+
+
+def log_for_week(placement_id: int, week_start: date) -> sa.Select:
+    """The log of one placement for one week (at most one)."""
+    return sa.select(WeeklyLog).where(
+        WeeklyLog.placement_id == placement_id, WeeklyLog.week_start == week_start
+    )
+
+
+def onboarding_of_employer(employer_id: int) -> sa.Select:
+    """The employer's placements in onboarding with a start date, candidate loaded (home page)."""
+    return (
+        sa.select(Placement)
+        .options(joinedload(Placement.candidate))
+        .where(
+            Placement.employer_id == employer_id,
+            Placement.status == "onboarding",
+            Placement.actual_start_date.is_not(None),
+        )
+        .order_by(Placement.actual_start_date, Placement.id)
+        .limit(HOME_LIMIT)
+    )
+
+
+def logged_weeks(placement_ids) -> sa.Select:
+    """(placement_id, week_start) of every log of these placements."""
+    return sa.select(WeeklyLog.placement_id, WeeklyLog.week_start).where(
+        WeeklyLog.placement_id.in_(list(placement_ids))
+    )
+
+
+def assigned_to(jobcoach: User) -> sa.Select:
+    """(placement, date of the last weekly log) of the jobcoach's placements, newest start first."""
+    last_log = (
+        sa.select(WeeklyLog.placement_id, sa.func.max(WeeklyLog.week_start).label("last_week"))
+        .group_by(WeeklyLog.placement_id)
+        .subquery()
+    )
+    return (
+        sa.select(Placement, last_log.c.last_week)
+        .options(joinedload(Placement.candidate), joinedload(Placement.employer))
+        .outerjoin(last_log, last_log.c.placement_id == Placement.id)
+        .where(Placement.municipality_id == jobcoach.municipality_id, Placement.jobcoach_id == jobcoach.id)
+        .order_by(Placement.start_date.desc(), Placement.id.desc())
+        .limit(HOME_LIMIT)
     )

@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.filters import format_date
+from portal.core.outbox import queue_email
+from portal.core.time import today_local
 from portal.extensions import db
-from portal.placements.models import Placement
+from portal.placements import queries
+from portal.placements.models import (
+    PLACEMENT_STATUSES,
+    SCORED_ASPECTS,
+    Placement,
+    PlacementStatusChange,
+    WeeklyLog,
+    WeeklyLogVersion,
+)
 from portal.requests.models import Proposal
+
+#: The only status changes a placement can make; everything else is refused.
+TRANSITIONS = {
+    "planned": ("onboarding", "interrupted"),
+    "onboarding": ("nazorg", "closed", "interrupted"),
+    "nazorg": ("closed", "interrupted"),
+}
+#: The actual start may lie this long before the planned start, and this far ahead of today.
+START_EARLIEST = timedelta(days=30)
+START_LATEST = timedelta(days=14)
+#: Statuses in which a jobcoach can still be (re)assigned.
+OPEN_STATUSES = ("planned", "onboarding", "nazorg")
+#: What a weekly log stores, apart from the placement, week, author and version.
+LOG_FIELDS = (
+    "days_planned",
+    "days_present",
+    "hours_absent",
+    "absence_reason",
+    *SCORED_ASPECTS,
+    "notes",
+    "language_goals_met",
+    "has_concern",
+    "concern_text",
+    "needs_from_municipality",
+)
+
+TRANSITION_REFUSED = "Een plaatsing met de status {old} kan niet de status {new} krijgen."
+NOT_PLANNED = "Deze plaatsing is al gestart of beëindigd."
+START_OUT_OF_RANGE = "Kies een startdatum van {earliest} tot en met {latest}."
+NOT_A_JOBCOACH = "Kies een jobcoach uit de lijst."
+CLOSED = "Deze plaatsing is afgesloten. U kunt geen jobcoach meer koppelen."
+LOG_NOT_ONBOARDING = "U kunt alleen een weekverslag invullen als de plaatsing is gestart en nog loopt."
+LOG_FUTURE_WEEK = (
+    "Deze week is nog niet begonnen. U kunt een weekverslag invullen vanaf de maandag van die week."
+)
+LOG_BEFORE_START = "Deze week ligt voor de start van de plaatsing. Kies een latere week."
+
+
+class PlacementError(Exception):
+    """A business rule refused the change; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def fixed_contact_id(proposal: Proposal) -> int:
@@ -33,9 +90,164 @@ def create_placement_from_proposal(actor: User, proposal: Proposal, start: date,
         contact_id=fixed_contact_id(proposal),
         start_date=start,
         planned_end_date=end,
+        days_per_week=request.days_per_week,
         status="planned",
     )
     db.session.add(placement)
     db.session.flush()
+    db.session.add(
+        PlacementStatusChange(
+            placement_id=placement.id,
+            from_status=None,
+            to_status="planned",
+            changed_by_id=getattr(actor, "id", None),
+        )
+    )
     record(actor, "placement.created", placement, proposal_id=proposal.id, request_id=request.id)
     return placement
+
+
+# Lifecycle ------------------------------------------------------------------------------------------------
+
+
+def change_status(
+    actor: User, placement: Placement, to: str, reason: str | None = None
+) -> PlacementStatusChange:
+    """Move a placement along the transition table, with a history row and an audit event."""
+    old = placement.status
+    if to not in TRANSITIONS.get(old, ()):
+        raise PlacementError(
+            TRANSITION_REFUSED.format(
+                old=PLACEMENT_STATUSES.get(old, old).lower(), new=PLACEMENT_STATUSES.get(to, to).lower()
+            )
+        )
+    placement.status = to
+    change = PlacementStatusChange(
+        placement_id=placement.id,
+        from_status=old,
+        to_status=to,
+        changed_by_id=getattr(actor, "id", None),
+        reason=reason,
+    )
+    db.session.add(change)
+    db.session.flush()
+    record(actor, "placement.status_changed", placement, from_status=old, to_status=to)
+    return change
+
+
+def start_window(placement: Placement) -> tuple[date, date]:
+    """The earliest and latest actual start date that may be recorded."""
+    return placement.start_date - START_EARLIEST, today_local() + START_LATEST
+
+
+def start(actor: User, placement: Placement, actual_start: date) -> None:
+    """Planned → onboarding on the day work actually began."""
+    if placement.status != "planned":
+        raise PlacementError(NOT_PLANNED)
+    earliest, latest = start_window(placement)
+    if not earliest <= actual_start <= latest:
+        message = START_OUT_OF_RANGE.format(earliest=format_date(earliest), latest=format_date(latest))
+        raise PlacementError(message, "actual_start_date")
+    placement.actual_start_date = actual_start
+    change_status(actor, placement, "onboarding", reason="De plaatsing is gestart.")
+
+
+def assign_jobcoach(actor: User, placement: Placement, jobcoach_id: int | None) -> None:
+    """Make an active jobcoach of the placement's municipality its jobcoach."""
+    if placement.status not in OPEN_STATUSES:
+        raise PlacementError(CLOSED)
+    jobcoach = db.session.get(User, jobcoach_id) if isinstance(jobcoach_id, int) else None
+    if (
+        jobcoach is None
+        or jobcoach.role != "jobcoach"
+        or not jobcoach.is_active
+        or jobcoach.municipality_id != placement.municipality_id
+    ):
+        raise PlacementError(NOT_A_JOBCOACH, "jobcoach_id")
+    previous = placement.jobcoach_id
+    placement.jobcoach_id = jobcoach.id
+    db.session.flush()
+    record(actor, "placement.jobcoach_assigned", placement, jobcoach_id=jobcoach.id, previous_id=previous)
+
+
+# Weekly logs ----------------------------------------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_problem(placement: Placement, week_start: date) -> str | None:
+    """Why no log can be written for this week of this placement (a Dutch message), or None."""
+    if placement.status != "onboarding" or placement.actual_start_date is None:
+        return LOG_NOT_ONBOARDING
+    if week_start > monday_of(today_local()):
+        return LOG_FUTURE_WEEK
+    if week_start < monday_of(placement.actual_start_date):
+        return LOG_BEFORE_START
+    return None
+
+
+def week_has_ended(week_start: date) -> bool:
+    return today_local() > week_start + timedelta(days=6)
+
+
+def _snapshot(log: WeeklyLog) -> dict[str, Any]:
+    data = {name: getattr(log, name) for name in LOG_FIELDS}
+    data["submitted_by_id"] = log.submitted_by_id
+    return data
+
+
+def _keep_version(actor: User, log: WeeklyLog) -> None:
+    """Store the log's current values as an earlier version and bump its version number."""
+    db.session.add(
+        WeeklyLogVersion(log_id=log.id, version=log.version, data=_snapshot(log), replaced_by_id=actor.id)
+    )
+    log.version += 1
+
+
+def save_weekly_log(actor: User, placement: Placement, week_start: date, values: dict[str, Any]) -> WeeklyLog:
+    """Write (or edit) the placement's log for one week; a concern mails the municipal contact."""
+    problem = week_problem(placement, week_start)
+    if problem:
+        raise PlacementError(problem)
+    log = db.session.scalar(queries.log_for_week(placement.id, week_start))
+    created = log is None
+    if created:
+        log = WeeklyLog(placement_id=placement.id, week_start=week_start, version=1)
+        db.session.add(log)
+    elif week_has_ended(week_start):
+        _keep_version(actor, log)
+    for name in LOG_FIELDS:
+        setattr(log, name, values.get(name))
+    log.submitted_by_id = actor.id
+    db.session.flush()
+    record(
+        actor,
+        "weekly_log.created" if created else "weekly_log.updated",
+        log,
+        municipality_id=placement.municipality_id,
+        placement_id=placement.id,
+        week_start=week_start.isoformat(),
+        version=log.version,
+        concern=bool(log.has_concern),
+    )
+    if log.has_concern:
+        _mail_concern(placement, log)
+    return log
+
+
+def _mail_concern(placement: Placement, log: WeeklyLog) -> None:
+    contact = db.session.get(User, placement.contact_id)
+    if contact is None or not contact.is_active:
+        return
+    queue_email(
+        to=contact.email,
+        template="placements/concern",
+        dedupe_key=f"placements/concern/{log.id}/{log.version}",
+        municipality_id=placement.municipality_id,
+        user=contact,
+        placement=placement,
+        log=log,
+        pseudonym=placement.candidate.pseudonym,
+    )

@@ -1,25 +1,34 @@
-"""Placements: the employer's and the municipality's list and one placement's details."""
+"""Placements: lists, one placement's details and timeline, start, jobcoach and the weekly log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.models import User
 from portal.candidates.projection import identity_for_employer
+from portal.core.forms import choices
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
+from portal.core.time import to_local, today_local
 from portal.extensions import db
 from portal.matching.services import record_view
-from portal.placements import queries
+from portal.placements import forms, queries, services
+from portal.placements.models import PLACEMENT_STATUSES, SCALE, SCORED_ASPECTS
 from portal.placements.permissions import get_placement_or_404
+from portal.placements.services import PlacementError
+from portal.requests.models import PlacementRequest
 
 bp = Blueprint("placements", __name__)
 
+STAFF = ("municipal", "jobcoach")
+
 
 def _labels(placements) -> dict[int, str]:
-    """Who each placement is about: pseudonym, or the name once the candidate consented (employers)."""
-    if current_user.role == "municipal":
+    """Who each placement is about: staff see the name; employers the pseudonym until consent."""
+    if current_user.role in STAFF:
         return {p.id: f"{p.candidate.pseudonym} – {p.candidate.full_name}" for p in placements}
     ids = {p.candidate_id for p in placements}
     revealed = (
@@ -33,8 +42,17 @@ def _labels(placements) -> dict[int, str]:
     }
 
 
+def _field_error(form, error: PlacementError) -> None:
+    """Show a service's refusal next to its field, or at the top of the page."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
 @bp.get("/plaatsingen")
-@roles_required("employer", "municipal")
+@roles_required("employer", "jobcoach", "municipal")
 def index():
     query = queries.placements_for(current_user)
     if query is None:
@@ -48,19 +66,174 @@ def index():
     )
 
 
-@bp.get("/plaatsingen/<int:placement_id>")
-@roles_required("employer", "municipal")
-def detail(placement_id: int):
-    placement = get_placement_or_404(current_user, placement_id)
-    identity = identity_for_employer(placement.candidate, placement.employer_id)
+def _may_start(placement) -> bool:
+    return placement.status == "planned" and current_user.role in ("employer", "municipal")
+
+
+def _start_form(placement, form=None) -> forms.StartForm | None:
+    if form is not None or not _may_start(placement):
+        return form
+    earliest, latest = services.start_window(placement)
+    return forms.StartForm(formdata=None, actual_start_date=min(max(placement.start_date, earliest), latest))
+
+
+def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
+    if current_user.role != "municipal" or placement.status not in services.OPEN_STATUSES:
+        return None
+    form = form or forms.JobcoachForm(formdata=None, jobcoach_id=placement.jobcoach_id)
+    coaches = db.session.scalars(queries.active_jobcoaches(placement.municipality_id)).all()
+    form.jobcoach_id.choices = choices([("", "Kies een jobcoach"), *((c.id, c.full_name) for c in coaches)])
+    return form
+
+
+def _timeline(changes, logs) -> list[dict]:
+    """Status changes and weekly logs in one list, newest first."""
+    events = [
+        {"kind": "status", "day": to_local(change.changed_at).date(), "change": change, "by": name}
+        for change, name in changes
+    ]
+    events += [{"kind": "log", "day": log.week_start, "log": log} for log in logs]
+    return sorted(events, key=lambda event: (event["day"], event["kind"] == "log"), reverse=True)
+
+
+def _render_detail(placement, *, start=None, jobcoach=None):
+    """The placement page with its timeline; the candidate shown is audited and committed."""
+    is_employer = current_user.role == "employer"
+    changes = db.session.execute(queries.status_changes_of(placement.id)).all()
+    logs = db.session.scalars(queries.logs_of(placement.id)).all()
+    identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
     html = render_template(
         "placements/detail.html",
         placement=placement,
         label=_labels([placement])[placement.id],
-        identity=identity if current_user.role == "employer" else None,
+        identity=identity,
         contact=db.session.get(User, placement.contact_id),
-        is_employer=current_user.role == "employer",
+        jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
+        is_employer=is_employer,
+        show_care=current_user.role == "municipal",
+        start_form=_start_form(placement, start),
+        jobcoach_form=_jobcoach_form(placement, jobcoach),
+        events=_timeline(changes, logs),
+        logs=sorted(logs, key=lambda log: log.week_start),
+        aspects=SCORED_ASPECTS,
+        scale=SCALE,
+        status_labels=PLACEMENT_STATUSES,
+        this_week=services.monday_of(today_local()),
     )
     record_view(current_user, placement.candidate, "placement", placement_id=placement.id)
     db.session.commit()
     return html
+
+
+@bp.get("/plaatsingen/<int:placement_id>")
+@roles_required("employer", "jobcoach", "municipal")
+def detail(placement_id: int):
+    return _render_detail(get_placement_or_404(current_user, placement_id))
+
+
+def _done(placement, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("placements.detail", placement_id=placement.id))
+
+
+@bp.post("/plaatsingen/<int:placement_id>/starten")
+@roles_required("employer", "municipal")
+def start(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    form = forms.StartForm()
+    if form.validate_on_submit():
+        try:
+            services.start(current_user, placement, form.actual_start_date.data)
+        except PlacementError as error:
+            _field_error(form, error)
+        else:
+            return _done(placement, "De plaatsing is gestart. Vul elke week een weekverslag in.")
+    return _render_detail(placement, start=form)
+
+
+@bp.post("/plaatsingen/<int:placement_id>/jobcoach")
+@roles_required("municipal")
+def assign_jobcoach(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    form = _jobcoach_form(placement, forms.JobcoachForm())
+    if form is not None and form.validate_on_submit():
+        try:
+            services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
+        except PlacementError as error:
+            _field_error(form, error)
+        else:
+            return _done(placement, "De jobcoach is gekoppeld aan de plaatsing.")
+    elif form is None:
+        flash(services.CLOSED, "error")
+    return _render_detail(placement, jobcoach=form)
+
+
+# The weekly log -------------------------------------------------------------------------------------------
+
+
+def parse_week(value: str) -> date:
+    """The Monday in the URL; anything else (malformed, not a Monday) is 404."""
+    try:
+        week_start = date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+    if week_start.isoformat() != value or week_start.weekday() != 0:
+        abort(404)
+    return week_start
+
+
+def _log_form(placement, log) -> forms.WeeklyLogForm:
+    if request.method == "POST":
+        form = forms.WeeklyLogForm()
+    else:
+        form = forms.WeeklyLogForm(formdata=None, days_present=placement.days_per_week, hours_absent=0)
+        if log is not None:
+            form.fill_from(log)
+    form.days_present.choices = choices(
+        (n, f"{n} {'dag' if n == 1 else 'dagen'}") for n in range(placement.days_per_week + 1)
+    )
+    return form
+
+
+def _render_log(placement, week_start, form, log, problem=None):
+    return render_template(
+        "placements/log_week.html",
+        placement=placement,
+        label=_labels([placement])[placement.id],
+        week_start=week_start,
+        week_end=week_start + timedelta(days=6),
+        form=form,
+        log=log,
+        problem=problem,
+        taalstage=placement.placement_type.code == "taalstage",
+        goals=placement_goals(placement),
+        aspects=SCORED_ASPECTS,
+    )
+
+
+def placement_goals(placement) -> str | None:
+    """The workplace language goals agreed in the request (shown on a taalstage's log)."""
+    placement_request = db.session.get(PlacementRequest, placement.request_id)
+    return placement_request.learning_goals if placement_request else None
+
+
+@bp.route("/plaatsingen/<int:placement_id>/week/<week_start>", methods=["GET", "POST"])
+@roles_required("employer")
+def log_week(placement_id: int, week_start: str):
+    placement = get_placement_or_404(current_user, placement_id)
+    week = parse_week(week_start)
+    problem = services.week_problem(placement, week)
+    log = db.session.scalar(queries.log_for_week(placement.id, week))
+    form = _log_form(placement, log)
+    if problem is None and form.validate_on_submit():
+        taalstage = placement.placement_type.code == "taalstage"
+        try:
+            services.save_weekly_log(
+                current_user, placement, week, form.values(placement.days_per_week, taalstage)
+            )
+        except PlacementError as error:
+            _field_error(form, error)
+        else:
+            return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
+    return _render_log(placement, week, form, log, problem)
