@@ -161,6 +161,8 @@ def _check_names(tree) -> list[str]:
     for table in tree.xpath("//table"):
         if not table.xpath("caption") and not table.get("aria-label") and not table.get("aria-labelledby"):
             problems.append("table without <caption>")
+        if not table.xpath("ancestor::*[contains(concat(' ', @class, ' '), ' werkbrug-table-wrap ')]"):
+            problems.append("table outside a werkbrug-table-wrap (it cannot scroll on a phone)")
     return problems
 
 
@@ -362,6 +364,7 @@ def test_the_checker_finds_what_it_should():
         "button without text",
         "image without alt",
         "table without",
+        "table outside a werkbrug-table-wrap",
         "inline style",
         "<style>",
         "inline <script>",
