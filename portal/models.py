@@ -6,9 +6,12 @@ from portal.core.db import Base  # noqa: F401
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat  # noqa: F401
 from portal.employers.models import Employer, Invitation, Workplace  # noqa: F401
 from portal.placements.models import (  # noqa: F401
+    EndDecision,
     Placement,
     PlacementStatusChange,
     WeeklyLog,
     WeeklyLogVersion,
 )
 from portal.requests.models import PlacementRequest, PlacementType, Proposal  # noqa: F401
+from portal.tasks.models import Task  # noqa: F401
+from portal.visits.models import Visit  # noqa: F401

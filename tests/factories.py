@@ -119,6 +119,8 @@ class Tenant:
     candidate: object = None
     proposal: object = None
     placement: object = None
+    visit: object = None
+    task: object = None
 
     def user(self, role: str) -> User:
         return {
@@ -161,6 +163,8 @@ def two_tenants() -> TwoTenants:
         tenant.candidate = matching.candidate
         tenant.proposal = matching.proposal
         tenant.placement = make_placement(tenant, request=matching.request)
+        tenant.visit = make_visit(tenant.placement, tenant.jobcoach)
+        tenant.task = make_task(tenant.placement, visit=tenant.visit)
     return tenants
 
 
@@ -333,3 +337,54 @@ def make_placement(tenant: Tenant, status: str = "planned", **kw):
     db.session.add(placement)
     db.session.flush()
     return placement
+
+
+def make_visit(placement, jobcoach, **kw):
+    """A workplace visit by ``jobcoach`` a week ago (``assign=True`` makes them the placement's jobcoach)."""
+    from datetime import date, timedelta
+
+    from portal.visits.models import Visit
+
+    if kw.pop("assign", False):
+        placement.jobcoach_id = jobcoach.id
+    values = {
+        "visit_date": date.today() - timedelta(days=7),
+        "duration_minutes": 45,
+        "mode": "on_site",
+        "spoken_with": "candidate supervisor",
+        "contact_made": True,
+        "observations": "Gaat goed.",
+        "risk": "low",
+    }
+    values.update(kw)
+    visit = Visit(placement_id=placement.id, jobcoach_id=jobcoach.id, **values)
+    db.session.add(visit)
+    db.session.flush()
+    return visit
+
+
+def make_task(placement, **kw):
+    """An open action on ``placement`` (owner: the employer), due in a week."""
+    from datetime import date, timedelta
+
+    from portal.tasks.models import Task
+
+    visit = kw.pop("visit", None)
+    values = {
+        "kind": "action",
+        "title": "Werkrooster delen met de kandidaat",
+        "owner": "employer",
+        "due_date": date.today() + timedelta(days=7),
+        "status": "open",
+    }
+    values.update(kw)
+    task = Task(
+        municipality_id=placement.municipality_id,
+        placement_id=placement.id,
+        candidate_id=placement.candidate_id,
+        visit_id=visit.id if visit is not None else None,
+        **values,
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task

@@ -180,6 +180,8 @@ OWNED_THROUGH = {
     "placement_status_changes": ("placement_id", "placements"),
     "weekly_logs": ("placement_id", "placements"),
     "weekly_log_versions": ("log_id", "weekly_logs"),
+    "visits": ("placement_id", "placements"),
+    "end_decisions": ("placement_id", "placements"),
 }
 
 

@@ -23,6 +23,33 @@ PLACEMENT_STATUSES = {
     "closed": "Afgesloten",
     "interrupted": "Uitgevallen",
 }
+#: Why a placement was interrupted (uitval).
+DROPOUT_REASONS = {
+    "absence": "Te vaak afwezig",
+    "conflict": "Conflict op het werk",
+    "language": "De taal was een te grote drempel",
+    "health": "Gezondheid of persoonlijke omstandigheden",
+    "motivation": "Motivatie",
+    "employer_ended": "De werkgever heeft de plaatsing beëindigd",
+    "other": "Andere reden",
+}
+#: Why a placement stopped at its end without a contract.
+STOP_REASONS = {
+    "no_vacancy": "De werkgever heeft geen passende baan",
+    "more_language": "De kandidaat moet eerst meer Nederlands leren",
+    "education": "De kandidaat gaat een opleiding volgen",
+    "other_work": "De kandidaat heeft ander werk gevonden",
+    "not_suitable": "Het werk past niet bij de kandidaat",
+    "goal_reached": "Het doel is bereikt, er is hier geen vervolg",
+    "other": "Andere reden",
+}
+CONTRACT_TYPES = {
+    "fixed_term": "Tijdelijk contract",
+    "permanent": "Vast contract",
+    "temp_agency": "Uitzendcontract",
+    "on_call": "Oproepcontract",
+}
+DECISION_KINDS = {"contract": "Contract", "extend": "Verlengen", "stop": "Stoppen"}
 
 
 class Placement(TimestampMixin, Base):
@@ -48,6 +75,18 @@ class Placement(TimestampMixin, Base):
     #: Work days per week as agreed (for the weekly log's planned days).
     days_per_week: Mapped[int] = mapped_column(default=2, server_default="2")
     status: Mapped[str] = mapped_column(sa.String(12), default="planned", index=True)
+    #: The contract that followed (its start starts nazorg).
+    contract_type: Mapped[str | None] = mapped_column(sa.String(12))
+    contract_hours: Mapped[int | None] = mapped_column()
+    contract_start_date: Mapped[date | None] = mapped_column()
+    #: What the employer would like at the end (the municipal contact records the decision).
+    employer_preference: Mapped[str | None] = mapped_column(sa.String(10))
+    employer_preference_note: Mapped[str | None] = mapped_column(sa.Text)
+    employer_preference_at: Mapped[datetime | None] = mapped_column()
+    #: How it ended: a DROPOUT_REASONS code (interrupted) or a STOP_REASONS code (closed by decision).
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    end_note: Mapped[str | None] = mapped_column(sa.Text)
+    ended_on: Mapped[date | None] = mapped_column()
 
     candidate: Mapped[Candidate] = relationship()
     employer: Mapped[Employer] = relationship()
@@ -57,11 +96,74 @@ class Placement(TimestampMixin, Base):
     __table_args__ = (
         str_enum_check("status", PLACEMENT_STATUSES),
         sa.CheckConstraint("planned_end_date >= start_date", name="dates_in_order"),
+        sa.CheckConstraint(
+            "contract_type IS NULL OR contract_type IN ("
+            + ", ".join(f"'{code}'" for code in CONTRACT_TYPES)
+            + ")",
+            name="contract_type_valid",
+        ),
+        sa.CheckConstraint(
+            "contract_hours IS NULL OR contract_hours BETWEEN 1 AND 40", name="contract_hours_range"
+        ),
+        sa.CheckConstraint(
+            "employer_preference IS NULL OR employer_preference IN ("
+            + ", ".join(f"'{code}'" for code in DECISION_KINDS)
+            + ")",
+            name="employer_preference_valid",
+        ),
+        sa.CheckConstraint(
+            "end_reason IS NULL OR end_reason IN ("
+            + ", ".join(f"'{code}'" for code in {**DROPOUT_REASONS, **STOP_REASONS})
+            + ")",
+            name="end_reason_valid",
+        ),
     )
 
     @property
     def status_label(self) -> str:
         return PLACEMENT_STATUSES[self.status]
+
+
+class EndDecision(Base):
+    """What happens at the end of onboarding: contract (→ nazorg), extend once, or stop (→ closed).
+
+    One row per kind per placement, so the database itself refuses a second extension.
+    """
+
+    __tablename__ = "end_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    contract_type: Mapped[str | None] = mapped_column(sa.String(12))
+    contract_hours: Mapped[int | None] = mapped_column()
+    contract_start: Mapped[date | None] = mapped_column()
+    #: For an extension: the planned end before and after.
+    previous_end_date: Mapped[date | None] = mapped_column()
+    new_end_date: Mapped[date | None] = mapped_column()
+    stop_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (
+        sa.UniqueConstraint("placement_id", "kind", name="uq_end_decisions_placement_kind"),
+        str_enum_check("kind", DECISION_KINDS),
+        sa.CheckConstraint(
+            "kind <> 'contract' OR (contract_type IS NOT NULL AND contract_hours IS NOT NULL"
+            " AND contract_start IS NOT NULL)",
+            name="contract_complete",
+        ),
+        sa.CheckConstraint(
+            "kind <> 'extend' OR (new_end_date IS NOT NULL AND previous_end_date IS NOT NULL)",
+            name="extension_complete",
+        ),
+        sa.CheckConstraint("kind <> 'stop' OR stop_reason IS NOT NULL", name="stop_complete"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return DECISION_KINDS[self.kind]
 
 
 class PlacementStatusChange(Base):
