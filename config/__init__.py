@@ -126,6 +126,8 @@ class BaseConfig:
 
     #: Days after a request's desired start before an unfilled request without open proposals expires.
     REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
+    #: Working days before a placement's planned end from which the end-of-placement decision is asked.
+    DECISION_LEAD_WORKING_DAYS = env_int("DECISION_LEAD_WORKING_DAYS", 10)
 
     PAGE_SIZE = 25
     #: Allow `flask seed-demo` (never in production).

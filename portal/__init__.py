@@ -58,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.matching.views import bp as matching_bp
     from portal.placements.views import bp as placements_bp
     from portal.requests.views import bp as requests_bp
+    from portal.tasks.views import bp as tasks_bp
+    from portal.visits.views import bp as visits_bp
 
     for blueprint in (
         main_bp,
@@ -67,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
         candidates_bp,
         matching_bp,
         placements_bp,
+        visits_bp,
+        tasks_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ from portal.core.audit import record
 from portal.core.models import Municipality
 from portal.core.time import now_utc
 from portal.demo_matching import seed_matching
+from portal.demo_onboarding import seed_onboarding
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
 from portal.requests.defaults import ensure_default_types
@@ -31,6 +32,10 @@ DEMO_KINDS = (
     "requests",
     "proposals",
     "placements",
+    "weekly_logs",
+    "visits",
+    "tasks",
+    "decisions",
 )
 DEMO_PASSWORD = "werkbrug-demo"  # noqa: S105 - the published password of the demo accounts
 
@@ -99,6 +104,21 @@ DEMO_ACCOUNTS = [
         "role": "employer",
         "municipality": "eindhoven",
         "employer": "90000007",
+    },
+    # Employers with placements in onboarding (portal.demo_onboarding): they write the weekly logs.
+    {
+        "email": "werkgever.metaal@demo.werkbrug.nl",
+        "full_name": "Maarten Moervast (demo)",
+        "role": "employer",
+        "municipality": "eindhoven",
+        "employer": "90000002",
+    },
+    {
+        "email": "werkgever.groen@demo.werkbrug.nl",
+        "full_name": "Gonnie Groenhart (demo)",
+        "role": "employer",
+        "municipality": "eindhoven",
+        "employer": "90000003",
     },
 ]
 
@@ -437,6 +457,7 @@ def seed_demo() -> dict[str, int]:
     seed_matching(
         municipalities["eindhoven"], eindhoven_employers, users["gemeente@demo.werkbrug.nl"], created
     )
+    seed_onboarding(municipalities["eindhoven"], users["gemeente@demo.werkbrug.nl"], created)
     if sum(created.values()):
         eindhoven = municipalities["eindhoven"]
         record(None, "demo.seeded", eindhoven, municipality_id=eindhoven.id, **dict(created))

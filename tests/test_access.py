@@ -79,6 +79,13 @@ POLICY = {
     "placements.start": ("roles", "employer", "municipal"),
     "placements.assign_jobcoach": ("roles", "municipal"),
     "placements.log_week": ("roles", "employer"),
+    "placements.decide": ("roles", "municipal"),
+    "placements.dropout": ("roles", "municipal", "jobcoach"),
+    "placements.preference": ("roles", "employer"),
+    "visits.new": ("roles", "jobcoach"),
+    "visits.confirm": ("roles", "employer"),
+    "tasks.index": ("roles", "employer", "jobcoach", "municipal"),
+    "tasks.complete": ("roles", "employer", "jobcoach", "municipal"),
 }
 
 
@@ -106,6 +113,8 @@ def url_args(rule, tenant) -> dict:
         "type_id": tenant.request.placement_type_id,
         "consent_id": 987654,
         "week_start": "2026-03-09",
+        "visit_id": tenant.visit.id,
+        "task_id": tenant.task.id,
     }
     return {name: values[name] for name in rule.arguments}
 

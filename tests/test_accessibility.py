@@ -57,6 +57,8 @@ ARGUMENTS = {
     "candidate_id": (("candidate",), ()),
     "proposal_id": (("proposal",), ()),
     "placement_id": (("placement",), ()),
+    "visit_id": (("visit",), ()),
+    "task_id": (("task",), ()),
     "type_id": ((), ("PlacementType",)),
 }
 #: Arguments that are not database ids: a value that yields the "link not valid" page.

@@ -42,5 +42,8 @@ def format_datetime(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtijd"] = format_datetime
+    from portal.placements.chart import score_chart_data  # imported here: chart.py imports this module
+
+    app.jinja_env.globals["score_chart_data"] = score_chart_data
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -11,6 +11,7 @@ NAVIGATION = {
         ("main.home", "Overzicht"),
         ("requests.index", "Aanvragen"),
         ("placements.index", "Plaatsingen"),
+        ("tasks.index", "Taken"),
         ("employers.workplaces", "Werkplekken"),
         ("employers.colleagues", "Collega's"),
         ("auth.account", "Mijn account"),
@@ -20,6 +21,7 @@ NAVIGATION = {
         ("requests.index", "Aanvragen"),
         ("candidates.index", "Kandidaten"),
         ("placements.index", "Plaatsingen"),
+        ("tasks.index", "Taken"),
         ("employers.registrations", "Aanmeldingen"),
         ("employers.index", "Werkgevers"),
         ("auth.account", "Mijn account"),
@@ -27,6 +29,7 @@ NAVIGATION = {
     "jobcoach": (
         ("main.home", "Overzicht"),
         ("placements.index", "Plaatsingen"),
+        ("tasks.index", "Taken"),
         ("auth.account", "Mijn account"),
     ),
     "admin": (

@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
 from portal.extensions import db
 from portal.placements import queries as placement_queries
+from portal.placements.models import Placement, WeeklyLog
+from portal.tasks import queries as task_queries
 
 HEARTBEAT_JOB = "core.heartbeat"
 
@@ -22,21 +25,33 @@ def home_context(user) -> dict[str, Any]:
         employer = db.session.scalar(employer_queries.employer_with_contact(user.employer_id))
         workplaces = db.session.scalars(employer_queries.workplaces_of(user.employer_id)).all()
         due, overdue = weekly_logs_to_do(user.employer_id)
+        decisions = decisions_to_take(user)
         return {
             "employer": employer,
             "workplaces": workplaces,
             "logs_due": due,
             "logs_overdue": overdue,
-            "log_labels": candidate_labels(user.employer_id, [p for p, _ in due + overdue]),
+            "log_labels": candidate_labels(user.employer_id, [p for p, _ in due + overdue] + decisions),
+            "decisions": decisions,
+            **open_tasks(user),
         }
     if user.role == "jobcoach":
-        return {"assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all()}
+        return {
+            "assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all(),
+            **open_tasks(user),
+        }
     if user.role == "municipal":
         pending = db.session.scalars(
             employer_queries.pending_registrations(user.municipality_id).limit(10)
         ).all()
         pending_count = count(employer_queries.pending_registrations(user.municipality_id))
-        return {"pending": pending, "pending_count": pending_count}
+        return {
+            "pending": pending,
+            "pending_count": pending_count,
+            "decisions": decisions_to_take(user),
+            "concerns": recent_concerns(user),
+            **open_tasks(user),
+        }
     if user.role == "admin":
         return {
             "failed_mail": count(
@@ -86,6 +101,54 @@ def candidate_labels(employer_id: int, placements) -> dict[int, str]:
         p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
         for p in placements
     }
+
+
+#: Home pages show this many open tasks and recent concerns; the rest is one click away.
+HOME_TASKS = 10
+#: A concern in a weekly log stays on the municipal home page this long.
+CONCERN_DAYS = 14
+
+
+def open_tasks(user) -> dict[str, Any]:
+    """``tasks`` (task, placement, pseudonym) soonest due first, ``task_count`` and ``today``."""
+    query = task_queries.open_tasks_for(user)
+    if query is None:
+        return {"tasks": [], "task_count": 0, "today": today_local()}
+    rows = db.session.execute(query.limit(HOME_TASKS)).all()
+    return {"tasks": rows, "task_count": count(query), "today": today_local()}
+
+
+def decisions_to_take(user) -> list:
+    """Placements waiting for the end-of-placement decision: the employer's own, or the contact's."""
+    scope = placement_queries.placements_for(user)
+    if scope is None:
+        return []
+    if user.role == "municipal":
+        scope = scope.where(Placement.contact_id == user.id)
+    query = placement_queries.decisions_due(
+        scope, today_local(), current_app.config["DECISION_LEAD_WORKING_DAYS"]
+    )
+    return db.session.scalars(query).unique().all()
+
+
+def recent_concerns(user) -> list:
+    """(log, placement) of weekly logs with "ik maak me zorgen" in the last two weeks, for the contact."""
+    since = _monday(today_local()) - timedelta(days=CONCERN_DAYS)
+    query = placement_queries.placements_for(user)
+    query = (
+        query.add_columns(WeeklyLog)
+        .join(WeeklyLog, WeeklyLog.placement_id == Placement.id)
+        .where(
+            Placement.contact_id == user.id,
+            Placement.status.in_(("onboarding", "nazorg")),
+            WeeklyLog.has_concern.is_(True),
+            WeeklyLog.week_start >= since,
+        )
+        .order_by(None)
+        .order_by(WeeklyLog.week_start.desc(), WeeklyLog.id.desc())
+        .limit(HOME_TASKS)
+    )
+    return [(log, placement) for placement, log in db.session.execute(query).unique().all()]
 
 
 def _monday(day: date) -> date:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from portal.candidates.models import Candidate, Consent
 from portal.matching.rules import STARTER_WINDOW_DAYS
 from portal.placements.models import Placement
+from portal.placements.queries import position_freed
 from portal.requests.models import PlacementRequest, Proposal
 
 #: Proposals the employer still has to decide on.
@@ -104,9 +105,11 @@ def open_proposals_of_candidate(candidate_id: int, except_id: int) -> sa.Select:
 
 
 def accepted_count(request_id: int) -> sa.Select:
-    """How many proposals of this request were accepted."""
+    """How many positions of this request accepted proposals take (an interrupted placement frees one)."""
     return sa.select(sa.func.count(Proposal.id)).where(
-        Proposal.request_id == request_id, Proposal.status == "accepted"
+        Proposal.request_id == request_id,
+        Proposal.status == "accepted",
+        ~position_freed(Proposal.id),
     )
 
 

@@ -298,14 +298,14 @@ def accept(actor: User, proposal: Proposal, start: date, end: date) -> Placement
         request_id=proposal.request_id,
     )
     placement = create_placement_from_proposal(actor, proposal, start, end)
-    _set_candidate_status(actor, proposal.candidate, "placed")
+    set_candidate_status(actor, proposal.candidate, "placed")
     _withdraw_other_offers(actor, proposal)
     mark_position_filled(proposal.request, actor=actor)
     _mail_both(proposal, "matching/accepted", "accepted", placement=placement)
     return placement
 
 
-def _set_candidate_status(actor: User, candidate: Candidate, status: str) -> None:
+def set_candidate_status(actor: User, candidate: Candidate, status: str) -> None:
     """Change the candidate's status and keep the version history."""
     before = candidate.status
     candidate.status = status

@@ -20,3 +20,15 @@ def get_placement_or_404(user: User, placement_id: int) -> Placement:
     if placement is None:
         abort(404)
     return placement
+
+
+def first_through_placement_or_404(query_for, user: User, object_id: int):
+    """The first column of ``query_for(user, object_id)``'s first row (an object reached through a
+    placement the user may see); 404 for a bad id, a role that sees none, or no row."""
+    if not isinstance(object_id, int) or not 0 < object_id <= MAX_ID:
+        abort(404)
+    query = query_for(user, object_id)
+    row = db.session.execute(query).first() if query is not None else None
+    if row is None:
+        abort(404)
+    return row[0]

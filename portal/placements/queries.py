@@ -9,10 +9,15 @@ from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.candidates.models import Consent
-from portal.placements.models import Placement, PlacementStatusChange, WeeklyLog
+from portal.core.holidays import add_working_days
+from portal.placements.models import EndDecision, Placement, PlacementStatusChange, WeeklyLog
 
 #: Jobcoaches and employers never see more than this many placements on their home page.
 HOME_LIMIT = 50
+#: Uitval in these statuses frees the placement's position on its request (nazorg keeps it: that was a job).
+POSITION_FREEING = ("planned", "onboarding")
+#: Decisions that end onboarding (an extension keeps it going).
+FINAL_DECISIONS = ("contract", "stop")
 
 
 def scoped(query: sa.Select, user: User) -> sa.Select | None:
@@ -122,5 +127,65 @@ def assigned_to(jobcoach: User) -> sa.Select:
         .outerjoin(last_log, last_log.c.placement_id == Placement.id)
         .where(Placement.municipality_id == jobcoach.municipality_id, Placement.jobcoach_id == jobcoach.id)
         .order_by(Placement.start_date.desc(), Placement.id.desc())
+        .limit(HOME_LIMIT)
+    )
+
+
+# The end of a placement -----------------------------------------------------------------------------------
+
+
+def end_decisions_of(placement_id: int) -> sa.Select:
+    """(decision, name of who recorded it) rows of a placement, newest first."""
+    return (
+        sa.select(EndDecision, User.full_name)
+        .outerjoin(User, User.id == EndDecision.decided_by_id)
+        .where(EndDecision.placement_id == placement_id)
+        .order_by(EndDecision.decided_at.desc(), EndDecision.id.desc())
+    )
+
+
+def decision_of_kind(placement_id: int, kind: str) -> sa.Select:
+    """The placement's decision of one kind (there is at most one)."""
+    return sa.select(EndDecision).where(EndDecision.placement_id == placement_id, EndDecision.kind == kind)
+
+
+def position_freed(proposal_id) -> sa.Exists:
+    """Whether the placement of this accepted proposal dropped out in planned or onboarding.
+
+    Such a proposal no longer takes a position of its request: the employer can accept someone else.
+    Correlates with the outer query when ``proposal_id`` is a column (``Proposal.id``).
+    """
+    return sa.exists().where(
+        Placement.proposal_id == proposal_id,
+        PlacementStatusChange.placement_id == Placement.id,
+        PlacementStatusChange.to_status == "interrupted",
+        PlacementStatusChange.from_status.in_(POSITION_FREEING),
+    )
+
+
+def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select | None:
+    """Placements that wait for the end-of-placement decision, soonest planned end first (home pages).
+
+    ``scope`` is a user (their placements, as ``placements_for``) or a query on Placement that is
+    already limited to what someone may see. A placement is due while it is in onboarding, its planned
+    end lies at most ``lead`` working days after ``today`` (so the decision window opened; see
+    ``portal.placements.ending.decision_opens``; ended dates in the past are included) and it has no
+    contract or stop decision yet. Candidate, employer and workplace are loaded; at most HOME_LIMIT
+    rows. None when the user may see no placements at all.
+    """
+    query = placements_for(scope) if isinstance(scope, User) else scope
+    if query is None:
+        return None
+    decided = sa.exists().where(
+        EndDecision.placement_id == Placement.id, EndDecision.kind.in_(FINAL_DECISIONS)
+    )
+    return (
+        query.where(
+            Placement.status == "onboarding",
+            Placement.planned_end_date <= add_working_days(today, lead),
+            ~decided,
+        )
+        .order_by(None)
+        .order_by(Placement.planned_end_date, Placement.id)
         .limit(HOME_LIMIT)
     )

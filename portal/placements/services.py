@@ -238,16 +238,21 @@ def save_weekly_log(actor: User, placement: Placement, week_start: date, values:
 
 
 def _mail_concern(placement: Placement, log: WeeklyLog) -> None:
+    mail_contact(placement, "placements/concern", f"placements/concern/{log.id}/{log.version}", log=log)
+
+
+def mail_contact(placement: Placement, template: str, dedupe_key: str, **context: Any) -> None:
+    """Queue an e-mail about ``placement`` to its fixed municipal contact, while that account is active."""
     contact = db.session.get(User, placement.contact_id)
     if contact is None or not contact.is_active:
         return
     queue_email(
         to=contact.email,
-        template="placements/concern",
-        dedupe_key=f"placements/concern/{log.id}/{log.version}",
+        template=template,
+        dedupe_key=dedupe_key,
         municipality_id=placement.municipality_id,
         user=contact,
         placement=placement,
-        log=log,
         pseudonym=placement.candidate.pseudonym,
+        **context,
     )

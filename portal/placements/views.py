@@ -1,4 +1,5 @@
-"""Placements: lists, one placement's details and timeline, start, jobcoach and the weekly log."""
+"""Placements: lists, one placement's details and timeline, start, jobcoach, the weekly log, and the end:
+the decision, the employer's preference and uitval."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
 from portal.candidates.projection import identity_for_employer
@@ -15,11 +17,20 @@ from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
 from portal.extensions import db
 from portal.matching.services import record_view
-from portal.placements import forms, queries, services
-from portal.placements.models import PLACEMENT_STATUSES, SCALE, SCORED_ASPECTS
+from portal.placements import ending, forms, queries, services
+from portal.placements.models import (
+    CONTRACT_TYPES,
+    DECISION_KINDS,
+    DROPOUT_REASONS,
+    PLACEMENT_STATUSES,
+    SCALE,
+    SCORED_ASPECTS,
+    STOP_REASONS,
+)
 from portal.placements.permissions import get_placement_or_404
 from portal.placements.services import PlacementError
 from portal.requests.models import PlacementRequest
+from portal.visits.context import placement_context
 
 bp = Blueprint("placements", __name__)
 
@@ -86,24 +97,65 @@ def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
     return form
 
 
-def _timeline(changes, logs) -> list[dict]:
-    """Status changes and weekly logs in one list, newest first."""
+#: On one day, the timeline lists (newest first) logs, then decisions, visits and tasks, then status changes.
+EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "task": 1, "status": 0}
+
+
+def _timeline(changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False) -> list[dict]:
+    """Status changes, weekly logs, end decisions, visits and tasks in one list, newest first.
+
+    Employers never get intake tasks (staff follow-up after uitval); the template leaves out a visit's
+    observations and risk for them.
+    """
     events = [
         {"kind": "status", "day": to_local(change.changed_at).date(), "change": change, "by": name}
         for change, name in changes
     ]
     events += [{"kind": "log", "day": log.week_start, "log": log} for log in logs]
-    return sorted(events, key=lambda event: (event["day"], event["kind"] == "log"), reverse=True)
+    events += [
+        {"kind": "decision", "day": to_local(decision.decided_at).date(), "decision": decision, "by": name}
+        for decision, name in decisions
+    ]
+    events += [{"kind": "visit", "day": visit.visit_date, "visit": visit} for visit in visits]
+    events += [
+        {"kind": "task", "day": to_local(task.created_at).date(), "task": task}
+        for task in tasks
+        if not (is_employer and task.kind == "intake")
+    ]
+    return sorted(events, key=lambda event: (event["day"], EVENT_RANK[event["kind"]]), reverse=True)
 
 
-def _render_detail(placement, *, start=None, jobcoach=None):
+def _lead() -> int:
+    return current_app.config["DECISION_LEAD_WORKING_DAYS"]
+
+
+def _preference_form(placement, due: bool, form=None) -> forms.PreferenceForm | None:
+    """The employer's preference form while the decision is due (or after a post with errors)."""
+    if current_user.role != "employer" or placement.status != "onboarding":
+        return None
+    if form is not None:
+        return form
+    if not due:
+        return None
+    return forms.PreferenceForm(
+        formdata=None,
+        preference=placement.employer_preference,
+        preference_note=placement.employer_preference_note,
+    )
+
+
+def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     """The placement page with its timeline; the candidate shown is audited and committed."""
     is_employer = current_user.role == "employer"
     changes = db.session.execute(queries.status_changes_of(placement.id)).all()
     logs = db.session.scalars(queries.logs_of(placement.id)).all()
+    decisions = db.session.execute(queries.end_decisions_of(placement.id)).all()
+    context = placement_context(placement, current_user)
     identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
-    html = render_template(
-        "placements/detail.html",
+    today, lead = today_local(), _lead()
+    due = ending.decision_due(placement, today, lead)
+    values = dict(context)
+    values.update(
         placement=placement,
         label=_labels([placement])[placement.id],
         identity=identity,
@@ -113,13 +165,25 @@ def _render_detail(placement, *, start=None, jobcoach=None):
         show_care=current_user.role == "municipal",
         start_form=_start_form(placement, start),
         jobcoach_form=_jobcoach_form(placement, jobcoach),
-        events=_timeline(changes, logs),
+        events=_timeline(
+            changes, logs, decisions, context["visits"], context["tasks"], is_employer=is_employer
+        ),
         logs=sorted(logs, key=lambda log: log.week_start),
         aspects=SCORED_ASPECTS,
         scale=SCALE,
         status_labels=PLACEMENT_STATUSES,
-        this_week=services.monday_of(today_local()),
+        this_week=services.monday_of(today),
+        decision_due=due,
+        preference_form=_preference_form(placement, due, preference),
+        may_decide=current_user.role == "municipal" and placement.status == "onboarding",
+        may_dropout=ending.may_register_dropout(current_user, placement),
+        contract_types=CONTRACT_TYPES,
+        stop_reasons=STOP_REASONS,
+        dropout_reasons=DROPOUT_REASONS,
+        decision_kinds=DECISION_KINDS,
+        preference_choices=forms.PREFERENCE_CHOICES,
     )
+    html = render_template("placements/detail.html", **values)
     record_view(current_user, placement.candidate, "placement", placement_id=placement.id)
     db.session.commit()
     return html
@@ -237,3 +301,111 @@ def log_week(placement_id: int, week_start: str):
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
     return _render_log(placement, week, form, log, problem)
+
+
+# The end of a placement -----------------------------------------------------------------------------------
+
+DECIDED = {
+    "contract": "Het besluit is vastgelegd: de kandidaat krijgt een contract. De nazorg is begonnen.",
+    "extend": "Het besluit is vastgelegd: de plaatsing is verlengd.",
+    "stop": "Het besluit is vastgelegd: de plaatsing stopt en is afgesloten.",
+}
+
+
+@bp.post("/plaatsingen/<int:placement_id>/voorkeur")
+@roles_required("employer")
+def preference(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    form = forms.PreferenceForm()
+    if placement.status != "onboarding":
+        flash(ending.PREFERENCE_CLOSED, "error")
+    elif form.validate_on_submit():
+        try:
+            ending.record_preference(current_user, placement, form.preference.data, form.preference_note.data)
+        except PlacementError as error:
+            _field_error(form, error)
+        else:
+            return _done(placement, "Dank u wel. De gemeente heeft uw voorkeur ontvangen.")
+    return _render_detail(placement, preference=form)
+
+
+def _decision_form(placement) -> forms.DecisionForm:
+    if request.method == "POST":
+        return forms.DecisionForm()
+    return forms.DecisionForm(formdata=None, last_day=placement.planned_end_date)
+
+
+@bp.route("/plaatsingen/<int:placement_id>/besluit", methods=["GET", "POST"])
+@roles_required("municipal")
+def decide(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    problem = ending.DECISION_CLOSED.get(placement.status)
+    form = _decision_form(placement)
+    if problem is None and form.validate_on_submit():
+        try:
+            ending.record_decision(current_user, placement, form.kind.data, form.values())
+        except PlacementError as error:
+            _field_error(form, error)
+        except IntegrityError:
+            # Someone recorded the same kind of decision at the same moment (one per kind, in the database).
+            db.session.rollback()
+            flash(ending.DECIDED_MEANWHILE, "error")
+            return redirect(url_for("placements.decide", placement_id=placement_id))
+        else:
+            return _done(placement, DECIDED[form.kind.data])
+    extended = db.session.scalar(queries.decision_of_kind(placement.id, "extend"))
+    html = render_template(
+        "placements/decide.html",
+        placement=placement,
+        label=_labels([placement])[placement.id],
+        form=form,
+        problem=problem,
+        extended=extended,
+        latest_end=ending.latest_end(placement),
+        opens=ending.decision_opens(placement, _lead()),
+        decision_kinds=DECISION_KINDS,
+        preference_choices=forms.PREFERENCE_CHOICES,
+    )
+    record_view(current_user, placement.candidate, "placement_decision", placement_id=placement.id)
+    db.session.commit()
+    return html
+
+
+def _dropout_form(placement) -> forms.DropoutForm:
+    if request.method == "POST":
+        return forms.DropoutForm()
+    return forms.DropoutForm(formdata=None, last_day=today_local())
+
+
+@bp.route("/plaatsingen/<int:placement_id>/uitval", methods=["GET", "POST"])
+@roles_required("municipal", "jobcoach")
+def dropout(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    problem = None if placement.status in services.OPEN_STATUSES else ending.DROPOUT_CLOSED
+    form = _dropout_form(placement)
+    if problem is None and form.validate_on_submit():
+        try:
+            ending.register_dropout(
+                current_user, placement, form.reason.data, form.text.data, form.last_day.data
+            )
+        except PlacementError as error:
+            _field_error(form, error)
+        else:
+            return _done(
+                placement,
+                "De uitval is vastgelegd. De open taken zijn vervallen en er staat een intakegesprek klaar "
+                "voor de contactpersoon van de gemeente.",
+            )
+    html = render_template(
+        "placements/dropout.html",
+        placement=placement,
+        label=_labels([placement])[placement.id],
+        form=form,
+        problem=problem,
+        earliest=ending.dropout_earliest(placement),
+        frees_position=placement.status in queries.POSITION_FREEING,
+        contact=db.session.get(User, placement.contact_id),
+    )
+    record_view(current_user, placement.candidate, "placement_dropout", placement_id=placement.id)
+    db.session.commit()
+    return html

@@ -15,6 +15,7 @@ from portal.core.time import now_utc
 from portal.employers.models import Workplace
 from portal.employers.queries import municipal_contacts
 from portal.extensions import db
+from portal.placements.queries import position_freed
 from portal.requests import queries
 from portal.requests.defaults import ensure_default_types
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
@@ -98,6 +99,8 @@ TRANSITIONS = {
         "request.expired",
         "Deze aanvraag is al gesloten.",
     ),
+    # A placement of a filled request dropped out (uitval): its position is open again.
+    "reopen": Transition(("filled",), "in_progress", "request.reopened", "Deze aanvraag is niet vervuld."),
 }
 #: Statuses in which an employer can still change what it asks for.
 EDITABLE = ("draft",)
@@ -114,6 +117,8 @@ def _transition(actor: User | None, request: PlacementRequest, name: str, **deta
     request.status = step.to
     if step.to in ("withdrawn", "expired", "filled"):
         request.closed_at = now_utc()
+    elif before in ("withdrawn", "expired", "filled"):
+        request.closed_at = None
     db.session.flush()
     record(actor, step.action, request, status_from=before, status_to=step.to, **detail)
 
@@ -371,11 +376,20 @@ def mark_proposed(request: PlacementRequest, actor: User | None = None) -> Place
 
 
 def accepted_count(request: PlacementRequest) -> int:
-    """How many proposals of this request the employer accepted (one placement each)."""
+    """How many positions of this request accepted proposals take (an interrupted placement frees one)."""
     query = sa.select(sa.func.count(Proposal.id)).where(
-        Proposal.request_id == request.id, Proposal.status == "accepted"
+        Proposal.request_id == request.id,
+        Proposal.status == "accepted",
+        ~position_freed(Proposal.id),
     )
     return db.session.scalar(query) or 0
+
+
+def reopen_position(request: PlacementRequest, actor: User | None = None) -> PlacementRequest:
+    """After uitval: a filled request is open again for a new candidate (filled → in progress)."""
+    if request.status == "filled" and accepted_count(request) < request.positions:
+        _transition(actor, request, "reopen")
+    return request
 
 
 def mark_position_filled(request: PlacementRequest, actor: User | None = None) -> PlacementRequest:

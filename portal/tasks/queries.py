@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from portal.auth.models import User
+from portal.candidates.models import Candidate
+from portal.placements.models import Placement
+from portal.placements.queries import scoped
 from portal.tasks.models import Task
 
 
@@ -18,3 +22,44 @@ def tasks_of_placement(placement_id: int) -> sa.Select:
 
 def open_tasks_of_placement(placement_id: int) -> sa.Select:
     return sa.select(Task).where(Task.placement_id == placement_id, Task.status == "open").order_by(Task.id)
+
+
+def visible_to(query: sa.Select, user: User) -> sa.Select:
+    """Employers see only the actions agreed at visits, never staff work such as an intake."""
+    if user.role == "employer":
+        return query.where(Task.kind == "action")
+    return query
+
+
+def task_for(user: User, task_id: int) -> sa.Select | None:
+    """(task, placement) of one task on a placement ``user`` may see; None when the role sees none."""
+    query = scoped(sa.select(Task, Placement).join(Placement, Placement.id == Task.placement_id), user)
+    if query is None:
+        return None
+    return visible_to(query, user).where(Task.id == task_id)
+
+
+def open_tasks_for(user: User) -> sa.Select | None:
+    """(task, placement, candidate pseudonym) rows of the user's open tasks, soonest due first.
+
+    Municipal staff: tasks in their municipality assigned to them or on placements they are the
+    contact of. Jobcoaches: tasks on their placements. Employers: the employer's actions on their
+    placements. None when the role has no tasks.
+    """
+    query = (
+        sa.select(Task, Placement, Candidate.pseudonym)
+        .join(Placement, Placement.id == Task.placement_id)
+        .join(Candidate, Candidate.id == Placement.candidate_id)
+        .where(Task.status == "open", Task.municipality_id == user.municipality_id)
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+    if user.role == "municipal":
+        return query.where(
+            Placement.municipality_id == user.municipality_id,
+            sa.or_(Task.assignee_id == user.id, Placement.contact_id == user.id),
+        )
+    if user.role == "jobcoach":
+        return scoped(query, user)
+    if user.role == "employer" and user.employer_id is not None:
+        return scoped(query, user).where(Task.kind == "action", Task.owner == "employer")
+    return None

@@ -1,0 +1,190 @@
+"""Geometry for the weekly score chart (macros/chart.html): pure functions, no database, no Flask.
+
+The chart is a server-rendered SVG line chart with one line per scored aspect. Every line has its own
+dash pattern and marker shape, so it can be told apart without colour. The weeks run along the x axis
+in real time (a missing week leaves a wider gap); the four scale words run up the y axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from portal.core.filters import format_date
+
+#: The SVG's own coordinate system; it scales to the page width (see .werkbrug-chart in werkbrug.css).
+WIDTH = 400
+HEIGHT = 250
+#: Room for the y axis words on the left, half a date label on the right, the dates and their title below.
+PLOT_LEFT = 86
+PLOT_RIGHT = WIDTH - 22
+PLOT_TOP = 14
+PLOT_BOTTOM = HEIGHT - 58
+#: The x axis line sits below the lowest markers.
+AXIS_GAP = 14
+#: Keep markers off the plot's left and right edges.
+INSET = 10
+#: The least room between two week labels on the x axis (a label is about "30-12" wide).
+LABEL_GAP = 42
+MARKER_SIZE = 5.5
+#: Smaller markers when the weeks sit close together.
+SMALL_MARKER_SIZE = 4
+MANY_WEEKS = 12
+#: Lines sharing a score would hide each other: each aspect is nudged up or down by this much per step.
+DODGE = 3
+
+#: One look per aspect (in order); a sixth aspect would reuse the first look.
+MARKERS = ("circle", "square", "triangle", "diamond", "cross")
+DASHES = ("", "8 4", "2 4", "12 4 2 4", "5 3 5 7")
+MARKER_LABELS = {
+    "circle": "rondje",
+    "square": "vierkantje",
+    "triangle": "driehoek",
+    "diamond": "ruit",
+    "cross": "kruisje",
+}
+LINE_LABELS = ("doorgetrokken lijn", "streepjeslijn", "stippellijn", "streep-stippellijn", "lange streepjes")
+
+
+def _num(value: float) -> str:
+    """A coordinate for SVG: at most one decimal, no trailing zeros."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def short_date(day: date) -> str:
+    """A week date on the x axis, day-month: 9-3."""
+    return f"{day.day}-{day.month}"
+
+
+def score_y(score: float, low: int = 1, high: int = 4) -> float:
+    """The y coordinate of a score: the lowest score at the bottom of the plot, the highest at the top."""
+    span = max(high - low, 1)
+    return PLOT_BOTTOM - (score - low) * (PLOT_BOTTOM - PLOT_TOP) / span
+
+
+def week_positions(weeks: Sequence[date]) -> list[float]:
+    """The x coordinate of each week (oldest first), in proportion to the time between them."""
+    if not weeks:
+        return []
+    left, right = PLOT_LEFT + INSET, PLOT_RIGHT - INSET
+    if len(weeks) == 1:
+        return [(left + right) / 2]
+    first = weeks[0]
+    span = max((weeks[-1] - first).days, 1)
+    return [left + (week - first).days * (right - left) / span for week in weeks]
+
+
+def labelled_indexes(positions: Sequence[float], gap: float = LABEL_GAP) -> list[int]:
+    """Which x positions get a date label: the latest always, then going back each one far enough away."""
+    chosen: list[int] = []
+    for index in range(len(positions) - 1, -1, -1):
+        if not chosen or positions[chosen[-1]] - positions[index] >= gap:
+            chosen.append(index)
+    return sorted(chosen)
+
+
+def marker_path(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> str:
+    """SVG path data for a marker centred on (x, y)."""
+    s = size
+    if shape == "circle":
+        return (
+            f"M{_num(x - s)} {_num(y)}a{_num(s)} {_num(s)} 0 1 0 {_num(2 * s)} 0"
+            f"a{_num(s)} {_num(s)} 0 1 0 {_num(-2 * s)} 0Z"
+        )
+    if shape == "square":
+        d = s * 0.85
+        return f"M{_num(x - d)} {_num(y - d)}H{_num(x + d)}V{_num(y + d)}H{_num(x - d)}Z"
+    if shape == "triangle":
+        return f"M{_num(x)} {_num(y - s * 1.15)}L{_num(x + s * 1.1)} {_num(y + s * 0.8)}H{_num(x - s * 1.1)}Z"
+    if shape == "diamond":
+        d = s * 1.2
+        return (
+            f"M{_num(x)} {_num(y - d)}L{_num(x + d)} {_num(y)}"
+            f"L{_num(x)} {_num(y + d)}L{_num(x - d)} {_num(y)}Z"
+        )
+    if shape == "cross":
+        d = s * 0.9
+        return (
+            f"M{_num(x - d)} {_num(y - d)}L{_num(x + d)} {_num(y + d)}"
+            f"M{_num(x - d)} {_num(y + d)}L{_num(x + d)} {_num(y - d)}"
+        )
+    raise ValueError(f"unknown marker shape: {shape}")
+
+
+def line_path(points: Sequence[tuple[float, float]]) -> str | None:
+    """SVG path data through the points, or None for fewer than two (a single week shows markers only)."""
+    if len(points) < 2:
+        return None
+    return "M" + "L".join(f"{_num(x)} {_num(y)}" for x, y in points)
+
+
+def _dodge(index: int, count: int) -> float:
+    """The small vertical nudge of aspect number `index` out of `count`, centred on zero."""
+    return (index - (count - 1) / 2) * DODGE
+
+
+def summary(logs: Sequence[Any], aspects: Mapping[str, str], scale: Mapping[int, str]) -> str:
+    """The chart's text description: which weeks it covers and the latest week's scores in words."""
+    if not logs:
+        return "Er zijn nog geen weekverslagen."
+    first, latest = logs[0], logs[-1]
+    if len(logs) == 1:
+        covers = f"De grafiek laat 1 week zien: de week van {format_date(latest.week_start)}."
+    else:
+        covers = (
+            f"De grafiek laat {len(logs)} weken zien, van de week van {format_date(first.week_start)}"
+            f" tot en met de week van {format_date(latest.week_start)}."
+        )
+    scores = ", ".join(
+        f"{label.lower()} {scale[getattr(latest, name)].lower()}" for name, label in aspects.items()
+    )
+    return f"{covers} Scores in de laatste week: {scores}."
+
+
+def score_chart_data(
+    logs: Sequence[Any], aspects: Mapping[str, str], scale: Mapping[int, str]
+) -> dict[str, Any]:
+    """Everything macros/chart.html draws, for weekly logs given oldest week first."""
+    logs = sorted(logs, key=lambda log: log.week_start)
+    low, high = min(scale), max(scale)
+    xs = week_positions([log.week_start for log in logs])
+    size = MARKER_SIZE if len(logs) <= MANY_WEEKS else SMALL_MARKER_SIZE
+    series = []
+    for index, (name, label) in enumerate(aspects.items()):
+        look = index % len(MARKERS)
+        shift = _dodge(index, len(aspects))
+        points = [
+            (x, score_y(getattr(log, name), low, high) - shift) for x, log in zip(xs, logs, strict=True)
+        ]
+        series.append(
+            {
+                "name": name,
+                "label": label,
+                "number": look + 1,
+                "marker": MARKERS[look],
+                "marker_label": MARKER_LABELS[MARKERS[look]],
+                "line_label": LINE_LABELS[look],
+                "dash": DASHES[look],
+                "path": line_path(points),
+                "markers": [marker_path(MARKERS[look], x, y, size) for x, y in points],
+                "legend_marker": marker_path(MARKERS[look], 22, 8, 4.5),
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "plot": {"left": PLOT_LEFT, "right": PLOT_RIGHT, "top": PLOT_TOP, "bottom": PLOT_BOTTOM},
+        "y_ticks": [{"y": _num(score_y(value, low, high)), "label": scale[value]} for value in sorted(scale)],
+        "x_ticks": [
+            {"x": _num(xs[index]), "label": short_date(logs[index].week_start)}
+            for index in labelled_indexes(xs)
+        ],
+        "axis_y": PLOT_BOTTOM + AXIS_GAP,
+        "x_label_y": PLOT_BOTTOM + AXIS_GAP + 20,
+        "x_title_y": HEIGHT - 6,
+        "series": series,
+        "summary": summary(logs, aspects, scale),
+        "weeks": len(logs),
+    }
