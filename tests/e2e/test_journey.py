@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -59,12 +59,33 @@ def the_h1(driver) -> str:
     return headings[0].text.strip()
 
 
+def _replaced(element):
+    """A wait condition: ``element`` has left the document (the next page has loaded).
+
+    While a navigation is under way chromium can answer "Node with given id does not belong to the
+    document" instead of a stale-element error; both mean the old page is gone.
+    """
+
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
+
+
 def submit(driver, button=None) -> None:
     """Click the form's submit button and wait for the next page."""
     button = button or driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
     page = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(_replaced(page))
 
 
 def fill(driver, field_id: str, value: str) -> None:
