@@ -191,6 +191,7 @@ OWNED_THROUGH = {
     "weekly_log_versions": ("log_id", "weekly_logs"),
     "visits": ("placement_id", "placements"),
     "end_decisions": ("placement_id", "placements"),
+    "checkins": ("placement_id", "placements"),
 }
 
 

@@ -48,6 +48,8 @@ class User(TimestampMixin, Base):
     login_token: Mapped[str] = mapped_column(sa.String(64), default=new_login_token)
     last_login_at: Mapped[datetime | None] = mapped_column()
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    #: SHA-256 of the secret in the user's calendar feed URL (the secret itself is shown once).
+    calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     employer: Mapped[Employer | None] = relationship(foreign_keys=[employer_id], lazy="joined")

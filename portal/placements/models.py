@@ -87,6 +87,12 @@ class Placement(TimestampMixin, Base):
     end_reason: Mapped[str | None] = mapped_column(sa.String(20))
     end_note: Mapped[str | None] = mapped_column(sa.Text)
     ended_on: Mapped[date | None] = mapped_column()
+    #: The end of the aftercare period, recorded by the municipal contact (the dossier then closes).
+    outcome: Mapped[str | None] = mapped_column(sa.String(12))
+    outcome_contract_type: Mapped[str | None] = mapped_column(sa.String(12))
+    outcome_hours: Mapped[int | None] = mapped_column()
+    outcome_note: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column()
 
     candidate: Mapped[Candidate] = relationship()
     employer: Mapped[Employer] = relationship()
@@ -116,6 +122,9 @@ class Placement(TimestampMixin, Base):
             + ", ".join(f"'{code}'" for code in {**DROPOUT_REASONS, **STOP_REASONS})
             + ")",
             name="end_reason_valid",
+        ),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('employed', 'dropped_out', 'moved')", name="outcome_valid"
         ),
     )
 
