@@ -51,7 +51,10 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.aftercare.alert_views import bp as alerts_bp
+    from portal.aftercare.views import bp as aftercare_bp
     from portal.auth.views import bp as auth_bp
+    from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
     from portal.main.views import bp as main_bp
@@ -71,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
         placements_bp,
         visits_bp,
         tasks_bp,
+        aftercare_bp,
+        alerts_bp,
+        calendar_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from portal.auth.passwords import hash_password
 from portal.core.audit import record
 from portal.core.models import Municipality
 from portal.core.time import now_utc
+from portal.demo_aftercare import seed_aftercare
 from portal.demo_matching import seed_matching
 from portal.demo_onboarding import seed_onboarding
 from portal.employers.models import Employer, Workplace
@@ -36,6 +37,8 @@ DEMO_KINDS = (
     "visits",
     "tasks",
     "decisions",
+    "checkins",
+    "alerts",
 )
 DEMO_PASSWORD = "werkbrug-demo"  # noqa: S105 - the published password of the demo accounts
 
@@ -458,6 +461,7 @@ def seed_demo() -> dict[str, int]:
         municipalities["eindhoven"], eindhoven_employers, users["gemeente@demo.werkbrug.nl"], created
     )
     seed_onboarding(municipalities["eindhoven"], users["gemeente@demo.werkbrug.nl"], created)
+    seed_aftercare(municipalities["eindhoven"], users["gemeente@demo.werkbrug.nl"], created)
     if sum(created.values()):
         eindhoven = municipalities["eindhoven"]
         record(None, "demo.seeded", eindhoven, municipality_id=eindhoven.id, **dict(created))

@@ -364,6 +364,13 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 class _Demo:
+    """Builds the demo's requests, candidates, proposals and placements; subclasses bring their own."""
+
+    #: Request title → (employer KvK, workplace, type code, positions, days, hours).
+    REQUESTS = REQUESTS
+    #: Candidate key → (pseudonym number, first name).
+    CANDIDATES = CANDIDATES
+
     def __init__(self, municipality, contact, jobcoach, accounts, today, created):
         self.municipality, self.contact, self.jobcoach = municipality, contact, jobcoach
         self.accounts, self.today, self.created = accounts, today, created
@@ -378,7 +385,7 @@ class _Demo:
     # Requests, candidates and proposals -------------------------------------------------------------------
 
     def request(self, title: str, first_start: date) -> PlacementRequest:
-        kvk, place, code, positions, days, hours = REQUESTS[title]
+        kvk, place, code, positions, days, hours = self.REQUESTS[title]
         employer = db.session.scalar(
             sa.select(Employer).where(
                 Employer.municipality_id == self.municipality.id, Employer.kvk_number == kvk
@@ -422,7 +429,7 @@ class _Demo:
         return request
 
     def candidate(self, key: str, screened: date) -> Candidate:
-        number, first_name = CANDIDATES[key]
+        number, first_name = self.CANDIDATES[key]
         pseudonym = f"K-2026-{number}"
         found = db.session.scalar(sa.select(Candidate).where(Candidate.pseudonym == pseudonym))
         if found is not None:

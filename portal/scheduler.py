@@ -26,6 +26,7 @@ from flask import Flask
 
 from portal.core.models import SchedulerHeartbeat
 from portal.core.outbox import short_error
+from portal.core.sql import conflict_insert
 from portal.core.time import now_utc
 from portal.extensions import db
 
@@ -50,6 +51,12 @@ JOBS: list[dict[str, Any]] = [
         "func": "portal.placements.reminders:remind_missing_weekly_logs",
         "trigger": "interval",
         "minutes": 30,
+    },
+    {
+        "id": "aftercare.reconcile",
+        "func": "portal.aftercare.jobs:reconcile",
+        "trigger": "interval",
+        "minutes": 5,
     },
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
@@ -119,8 +126,13 @@ def run_job(app: Flask, job_id: str) -> dict[str, Any]:
 def _record(job_id: str, **values: Any) -> None:
     row = db.session.get(SchedulerHeartbeat, job_id, populate_existing=True)
     if row is None:
-        row = SchedulerHeartbeat(job_id=job_id, last_ok=True, last_summary={})
-        db.session.add(row)
+        # INSERT ... ON CONFLICT DO NOTHING: several `run-job` processes may start the same job at once.
+        db.session.execute(
+            conflict_insert(SchedulerHeartbeat)
+            .values(job_id=job_id, last_ok=True, last_summary={})
+            .on_conflict_do_nothing()
+        )
+        row = db.session.get(SchedulerHeartbeat, job_id, populate_existing=True)
     for key, value in values.items():
         setattr(row, key, value)
     db.session.commit()
@@ -238,6 +250,7 @@ def build_scheduler(app: Flask, start_at: datetime | None = None) -> BlockingSch
             **trigger_args,
         )
     scheduler.add_listener(log_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    scheduler.add_listener(JobEventRecorder(app), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     return scheduler
 
 
@@ -249,6 +262,35 @@ def log_job_event(event: JobExecutionEvent) -> None:
         logger.warning("Scheduled job %s missed its run at %s", event.job_id, event.scheduled_run_time)
     else:
         logger.warning("Scheduled job %s skipped: the previous run is still busy", event.job_id)
+
+
+#: What admins read on their home page when a run did not happen (a failure records its own error).
+NOT_RUN = {
+    EVENT_JOB_MISSED: "Gemist: de taak draaide niet op tijd",
+    EVENT_JOB_MAX_INSTANCES: "Overgeslagen: de vorige keer was de taak nog bezig",
+}
+
+
+class JobEventRecorder:
+    """Record a missed or skipped run in the job's heartbeat row: admins see it as a failed job.
+
+    Failures need no listener: ``run_job`` records them itself. The next good run clears the mark.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def __call__(self, event: JobExecutionEvent) -> None:
+        if event.code not in NOT_RUN or event.job_id not in job_ids():
+            return
+        with self.app.app_context():
+            try:
+                _record(
+                    event.job_id, last_finished_at=now_utc(), last_ok=False, last_error=NOT_RUN[event.code]
+                )
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()
+                logger.exception("Could not record the missed run of %s", event.job_id)
 
 
 def watch_lock(lock: AdvisoryLock | FileSchedulerLock, scheduler: BlockingScheduler) -> None:

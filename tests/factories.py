@@ -121,6 +121,8 @@ class Tenant:
     placement: object = None
     visit: object = None
     task: object = None
+    checkin: object = None
+    alert: object = None
 
     def user(self, role: str) -> User:
         return {
@@ -165,6 +167,8 @@ def two_tenants() -> TwoTenants:
         tenant.placement = make_placement(tenant, request=matching.request)
         tenant.visit = make_visit(tenant.placement, tenant.jobcoach)
         tenant.task = make_task(tenant.placement, visit=tenant.visit)
+        tenant.checkin = make_checkin(tenant.placement)
+        tenant.alert = make_alert(tenant.placement)
     return tenants
 
 
@@ -388,3 +392,35 @@ def make_task(placement, **kw):
     db.session.add(task)
     db.session.flush()
     return task
+
+
+def make_checkin(placement, number: int = 1, **kw):
+    """A planned aftercare check-in of ``placement`` (week 1, due in a week unless given)."""
+    from datetime import date, timedelta
+
+    from portal.aftercare.models import CheckIn
+
+    values = {"week": number, "due_date": date.today() + timedelta(days=7), "status": "planned"}
+    values.update(kw)
+    checkin = CheckIn(placement_id=placement.id, number=number, **values)
+    db.session.add(checkin)
+    db.session.flush()
+    return checkin
+
+
+def make_alert(placement, rule: str = "concern", **kw):
+    """An open alert on ``placement`` (a concern in a weekly log unless told otherwise)."""
+    from portal.aftercare.models import Alert
+
+    values = {
+        "evidence_key": f"log:{_n()}",
+        "severity": "high" if rule in ("concern", "low_score", "high_risk") else "normal",
+        "status": "open",
+        "reason": "De werkgever maakt zich zorgen in het weekverslag van de week van 2 maart.",
+        "evidence_path": f"/plaatsingen/{placement.id}#tijdlijn",
+    }
+    values.update(kw)
+    alert = Alert(municipality_id=placement.municipality_id, placement_id=placement.id, rule=rule, **values)
+    db.session.add(alert)
+    db.session.flush()
+    return alert

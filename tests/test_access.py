@@ -86,6 +86,17 @@ POLICY = {
     "visits.confirm": ("roles", "employer"),
     "tasks.index": ("roles", "employer", "jobcoach", "municipal"),
     "tasks.complete": ("roles", "employer", "jobcoach", "municipal"),
+    "aftercare.settings": ("roles", "admin"),
+    "aftercare.contract": ("roles", "municipal"),
+    "aftercare.checkin": ("roles", "municipal"),
+    "aftercare.outcome": ("roles", "municipal"),
+    "calendar.index": ("roles", "municipal", "jobcoach"),
+    "calendar.reset": ("roles", "municipal", "jobcoach"),
+    "calendar.stop": ("roles", "municipal", "jobcoach"),
+    "calendar.feed": ("public",),
+    "alerts.index": ("roles", "municipal", "jobcoach"),
+    "alerts.acknowledge": ("roles", "municipal", "jobcoach"),
+    "alerts.resolve": ("roles", "municipal", "jobcoach"),
 }
 
 
@@ -115,6 +126,8 @@ def url_args(rule, tenant) -> dict:
         "week_start": "2026-03-09",
         "visit_id": tenant.visit.id,
         "task_id": tenant.task.id,
+        "checkin_id": tenant.checkin.id,
+        "alert_id": tenant.alert.id,
     }
     return {name: values[name] for name in rule.arguments}
 
@@ -238,3 +251,24 @@ def test_other_tenants_objects_answer_404_and_stay_unchanged(app, seed, login_as
     assert leaks == []
     db.session.expire_all()
     assert _tenant_b_snapshot(seed) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ids_beyond_the_database_range_answer_404(app, seed, login_as, role):
+    """An id no INTEGER column can hold names nothing: 404, never a database error (PostgreSQL)."""
+    client = login_as(seed.a.user(role))
+    problems = []
+    for rule, method in iter_routes(app):
+        if method != "GET" or not any(name.endswith("_id") for name in rule.arguments):
+            continue
+        if role not in POLICY[rule.endpoint][1:]:
+            continue
+        args = url_args(rule, seed.a)
+        for huge in (2**31, 2**40, 2**63):
+            url = app.url_map.bind("localhost").build(
+                rule.endpoint, {k: huge if k.endswith("_id") else v for k, v in args.items()}
+            )
+            status = client.get(url).status_code
+            if status != 404:
+                problems.append(f"{url}: {status}")
+    assert problems == []

@@ -59,6 +59,8 @@ ARGUMENTS = {
     "placement_id": (("placement",), ()),
     "visit_id": (("visit",), ()),
     "task_id": (("task",), ()),
+    "checkin_id": (("checkin",), ()),
+    "alert_id": (("alert",), ()),
     "type_id": ((), ("PlacementType",)),
 }
 #: Arguments that are not database ids: a value that yields the "link not valid" page.

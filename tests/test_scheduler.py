@@ -43,6 +43,7 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
         "core.heartbeat",
         "requests.expire",
         "placements.remind_weekly_logs",
+        "aftercare.reconcile",
     ]
     for job in scheduler.JOBS:
         assert set(job) <= {"id", "func", "trigger", *scheduler.TRIGGER_ARGS}
@@ -56,7 +57,7 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
     monkeypatch.setitem(
         app.config,
         "SCHEDULER_DISABLED_JOBS",
-        ["core.send_outbox", "requests.expire", "placements.remind_weekly_logs"],
+        ["core.send_outbox", "requests.expire", "placements.remind_weekly_logs", "aftercare.reconcile"],
     )
     sched = scheduler.build_scheduler(app, start_at=T0)
     assert str(sched.timezone) == "UTC"
@@ -277,8 +278,9 @@ def test_scheduler_process_runs_jobs_at_start_refuses_a_second_and_stops_on_sigt
     cmd, kw = _flask(["scheduler"], env)
     first = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kw)
     try:
-        rows = _wait_for_rows(database, 4)
+        rows = _wait_for_rows(database, 5)
         assert rows == [
+            ("aftercare.reconcile", 1),
             ("core.heartbeat", 1),
             ("core.send_outbox", 1),
             ("placements.remind_weekly_logs", 1),

@@ -29,7 +29,7 @@ def aftercare_end(start: date, months: int) -> date:
 
 
 def parse_weeks(text: str) -> tuple[int, ...]:
-    """"1 2 4" → (1, 2, 4): sorted, unique, positive week numbers; anything else is left out."""
+    """ "1 2 4" → (1, 2, 4): sorted, unique, positive week numbers; anything else is left out."""
     weeks = {int(part) for part in text.replace(",", " ").split() if part.isdigit() and int(part) > 0}
     return tuple(sorted(weeks))
 

@@ -10,6 +10,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from portal.core.time import as_utc, now_utc
 
 #: Predictable constraint names, so Alembic can find and drop them (also in SQLite batch mode).
+#: The largest primary key: ids are INTEGER columns (32-bit on PostgreSQL). A larger id in a URL can
+#: name nothing, and binding it would make PostgreSQL refuse the query, so loaders answer 404 first.
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+
+COOKIELESS_ATTR = "_werkbrug_cookieless"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -10,7 +15,25 @@ CSP = (
 )
 
 
+def cookieless(view: Callable) -> Callable:
+    """Never write a session cookie in the answer of this view (e.g. a feed a calendar app fetches)."""
+    setattr(view, COOKIELESS_ATTR, True)
+    return view
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except that views marked ``@cookieless`` never save it."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if getattr(view, COOKIELESS_ATTR, False):
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -19,7 +42,8 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static":
-            # Pages may show personal data: never store them in a shared or browser cache.
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+            # Pages may show personal data: never store them in a shared or browser cache (a view may
+            # only make this stricter, e.g. the calendar feed's "private, no-store").
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from portal.core.models import SchedulerHeartbeat
+from portal.core.sql import conflict_insert
 from portal.core.time import now_utc
 from portal.extensions import db
 
 HEARTBEAT_JOB = "core.heartbeat"
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def heartbeat(now: datetime | None = None) -> dict[str, Any]:
     """Record that the scheduler is alive: upsert the ``core.heartbeat`` row (race-free)."""
     now = now or now_utc()
-    insert = _INSERTS[db.session.get_bind().dialect.name](SchedulerHeartbeat).values(
+    insert = conflict_insert(SchedulerHeartbeat).values(
         job_id=HEARTBEAT_JOB,
         last_started_at=now,
         last_finished_at=now,

@@ -7,12 +7,12 @@ from flask import abort
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.auth.models import User
+from portal.core.db import MAX_ID
 from portal.employers.models import Employer, Invitation, Workplace
 from portal.extensions import db
 
 STAFF = ("municipal", "admin")
 #: Ids above this cannot exist (64-bit keys); refusing them early keeps huge numbers away from the driver.
-MAX_ID = 2**63 - 1
 
 
 def _valid_id(object_id: int) -> bool:

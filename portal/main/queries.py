@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.aftercare import alert_queries
+from portal.aftercare.queries import overdue_for_home
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
@@ -38,6 +40,7 @@ def home_context(user) -> dict[str, Any]:
     if user.role == "jobcoach":
         return {
             "assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all(),
+            **open_alerts(user),
             **open_tasks(user),
         }
     if user.role == "municipal":
@@ -50,6 +53,8 @@ def home_context(user) -> dict[str, Any]:
             "pending_count": pending_count,
             "decisions": decisions_to_take(user),
             "concerns": recent_concerns(user),
+            **open_alerts(user),
+            **overdue_for_home(user, today_local()),
             **open_tasks(user),
         }
     if user.role == "admin":
@@ -61,6 +66,7 @@ def home_context(user) -> dict[str, Any]:
             ),
             "pending_count": count(employer_queries.pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
+            **escalated_alerts(user),
             "failed_jobs": db.session.scalars(
                 sa.select(SchedulerHeartbeat)
                 .where(SchedulerHeartbeat.last_ok.is_(False))
@@ -116,6 +122,27 @@ def open_tasks(user) -> dict[str, Any]:
         return {"tasks": [], "task_count": 0, "today": today_local()}
     rows = db.session.execute(query.limit(HOME_TASKS)).all()
     return {"tasks": rows, "task_count": count(query), "today": today_local()}
+
+
+def open_alerts(user) -> dict[str, Any]:
+    """``alerts`` (alert, placement, candidate) of the user's placements that nobody picked up yet,
+    high first, and ``alert_count``: the contact's placements, or the jobcoach's."""
+    query = alert_queries.alerts_for(user, "open")
+    if query is None:
+        return {"alerts": [], "alert_count": 0}
+    rows = db.session.execute(query.limit(alert_queries.HOME_ALERTS)).all()
+    total = len(rows) if len(rows) < alert_queries.HOME_ALERTS else count(query)
+    return {"alerts": rows, "alert_count": total}
+
+
+def escalated_alerts(user) -> dict[str, Any]:
+    """``escalated`` (alert, pseudonym, contact name) of the admin's municipality and ``escalated_count``."""
+    query = alert_queries.escalated_in(user.municipality_id)
+    rows = db.session.execute(query.limit(alert_queries.HOME_ALERTS)).all()
+    return {
+        "escalated": rows,
+        "escalated_count": len(rows) if len(rows) < alert_queries.HOME_ALERTS else count(query),
+    }
 
 
 def decisions_to_take(user) -> list:

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from portal.aftercare.alert_queries import alerts_of_placement
+from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
 from portal.candidates.projection import identity_for_employer
 from portal.core.forms import choices
@@ -97,11 +99,14 @@ def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
     return form
 
 
-#: On one day, the timeline lists (newest first) logs, then decisions, visits and tasks, then status changes.
-EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "task": 1, "status": 0}
+#: On one day, the timeline lists (newest first) logs, then decisions, visits, check-ins and tasks, then
+#: status changes.
+EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "checkin": 1, "task": 1, "status": 0}
 
 
-def _timeline(changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False) -> list[dict]:
+def _timeline(
+    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=()
+) -> list[dict]:
     """Status changes, weekly logs, end decisions, visits and tasks in one list, newest first.
 
     Employers never get intake tasks (staff follow-up after uitval); the template leaves out a visit's
@@ -117,6 +122,7 @@ def _timeline(changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=F
         for decision, name in decisions
     ]
     events += [{"kind": "visit", "day": visit.visit_date, "visit": visit} for visit in visits]
+    events += [{"kind": "checkin", "day": checkin.held_on, "checkin": checkin} for checkin in checkins]
     events += [
         {"kind": "task", "day": to_local(task.created_at).date(), "task": task}
         for task in tasks
@@ -155,6 +161,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     today, lead = today_local(), _lead()
     due = ending.decision_due(placement, today, lead)
     values = dict(context)
+    values.update(aftercare_context(placement, current_user))
     values.update(
         placement=placement,
         label=_labels([placement])[placement.id],
@@ -166,7 +173,13 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         start_form=_start_form(placement, start),
         jobcoach_form=_jobcoach_form(placement, jobcoach),
         events=_timeline(
-            changes, logs, decisions, context["visits"], context["tasks"], is_employer=is_employer
+            changes,
+            logs,
+            decisions,
+            context["visits"],
+            context["tasks"],
+            is_employer=is_employer,
+            checkins=values["aftercare"]["held"] if values["aftercare"] else (),
         ),
         logs=sorted(logs, key=lambda log: log.week_start),
         aspects=SCORED_ASPECTS,
@@ -182,6 +195,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         dropout_reasons=DROPOUT_REASONS,
         decision_kinds=DECISION_KINDS,
         preference_choices=forms.PREFERENCE_CHOICES,
+        alerts=[] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all(),
     )
     html = render_template("placements/detail.html", **values)
     record_view(current_user, placement.candidate, "placement", placement_id=placement.id)

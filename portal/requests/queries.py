@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.candidates.models import Candidate, Consent
+from portal.core.db import MAX_ID
 from portal.employers.models import Employer, Workplace
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
 
 #: Ids above this cannot exist (64-bit keys).
-MAX_ID = 2**63 - 1
 
 
 def valid_id(value) -> bool:

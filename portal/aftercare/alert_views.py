@@ -1,0 +1,110 @@
+"""The alerts inbox (signalen) of municipal contacts and jobcoaches: pick an alert up, resolve it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.aftercare import alert_forms, alert_queries, alerts
+from portal.aftercare.alerts import AlertError
+from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES
+from portal.core.pagination import page_number, paginate
+from portal.core.security import roles_required, safe_next_url
+from portal.extensions import db
+from portal.placements.models import Placement
+from portal.placements.permissions import first_through_placement_or_404
+
+bp = Blueprint("alerts", __name__)
+
+HANDLERS = ("municipal", "jobcoach")
+#: ``?wie=alle``: a municipal contact sees the whole municipality instead of their own placements.
+EVERYONE = "alle"
+
+
+def get_alert_or_404(user, alert_id: int):
+    """An alert on a placement the user works on (municipality, or assigned jobcoach); else 404."""
+    return first_through_placement_or_404(alert_queries.alert_for, user, alert_id)
+
+
+def _label(candidate) -> str:
+    return f"{candidate.pseudonym} – {candidate.full_name}"
+
+
+def _filters() -> tuple[str, bool]:
+    status = request.args.get("status", "open")
+    if status not in ALERT_STATUSES:
+        status = "open"
+    everyone = current_user.role == "municipal" and request.args.get("wie") == EVERYONE
+    return status, everyone
+
+
+@bp.get("/signalen")
+@roles_required(*HANDLERS)
+def index():
+    status, everyone = _filters()
+    query = alert_queries.alerts_for(current_user, status, everyone=everyone)
+    if query is None:
+        abort(404)
+    page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
+    args = {"status": status, **({"wie": EVERYONE} if everyone else {})}
+    here = url_for("alerts.index", **args, **({"page": page.page} if page.page > 1 else {}))
+    return render_template(
+        "aftercare/alerts.html",
+        page=page,
+        status=status,
+        everyone=everyone,
+        args=args,
+        here=here,
+        labels={placement.id: _label(candidate) for _, placement, candidate in page.items},
+        statuses=ALERT_STATUSES,
+        severities=ALERT_SEVERITIES,
+        is_municipal=current_user.role == "municipal",
+    )
+
+
+@bp.post("/signalen/<int:alert_id>/oppakken")
+@roles_required(*HANDLERS)
+def acknowledge(alert_id: int):
+    alert = get_alert_or_404(current_user, alert_id)
+    placement = db.session.get(Placement, alert.placement_id)
+    back = safe_next_url(request.form.get("next"), url_for("alerts.index"))
+    try:
+        alerts.acknowledge(current_user, alert, placement)
+    except AlertError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("U heeft het signaal opgepakt. Handel het af als het is opgelost.", "success")
+    return redirect(back)
+
+
+@bp.route("/signalen/<int:alert_id>/afhandelen", methods=["GET", "POST"])
+@roles_required(*HANDLERS)
+def resolve(alert_id: int):
+    alert = get_alert_or_404(current_user, alert_id)
+    placement = db.session.get(Placement, alert.placement_id)
+    form = alert_forms.ResolveForm() if request.method == "POST" else alert_forms.ResolveForm(formdata=None)
+    problem = None if alerts.may_handle(current_user, placement) else alerts.NOT_YOURS
+    if alert.status == "resolved":
+        problem = alerts.ALREADY_RESOLVED
+    if problem is None and form.validate_on_submit():
+        try:
+            alerts.resolve(current_user, alert, placement, form.note.data)
+        except AlertError as error:
+            if error.field:
+                form.note.errors = [*form.note.errors, error.message]
+            else:
+                flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Het signaal is afgehandeld.", "success")
+            return redirect(url_for("alerts.index"))
+    return render_template(
+        "aftercare/alerts_resolve.html",
+        alert=alert,
+        placement=placement,
+        label=_label(placement.candidate),
+        form=form,
+        problem=problem,
+        severities=ALERT_SEVERITIES,
+    )

@@ -1,0 +1,352 @@
+"""Write-side verbs of alerts: open, acknowledge, resolve, escalate and mail. They flush; the caller commits.
+
+Who hears about an alert: the placement's municipal contact and, when it has one, its jobcoach. High
+alerts are mailed at once; normal ones in one digest per person per day, from 08:00 Europe/Amsterdam.
+An alert left open (not acknowledged) for more than ``escalation_working_days`` working days goes to
+the municipality's admins. Nothing is mailed about a placement that has closed or dropped out by then.
+Every e-mail has a dedupe key, so a second run (or a run after downtime) queues nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from portal.aftercare.models import Alert
+from portal.aftercare.rules import Finding
+from portal.aftercare.settings import settings_by_municipality
+from portal.auth.models import User
+from portal.candidates.models import Candidate
+from portal.core.audit import record
+from portal.core.holidays import working_days_between
+from portal.core.models import OutboxEmail
+from portal.core.outbox import queue_email
+from portal.core.sql import conflict_insert
+from portal.core.time import LOCAL_TZ, as_utc, now_utc
+from portal.extensions import db
+from portal.placements.models import Placement
+
+NOTE_MAX = 2000
+#: Alerts of placements in these statuses are mailed and escalated (closed or interrupted ones never).
+MAILED_STATUSES = ("onboarding", "nazorg")
+#: The daily digest goes out from this local time.
+DIGEST_AT = time(8, 0)
+#: Roles that work on alerts.
+HANDLERS = ("municipal", "jobcoach")
+
+NOT_YOURS = "U kunt dit signaal niet afhandelen. Dat doen de gemeente en de jobcoach van deze plaatsing."
+ALREADY_ACKNOWLEDGED = "Dit signaal is al opgepakt."
+ALREADY_RESOLVED = "Dit signaal is al afgehandeld."
+NOTE_NEEDED = "Schrijf op wat er met dit signaal is gedaan."
+NOTE_TOO_LONG = f"Gebruik hoogstens {NOTE_MAX} tekens."
+
+
+class AlertError(Exception):
+    """A business rule refused the change; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Opening ------------------------------------------------------------------------------------------------
+
+
+def open_alert(placement: Placement, finding: Finding, now: datetime | None = None) -> Alert | None:
+    """Insert the alert for a finding; None when it exists (same evidence) or one is still unresolved.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` without a target covers both unique rules (the evidence key
+    and the partial index of one unresolved alert per rule), so concurrent runs never fail or duplicate.
+    """
+    now = now or now_utc()
+    statement = (
+        conflict_insert(Alert)
+        .values(
+            municipality_id=placement.municipality_id,
+            placement_id=placement.id,
+            rule=finding.rule,
+            evidence_key=finding.evidence_key,
+            severity=finding.severity,
+            status="open",
+            reason=finding.reason,
+            evidence_path=finding.evidence_path,
+            opened_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(Alert.__table__.c.id)
+    )
+    alert_id = db.session.execute(statement).scalar()
+    if alert_id is None:
+        return None
+    alert = db.session.get(Alert, alert_id)
+    record(
+        None,
+        "alert.opened",
+        alert,
+        placement_id=placement.id,
+        rule=finding.rule,
+        severity=finding.severity,
+    )
+    return alert
+
+
+# --- Handling in the inbox ----------------------------------------------------------------------------------
+
+
+def may_handle(user: User, placement: Placement) -> bool:
+    """Municipal staff of the placement's municipality, and the placement's own jobcoach."""
+    if user.municipality_id != placement.municipality_id:
+        return False
+    if user.role == "municipal":
+        return True
+    return user.role == "jobcoach" and placement.jobcoach_id == user.id
+
+
+def acknowledge(actor: User, alert: Alert, placement: Placement) -> Alert:
+    """open → acknowledged (someone picked it up; it no longer escalates)."""
+    if not may_handle(actor, placement):
+        raise AlertError(NOT_YOURS)
+    if alert.status == "resolved":
+        raise AlertError(ALREADY_RESOLVED)
+    if alert.status != "open":
+        raise AlertError(ALREADY_ACKNOWLEDGED)
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now_utc()
+    alert.acknowledged_by_id = actor.id
+    db.session.flush()
+    record(actor, "alert.acknowledged", alert, placement_id=placement.id, rule=alert.rule)
+    return alert
+
+
+def resolve(actor: User, alert: Alert, placement: Placement, note: str | None) -> Alert:
+    """open or acknowledged → resolved, with a note of what was done (required, at most 2000 characters)."""
+    if not may_handle(actor, placement):
+        raise AlertError(NOT_YOURS)
+    if alert.status == "resolved":
+        raise AlertError(ALREADY_RESOLVED)
+    note = (note or "").strip()
+    if not note:
+        raise AlertError(NOTE_NEEDED, "note")
+    if len(note) > NOTE_MAX:
+        raise AlertError(NOTE_TOO_LONG, "note")
+    now = now_utc()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by_id = actor.id
+    alert.status = "resolved"
+    alert.resolved_at = now
+    alert.resolved_by_id = actor.id
+    alert.resolution_note = note
+    db.session.flush()
+    record(actor, "alert.resolved", alert, placement_id=placement.id, rule=alert.rule)
+    return alert
+
+
+# --- Escalation ---------------------------------------------------------------------------------------------
+
+
+def _local_date(value: datetime):
+    return as_utc(value).astimezone(LOCAL_TZ).date()
+
+
+def is_overdue_for_escalation(opened_at: datetime, today, working_days: int) -> bool:
+    """Open for more than ``working_days`` working days: opened Tuesday with 2 escalates on Friday."""
+    return working_days_between(_local_date(opened_at), today) > working_days
+
+
+def _alert_rows(*conditions) -> list:
+    """(alert, placement, pseudonym) of alerts on placements that still run, oldest first."""
+    return db.session.execute(
+        sa.select(Alert, Placement, Candidate.pseudonym)
+        .join(Placement, Placement.id == Alert.placement_id)
+        .join(Candidate, Candidate.id == Placement.candidate_id)
+        .where(Placement.status.in_(MAILED_STATUSES), *conditions)
+        .order_by(Alert.opened_at, Alert.id)
+    ).all()
+
+
+def _users(ids) -> dict[int, User]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids), User.is_active.is_(True)))
+    return {user.id: user for user in users}
+
+
+def escalate(now: datetime | None = None) -> tuple[int, int]:
+    """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
+
+    Each alert escalates once (``escalated_at``); each admin gets one e-mail per alert.
+    """
+    now = as_utc(now or now_utc())
+    today = _local_date(now)
+    rows = _alert_rows(
+        Alert.status == "open",
+        Alert.escalated_at.is_(None),
+        Alert.opened_at <= now - timedelta(days=1),
+    )
+    if not rows:
+        return 0, 0
+    settings = settings_by_municipality(alert.municipality_id for alert, _, _ in rows)
+    due = [
+        (alert, placement, pseudonym)
+        for alert, placement, pseudonym in rows
+        if is_overdue_for_escalation(
+            alert.opened_at, today, settings[alert.municipality_id].escalation_working_days
+        )
+    ]
+    if not due:
+        return 0, 0
+    admins: dict[int, list[User]] = defaultdict(list)
+    for admin in db.session.scalars(
+        sa.select(User)
+        .where(
+            User.role == "admin",
+            User.is_active.is_(True),
+            User.municipality_id.in_({alert.municipality_id for alert, _, _ in due}),
+        )
+        .order_by(User.id)
+    ):
+        admins[admin.municipality_id].append(admin)
+    contacts = _users(placement.contact_id for _, placement, _ in due)
+    queued = 0
+    for alert, placement, pseudonym in due:
+        alert.escalated_at = now
+        record(None, "alert.escalated", alert, placement_id=placement.id, rule=alert.rule)
+        days = settings[alert.municipality_id].escalation_working_days
+        for admin in admins[alert.municipality_id]:
+            queued += (
+                queue_email(
+                    to=admin.email,
+                    template="aftercare/alert_escalated",
+                    dedupe_key=f"alert-escalated:{alert.id}:{admin.id}",
+                    municipality_id=alert.municipality_id,
+                    alert=alert,
+                    pseudonym=pseudonym,
+                    contact=contacts.get(placement.contact_id),
+                    days=days,
+                    recipient=admin,
+                )
+                is not None
+            )
+    db.session.flush()
+    return len(due), queued
+
+
+# --- E-mail ------------------------------------------------------------------------------------------------
+
+
+def _recipients(placement: Placement, users: dict[int, User]) -> list[User]:
+    """The placement's contact and jobcoach (active accounts), each once."""
+    found = [users.get(placement.contact_id), users.get(placement.jobcoach_id)]
+    unique: dict[int, User] = {}
+    for user in found:
+        if user is not None:
+            unique.setdefault(user.id, user)
+    return list(unique.values())
+
+
+def mail_high(now: datetime | None = None) -> int:
+    """Mail every open high alert not mailed yet to its contact and jobcoach; the number of e-mails queued.
+
+    A concern already reached the contact when the log was saved, so only the jobcoach gets that one.
+    """
+    now = as_utc(now or now_utc())
+    rows = _alert_rows(Alert.severity == "high", Alert.status == "open", Alert.mailed_at.is_(None))
+    users = _users(
+        user_id for _, placement, _ in rows for user_id in (placement.contact_id, placement.jobcoach_id)
+    )
+    queued = 0
+    for alert, placement, pseudonym in rows:
+        for user in _recipients(placement, users):
+            if alert.rule == "concern" and user.id == placement.contact_id:
+                continue  # the contact was mailed when the employer saved the log (placements/concern)
+            queued += (
+                queue_email(
+                    to=user.email,
+                    template="aftercare/alert_high",
+                    dedupe_key=f"alert:{alert.id}:{user.id}",
+                    municipality_id=alert.municipality_id,
+                    alert=alert,
+                    pseudonym=pseudonym,
+                    recipient=user,
+                )
+                is not None
+            )
+        alert.mailed_at = now
+    db.session.flush()
+    return queued
+
+
+def digest_cutoff(now: datetime) -> datetime:
+    """08:00 Europe/Amsterdam on ``now``'s local date, in UTC (also on daylight-saving days)."""
+    local_day = _local_date(now)
+    return datetime.combine(local_day, DIGEST_AT, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def digest_key(user_id: int, day) -> str:
+    return f"alerts-digest:{user_id}:{day.isoformat()}"
+
+
+def mail_digests(now: datetime | None = None) -> int:
+    """From 08:00 local time: one digest per person per local date of their open normal alerts.
+
+    A digest of day D holds the open normal alerts opened before 08:00 on D that no earlier day's
+    digest held (``mailed_at`` empty, or set today by another person's digest). Alerts opened later
+    wait for the next day, so everyone gets the same alerts whatever time their digest is made.
+    Returns the number of e-mails queued.
+    """
+    now = as_utc(now or now_utc())
+    cutoff = digest_cutoff(now)
+    if now < cutoff:
+        return 0
+    day = _local_date(now)
+    rows = _alert_rows(
+        Alert.severity == "normal",
+        Alert.status == "open",
+        Alert.opened_at < cutoff,
+        sa.or_(Alert.mailed_at.is_(None), Alert.mailed_at >= cutoff),
+    )
+    if not rows:
+        return 0
+    users = _users(
+        user_id for _, placement, _ in rows for user_id in (placement.contact_id, placement.jobcoach_id)
+    )
+    per_user: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        for user in _recipients(row[1], users):
+            per_user[user.id].append(row)
+    sent = set(
+        db.session.scalars(
+            sa.select(OutboxEmail.dedupe_key).where(
+                OutboxEmail.dedupe_key.in_([digest_key(user_id, day) for user_id in per_user])
+            )
+        )
+    )
+    queued = 0
+    for user_id, user_rows in per_user.items():
+        if digest_key(user_id, day) in sent:
+            continue
+        user = users[user_id]
+        message = queue_email(
+            to=user.email,
+            template="aftercare/alerts_digest",
+            dedupe_key=digest_key(user_id, day),
+            municipality_id=user.municipality_id,
+            rows=user_rows,
+            day=day,
+            recipient=user,
+        )
+        if message is None:
+            continue
+        queued += 1
+        for alert, _, _ in user_rows:
+            if alert.mailed_at is None:
+                alert.mailed_at = now
+    db.session.flush()
+    return queued

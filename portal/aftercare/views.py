@@ -1,0 +1,326 @@
+"""Aftercare (nazorg) pages: the settings (admins), the contract correction, a check-in and the outcome
+(municipal), and the aftercare part of the placement page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.aftercare import checkins as services
+from portal.aftercare import forms, queries
+from portal.aftercare import settings as config
+from portal.aftercare.checkins import AftercareError
+from portal.aftercare.models import (
+    AFTERCARE_OUTCOMES,
+    CHECKIN_STATUSES,
+    CHECKIN_WITH,
+    RISK_LEVELS,
+    CheckIn,
+)
+from portal.aftercare.plan import aftercare_end
+from portal.aftercare.planning import sync_checkins
+from portal.auth.models import User
+from portal.core.db import MAX_ID
+from portal.core.security import roles_required
+from portal.core.time import today_local
+from portal.extensions import db
+from portal.matching.services import record_view
+from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
+from portal.placements.permissions import get_placement_or_404
+
+bp = Blueprint("aftercare", __name__)
+
+STAFF = ("municipal", "jobcoach")
+#: The plan's fields: a change re-flows the check-ins of every placement in nazorg.
+PLAN_FIELDS = ("checkin_weeks", "aftercare_months")
+#: Ids are 32-bit integers in the database: larger ones cannot exist (and PostgreSQL would refuse them).
+
+
+def _field_error(form, error) -> None:
+    """Show a service's refusal next to its field, or at the top of the page."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _to_placement(placement: Placement):
+    return redirect(url_for("placements.detail", placement_id=placement.id, _anchor="nazorg"))
+
+
+def _label(placement: Placement) -> str:
+    candidate = placement.candidate
+    return f"{candidate.pseudonym} – {candidate.full_name}"
+
+
+# Settings (admins) ----------------------------------------------------------------------------------------
+
+
+@bp.route("/beheer/nazorg", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    current = config.settings_for(current_user.municipality_id)
+    if request.method == "POST":
+        form = forms.SettingsForm()
+    else:
+        form = forms.SettingsForm(formdata=None, obj=current)
+    if form.validate_on_submit():
+        try:
+            _, changed = config.save_settings(current_user, form.values())
+        except config.SettingsError as error:
+            _field_error(form, error)
+        else:
+            message = "De instellingen voor de nazorg zijn opgeslagen."
+            if set(changed) & set(PLAN_FIELDS):
+                counts = sync_checkins(today_local(), municipality_id=current_user.municipality_id)
+                message += (
+                    " De nazorggesprekken die nog niet zijn gehouden, volgen het nieuwe plan"
+                    f" ({_changes_in_words(counts)})."
+                )
+            elif not changed:
+                message = "Er is niets veranderd aan de instellingen voor de nazorg."
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("aftercare.settings"))
+    return render_template(
+        "aftercare/settings.html",
+        form=form,
+        saved=current.id is not None,
+        defaults=config.defaults(),
+        thresholds=config.THRESHOLDS,
+    )
+
+
+def _changes_in_words(counts: dict[str, int]) -> str:
+    words = (
+        ("checkins_planned", "erbij gepland"),
+        ("checkins_moved", "verschoven"),
+        ("checkins_cancelled", "vervallen"),
+    )
+    return ", ".join(f"{counts[key]} {text}" for key, text in words)
+
+
+# The contract ---------------------------------------------------------------------------------------------
+
+
+def contract_form(placement: Placement) -> forms.ContractForm:
+    return forms.ContractForm(
+        formdata=None,
+        contract_type=placement.contract_type,
+        contract_hours=placement.contract_hours,
+        contract_start_date=placement.contract_start_date,
+    )
+
+
+@bp.post("/plaatsingen/<int:placement_id>/contract")
+@roles_required("municipal")
+def contract(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    problem = services.aftercare_problem(placement)
+    if problem:
+        flash(problem, "error")
+        return _to_placement(placement)
+    form = forms.ContractForm()
+    if form.validate_on_submit():
+        try:
+            changed = services.correct_contract(current_user, placement, form.values())
+        except AftercareError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            if changed:
+                flash(
+                    "Het contract is aangepast. De nazorggesprekken die nog niet zijn gehouden, zijn opnieuw"
+                    " gepland.",
+                    "success",
+                )
+            else:
+                flash(services.NOTHING_CHANGED, "info")
+            return _to_placement(placement)
+    first, last = services.contract_start_window(placement)
+    html = render_template(
+        "aftercare/contract.html",
+        placement=placement,
+        label=_label(placement),
+        form=form,
+        first=first,
+        last=last,
+    )
+    record_view(current_user, placement.candidate, "placement_contract", placement_id=placement.id)
+    db.session.commit()
+    return html
+
+
+# A check-in -----------------------------------------------------------------------------------------------
+
+
+def _checkin_or_404(placement: Placement, checkin_id: int) -> CheckIn:
+    if not 0 < checkin_id <= MAX_ID:
+        abort(404)
+    checkin = db.session.scalar(queries.checkin_of(placement.id, checkin_id))
+    if checkin is None:
+        abort(404)
+    return checkin
+
+
+def _checkin_form(placement: Placement, checkin: CheckIn) -> forms.CheckInForm:
+    if request.method == "POST":
+        form = forms.CheckInForm()
+    else:
+        form = forms.CheckInForm(formdata=None, held_on=today_local(), contact_made="yes")
+        if checkin.status == "held":
+            form.fill_from(checkin)
+    form.earliest = placement.contract_start_date
+    return form
+
+
+@bp.route("/plaatsingen/<int:placement_id>/nazorg/<int:checkin_id>", methods=["GET", "POST"])
+@roles_required("municipal")
+def checkin(placement_id: int, checkin_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    item = _checkin_or_404(placement, checkin_id)
+    problem = services.checkin_problem(placement, item)
+    was_held = item.status == "held"
+    form = _checkin_form(placement, item)
+    if problem is None and form.validate_on_submit():
+        try:
+            services.record_checkin(current_user, placement, item, form.values())
+        except AftercareError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Het nazorggesprek is aangepast." if was_held else "Het nazorggesprek is vastgelegd.",
+                "success",
+            )
+            return _to_placement(placement)
+    html = render_template(
+        "aftercare/checkin.html",
+        placement=placement,
+        label=_label(placement),
+        checkin=item,
+        was_held=was_held,
+        form=form,
+        problem=problem,
+        aspects=SCORED_ASPECTS,
+        today=today_local(),
+    )
+    record_view(current_user, placement.candidate, "placement_checkin", placement_id=placement.id)
+    db.session.commit()
+    return html
+
+
+# The outcome ----------------------------------------------------------------------------------------------
+
+
+def _outcome_form(placement: Placement) -> forms.OutcomeForm:
+    if request.method == "POST":
+        return forms.OutcomeForm()
+    return forms.OutcomeForm(
+        formdata=None, contract_type=placement.contract_type, hours=placement.contract_hours
+    )
+
+
+OUTCOME_DONE = {
+    "employed": "De nazorg is afgerond: de kandidaat werkt hier nog. De plaatsing is afgesloten.",
+    "dropped_out": (
+        "De nazorg is afgerond: de kandidaat is uitgevallen. De plaatsing is afgesloten en er staat een"
+        " intakegesprek klaar voor de contactpersoon van de gemeente."
+    ),
+    "moved": "De nazorg is afgerond: de kandidaat werkt op een andere werkplek. De plaatsing is afgesloten.",
+}
+
+
+@bp.route("/plaatsingen/<int:placement_id>/nazorg/afronden", methods=["GET", "POST"])
+@roles_required("municipal")
+def outcome(placement_id: int):
+    placement = get_placement_or_404(current_user, placement_id)
+    current = config.settings_for(placement.municipality_id)
+    problem = services.outcome_problem(placement, current, today_local())
+    form = _outcome_form(placement)
+    if problem is None and form.validate_on_submit():
+        try:
+            services.record_outcome(current_user, placement, current, form.values())
+        except AftercareError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(OUTCOME_DONE[form.outcome.data], "success")
+            return _to_placement(placement)
+    html = render_template(
+        "aftercare/outcome.html",
+        placement=placement,
+        label=_label(placement),
+        form=form,
+        problem=problem,
+        planned_left=db.session.scalar(
+            sa.select(sa.func.count(CheckIn.id)).where(
+                CheckIn.placement_id == placement.id, CheckIn.status == "planned"
+            )
+        ),
+    )
+    record_view(current_user, placement.candidate, "placement_outcome", placement_id=placement.id)
+    db.session.commit()
+    return html
+
+
+# The placement page ---------------------------------------------------------------------------------------
+
+
+def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
+    """``aftercare``: what the placement page's aftercare part shows (None before a contract).
+
+    Staff see every check-in with its answers; employers only the dates of the planned ones. The
+    municipality also gets the links to record a check-in and the outcome, and the contract form.
+    At most three queries.
+    """
+    if placement.contract_start_date is None and placement.outcome is None:
+        return {"aftercare": None}
+    staff = user.role in STAFF
+    municipal = services.is_municipal_of(user, placement)
+    rows = db.session.scalars(queries.checkins_of(placement.id)).all()
+    if not staff:
+        rows = [row for row in rows if row.status == "planned"]
+    held = [row for row in rows if row.status == "held"]
+    ids = {row.held_by_id for row in held} - {None}
+    people = (
+        dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
+        if ids and staff
+        else {}
+    )
+    running = services.aftercare_problem(placement) is None
+    today = today_local()
+    opens = outcome_allowed = current = None
+    if staff and running:
+        current = config.settings_for(placement.municipality_id)
+    if municipal and current is not None:
+        opens = services.outcome_opens(placement, current)
+        outcome_allowed = opens is None or today >= opens
+    months = config.months_of(current) if current is not None else None
+    return {
+        "aftercare": {
+            "checkins": rows,
+            "held": held if staff else [],
+            "people": people,
+            "staff": staff,
+            "running": running,
+            "may_record": municipal and running,
+            "contract_form": contract_form(placement) if municipal and running else None,
+            "outcome_opens": opens,
+            "outcome_allowed": outcome_allowed,
+            "ends": aftercare_end(placement.contract_start_date, months) if months else None,
+            "today": today,
+            "statuses": CHECKIN_STATUSES,
+            "with": CHECKIN_WITH,
+            "risks": RISK_LEVELS,
+            "outcomes": AFTERCARE_OUTCOMES,
+            "contract_types": CONTRACT_TYPES,
+            "dropout_reasons": DROPOUT_REASONS,
+            "aspects": SCORED_ASPECTS,
+            "scale": SCALE,
+        }
+    }

@@ -1,0 +1,287 @@
+"""The reconcile job: opens each alert once, re-arms on new evidence, catches up after downtime."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from portal import scheduler
+from portal.aftercare import alerts
+from portal.aftercare.models import Alert, CheckIn
+from portal.aftercare.reconcile import REMINDER_PREFIX, parse_reminder_key, reconcile
+from portal.core.models import OutboxEmail
+from portal.extensions import db
+from portal.placements.reminders import remind_missing_weekly_logs
+from tests import factories
+from tests.aftercare.signals import (
+    FIRST_WEEK,
+    T0,
+    alert_mail_keys,
+    alerts_of,
+    checkin_count,
+    count,
+    local,
+    make_log,
+    onboarding,
+    outbox,
+    rules_of,
+)
+
+ZERO = {
+    "checkins_planned": 0,
+    "checkins_moved": 0,
+    "checkins_cancelled": 0,
+    "alerts_opened": 0,
+    "alerts_escalated": 0,
+    "emails_queued": 0,
+}
+#: The first run also lets the seed's check-ins lapse (their placements are only planned).
+FIRST = {**ZERO, "checkins_cancelled": 2}
+
+
+def test_a_second_run_creates_nothing(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)  # no logs and no visits since Monday 23 February
+    counts = reconcile()
+    assert counts == {**FIRST, "alerts_opened": 2}
+    assert rules_of(placement) == [
+        ("logs_missing", "week:2026-02-23", "open"),
+        ("no_jobcoach_contact", "since:2026-02-23", "open"),
+    ]
+    rows = [(a.id, a.rule, a.evidence_key, a.reason) for a in alerts_of(placement)]
+    assert reconcile() == ZERO
+    assert [(a.id, a.rule, a.evidence_key, a.reason) for a in alerts_of(placement)] == rows
+    assert (
+        alerts_of(placement)[0].reason
+        == "De weekverslagen van de weken van 23 februari en 2 maart ontbreken."
+    )
+
+
+def test_each_alert_is_audited_without_personal_data(seed, time_machine):
+    from portal.core.models import AuditEvent
+
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    reconcile()
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "alert.opened")).all()
+    assert {(e.detail["placement_id"], e.detail["rule"]) for e in events} == {
+        (placement.id, "logs_missing"),
+        (placement.id, "no_jobcoach_contact"),
+    }
+    assert all(set(e.detail) == {"placement_id", "rule", "severity"} for e in events)
+
+
+def test_resolved_alert_with_the_same_evidence_stays_resolved_new_evidence_opens_a_new_one(
+    seed, time_machine
+):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 3, 9))
+    make_log(placement, FIRST_WEEK)
+    worried = make_log(placement, date(2026, 3, 2), has_concern=True, concern_text="Komt te laat.")
+    reconcile()
+    (alert,) = alerts_of(placement)
+    assert (alert.rule, alert.evidence_key, alert.severity) == ("concern", f"log:{worried.id}", "high")
+    alerts.resolve(seed.a.municipal, alert, placement, "Gebeld met de werkgever.")
+    assert reconcile()["alerts_opened"] == 0  # the same log: no new alert
+    assert rules_of(placement) == [("concern", f"log:{worried.id}", "resolved")]
+
+    time_machine.move_to(T0 + timedelta(days=7), tick=False)
+    again = make_log(placement, date(2026, 3, 9), has_concern=True)
+    assert reconcile()["alerts_opened"] == 1
+    assert rules_of(placement) == [
+        ("concern", f"log:{worried.id}", "resolved"),
+        ("concern", f"log:{again.id}", "open"),
+    ]
+
+
+def test_new_evidence_waits_while_an_alert_of_the_rule_is_unresolved(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 3, 9))
+    make_log(placement, FIRST_WEEK, hours_absent=12)
+    reconcile()
+    time_machine.move_to(T0 + timedelta(days=7), tick=False)
+    second = make_log(placement, date(2026, 3, 2), hours_absent=20)
+    make_log(placement, date(2026, 3, 9))
+    reconcile()
+    assert [rule for rule, _, _ in rules_of(placement)] == ["absence_hours"]  # one unresolved per rule
+    (first,) = alerts_of(placement)
+    alerts.acknowledge(seed.a.jobcoach, first, placement)
+    alerts.resolve(seed.a.jobcoach, first, placement, "Besproken.")
+    reconcile()
+    assert rules_of(placement)[-1] == ("absence_hours", f"log:{second.id}", "open")
+
+
+def test_open_alert_refuses_both_unique_rules_without_an_error(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    from portal.aftercare.rules import Finding
+
+    finding = Finding("concern", "log:1", "high", "Zorgen.", "/plaatsingen/1")
+    assert alerts.open_alert(placement, finding) is not None
+    assert alerts.open_alert(placement, finding) is None  # same evidence
+    other = Finding("concern", "log:2", "high", "Zorgen.", "/plaatsingen/1")
+    assert alerts.open_alert(placement, other) is None  # one unresolved per rule
+    assert count(Alert) == 3  # the seed's two alerts and this one
+
+
+def test_ignored_reminders_are_read_from_the_outbox(seed, time_machine):
+    placement = onboarding(seed.a)
+    factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 3, 6))
+    for friday in (date(2026, 2, 27), date(2026, 3, 6)):
+        time_machine.move_to(local(friday, 12), tick=False)
+        assert remind_missing_weekly_logs()["reminders"] == 1
+    reminders = outbox(REMINDER_PREFIX)
+    assert [parse_reminder_key(m.dedupe_key)[:2] for m in reminders] == [
+        (placement.id, FIRST_WEEK),
+        (placement.id, date(2026, 3, 2)),
+    ]
+    time_machine.move_to(local(date(2026, 3, 9), 9), tick=False)
+    reconcile()
+    assert "reminders_ignored" not in {rule for rule, _, _ in rules_of(placement)}  # not delivered yet
+    for message in reminders:
+        message.status = "sent"
+    db.session.flush()
+    reconcile()
+    assert ("reminders_ignored", "week:2026-03-02", "open") in rules_of(placement)
+
+
+def test_parse_reminder_key_refuses_malformed_keys():
+    assert parse_reminder_key("placements.log_reminder:12:2026-03-02:7") == (12, date(2026, 3, 2))
+    for key in ("placements.log_reminder:x:2026-03-02:7", "placements.log_reminder:1:2026-02-30:7", "x"):
+        assert parse_reminder_key(key) is None
+
+
+def test_checkins_are_planned_through_the_plan(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    onboarding(
+        seed.a,
+        status="nazorg",
+        contract_type="fixed_term",
+        contract_hours=24,
+        contract_start_date=date(2026, 3, 2),
+    )
+    counts = reconcile()
+    assert counts["checkins_planned"] == 7
+    assert checkin_count() == 7 + 2  # and the seed's two
+    assert reconcile()["checkins_planned"] == 0
+    assert checkin_count() == 7 + 2
+
+
+# Downtime ------------------------------------------------------------------------------------------------
+
+
+def _catch_up_world(seed):
+    """Placements whose signals fall in the weekend between Friday 6 and Monday 9 March 2026."""
+    tenant = seed.a
+    visited = date(2026, 3, 5)
+    p1 = onboarding(tenant)  # no logs, no visits: two weeks missing and 14 days silent on Monday
+    p2 = onboarding(
+        tenant,
+        status="nazorg",
+        contract_type="fixed_term",
+        contract_hours=24,
+        contract_start_date=date(2026, 2, 24),  # check-in 1 due Tuesday 3 March
+    )
+    p3 = onboarding(tenant, planned_end_date=date(2026, 3, 16))
+    p0 = onboarding(tenant)
+    p4 = onboarding(tenant)
+    p5 = onboarding(tenant)
+    for placement in (p0, p2, p3, p4, p5):
+        factories.make_visit(placement, tenant.jobcoach, visit_date=visited)
+    for placement in (p0, p3, p4, p5):
+        make_log(
+            placement, FIRST_WEEK, has_concern=placement is p0, hours_absent=12 if placement is p4 else 0
+        )
+        make_log(placement, date(2026, 3, 2))
+    escalating = factories.make_alert(
+        p3, rule="high_risk", evidence_key="visit:999", opened_at=local(date(2026, 3, 4)), mailed_at=T0
+    )
+    closing = factories.make_alert(
+        p5, rule="absence_hours", evidence_key="log:999", opened_at=local(date(2026, 3, 6), 9)
+    )
+    return p0, p1, p2, p3, p4, p5, escalating, closing
+
+
+def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
+    friday = local(date(2026, 3, 6), 10)
+    time_machine.move_to(friday, tick=False)
+    p0, p1, p2, p3, p4, p5, escalating, closing = _catch_up_world(seed)
+    before = reconcile()
+    assert before == {**FIRST, "checkins_planned": 7, "alerts_opened": 2, "emails_queued": 1}
+    assert [r for r, _, _ in rules_of(p0)] == ["concern"]
+    assert [r for r, _, _ in rules_of(p4)] == ["absence_hours"]
+    p5.status = "closed"  # during the downtime
+    db.session.flush()
+    mails_before = set(alert_mail_keys())
+
+    time_machine.move_to(friday + timedelta(hours=72), tick=False)  # Monday 9 March, 10:00
+    counts = reconcile()
+    assert counts == {**ZERO, "alerts_opened": 4, "alerts_escalated": 1, "emails_queued": 3}
+    assert [r for r, _, _ in rules_of(p1)] == ["logs_missing", "no_jobcoach_contact"]
+    assert [r for r, _, _ in rules_of(p2)] == ["checkin_overdue"]
+    assert [r for r, _, _ in rules_of(p3)] == ["high_risk", "end_without_decision"]
+    new_mails = [k for k in alert_mail_keys() if k not in mails_before]
+    tenant = seed.a
+    assert sorted(new_mails) == sorted(
+        [
+            f"alert-escalated:{escalating.id}:{tenant.admin.id}",
+            f"alerts-digest:{tenant.municipal.id}:2026-03-09",
+            f"alerts-digest:{tenant.jobcoach.id}:2026-03-09",
+        ]
+    )
+    digest = outbox(f"alerts-digest:{tenant.municipal.id}:")[0]
+    assert p4.candidate.pseudonym in digest.body_text  # opened on Friday, mailed once on Monday
+    assert p5.candidate.pseudonym not in digest.body_text  # closed during the downtime
+    assert db.session.get(Alert, closing.id).mailed_at is None
+    assert reconcile() == ZERO
+    assert checkin_count() == 7 + 2
+
+
+def test_run_job_prints_the_counts_as_json(app, seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    onboarding(seed.a)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["run-job", "aftercare.reconcile"])
+    assert result.exit_code == 0, result.output
+    expected = {"job": "aftercare.reconcile", "ok": True, **FIRST, "alerts_opened": 2}
+    assert json.loads(result.output) == expected
+    again = runner.invoke(args=["run-job", "aftercare.reconcile"])
+    assert json.loads(again.output) == {"job": "aftercare.reconcile", "ok": True, **ZERO}
+
+
+def test_the_job_is_registered_every_five_minutes():
+    job = scheduler.get_job("aftercare.reconcile")
+    assert (job["func"], job["trigger"], job["minutes"]) == ("portal.aftercare.jobs:reconcile", "interval", 5)
+
+
+def test_bounded_queries_whatever_the_number_of_placements(seed, time_machine, count_queries):
+    time_machine.move_to(T0, tick=False)
+    few = [onboarding(seed.a) for _ in range(2)]
+    for placement in few:
+        make_log(placement, FIRST_WEEK)
+    reconcile()
+    with count_queries() as small:
+        reconcile()
+    many = [onboarding(seed.a) for _ in range(8)]
+    for placement in many:
+        make_log(placement, FIRST_WEEK)
+    reconcile()
+    with count_queries() as large:
+        reconcile()
+    assert large.count == small.count
+
+
+def test_checkins_of_the_outbox_and_alerts_never_duplicate_rows(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    make_log(placement, FIRST_WEEK, has_concern=True)
+    for _ in range(3):
+        reconcile()
+    keys = [m.dedupe_key for m in db.session.scalars(sa.select(OutboxEmail))]
+    assert len(keys) == len(set(keys))
+    pairs = db.session.execute(sa.select(CheckIn.placement_id, CheckIn.number)).all()
+    assert len(pairs) == len(set(pairs))
