@@ -101,16 +101,16 @@ def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
 
 #: On one day, the timeline lists (newest first) logs, then decisions, visits, check-ins and tasks, then
 #: status changes.
-EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "checkin": 1, "task": 1, "status": 0}
+EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "checkin": 1, "task": 1, "alert": 1, "status": 0}
 
 
 def _timeline(
-    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=()
+    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=(), alerts=()
 ) -> list[dict]:
-    """Status changes, weekly logs, end decisions, visits and tasks in one list, newest first.
+    """Status changes, weekly logs, end decisions, visits, check-ins, tasks and alerts, newest first.
 
-    Employers never get intake tasks (staff follow-up after uitval); the template leaves out a visit's
-    observations and risk for them.
+    Employers never get intake tasks (staff follow-up after uitval) or alerts (the caller passes none);
+    the template leaves out a visit's observations and risk for them.
     """
     events = [
         {"kind": "status", "day": to_local(change.changed_at).date(), "change": change, "by": name}
@@ -123,6 +123,7 @@ def _timeline(
     ]
     events += [{"kind": "visit", "day": visit.visit_date, "visit": visit} for visit in visits]
     events += [{"kind": "checkin", "day": checkin.held_on, "checkin": checkin} for checkin in checkins]
+    events += [{"kind": "alert", "day": to_local(alert.opened_at).date(), "alert": alert} for alert in alerts]
     events += [
         {"kind": "task", "day": to_local(task.created_at).date(), "task": task}
         for task in tasks
@@ -162,6 +163,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     due = ending.decision_due(placement, today, lead)
     values = dict(context)
     values.update(aftercare_context(placement, current_user))
+    alerts = [] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all()
     values.update(
         placement=placement,
         label=_labels([placement])[placement.id],
@@ -180,6 +182,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
             context["tasks"],
             is_employer=is_employer,
             checkins=values["aftercare"]["held"] if values["aftercare"] else (),
+            alerts=alerts,
         ),
         logs=sorted(logs, key=lambda log: log.week_start),
         aspects=SCORED_ASPECTS,
@@ -195,7 +198,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         dropout_reasons=DROPOUT_REASONS,
         decision_kinds=DECISION_KINDS,
         preference_choices=forms.PREFERENCE_CHOICES,
-        alerts=[] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all(),
+        alerts=alerts,
     )
     html = render_template("placements/detail.html", **values)
     record_view(current_user, placement.candidate, "placement", placement_id=placement.id)

@@ -243,3 +243,13 @@ def test_dates_are_shown_in_dutch(seed, world, login_as):
     page = text(login_as(seed.a.municipal).get(URL))
     assert "7 maart 2026" in page  # the high alert, opened three days before Tuesday 10 March
     assert date(2026, 3, 7).isoformat() not in page
+
+
+def test_alerts_show_on_the_staff_timeline_only(seed, world, login_as):
+    mine = world["mine"]
+    staff = text(login_as(seed.a.municipal).get(f"/plaatsingen/{mine.id}"))
+    timeline = staff[staff.index('id="tijdlijn-titel"') :]
+    assert "Signaal op" in timeline
+    assert "Zorgen over op tijd komen." in timeline
+    employer = text(login_as(seed.a.employer_user).get(f"/plaatsingen/{mine.id}"))
+    assert "Signaal op" not in employer
