@@ -257,6 +257,10 @@ def _user(seed, role):
 
 
 def _client_for(role, client, seed):
+    if role == "jobcoach":
+        # The jobcoach's pages of a placement (visit form, uitval) need the placement assigned to them.
+        seed.a.placement.jobcoach_id = seed.a.jobcoach.id
+        db.session.commit()
     if role != "anonymous":
         client.login(_user(seed, role))
     return client
@@ -307,6 +311,8 @@ def test_every_page_passes_the_structural_checks(app, client, seed, role):
     report = crawl(app, _client_for(role, client, seed), seed)
     assert report.checked, f"no page could be checked for {role}"
     assert not report.problems, "\n".join(report.problems)
+    if role == "jobcoach":
+        assert any(url.endswith("/bezoeken/nieuw") for url in report.pages), "the visit form was not crawled"
 
 
 @pytest.mark.parametrize("role", ROLES)
