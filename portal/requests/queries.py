@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from portal.candidates.models import Candidate, Consent
 from portal.core.db import MAX_ID
 from portal.employers.models import Employer, Workplace
+from portal.placements.models import Placement
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
 
 #: Ids above this cannot exist (64-bit keys).
@@ -113,9 +114,18 @@ OPEN_PROPOSALS = ("proposed", "meeting")
 
 
 def stale_requests(cutoff) -> sa.Select:
-    """Open requests whose desired start lies before ``cutoff`` and that have no open proposal (to expire)."""
+    """Open requests whose desired start lies before ``cutoff`` and that have no open proposal (to expire).
+
+    A request whose position opened again because a placement dropped out (uitval) on or after ``cutoff``
+    gets the same time as a new one: the municipality is looking for someone else.
+    """
     open_proposal = sa.select(Proposal.id).where(
         Proposal.request_id == PlacementRequest.id, Proposal.status.in_(OPEN_PROPOSALS)
+    )
+    recent_dropout = sa.select(Placement.id).where(
+        Placement.request_id == PlacementRequest.id,
+        Placement.status == "interrupted",
+        Placement.ended_on >= cutoff,
     )
     return (
         sa.select(PlacementRequest)
@@ -123,6 +133,7 @@ def stale_requests(cutoff) -> sa.Select:
             PlacementRequest.status.in_(("submitted", "in_progress", "proposed")),
             PlacementRequest.desired_start < cutoff,
             ~open_proposal.exists(),
+            ~recent_dropout.exists(),
         )
         .order_by(PlacementRequest.id)
         .with_for_update(skip_locked=True)

@@ -68,3 +68,22 @@ def test_an_open_proposal_keeps_the_request_alive(app, seed, frozen, proposal_st
     db.session.commit()
     scheduler.run_job(app, "requests.expire")
     assert _status(request.id) == "proposed"
+
+
+@pytest.mark.parametrize(("ended_days_ago", "expires"), [(0, False), (30, False), (31, True)])
+def test_a_position_freed_by_uitval_gets_a_fresh_month(app, seed, frozen, ended_days_ago, expires):
+    """After uitval the request is open again; it does not expire (with an e-mail) before a month passed."""
+    from tests.factories import make_placement
+
+    request = make_request(seed.a.workplace, desired_start=TODAY - timedelta(days=120), status="in_progress")
+    make_placement(
+        seed.a,
+        request=request,
+        status="interrupted",
+        start_date=TODAY - timedelta(days=120),
+        ended_on=TODAY - timedelta(days=ended_days_ago),
+        end_reason="health",
+    )
+    db.session.commit()
+    scheduler.run_job(app, "requests.expire")
+    assert (_status(request.id) == "expired") is expires
