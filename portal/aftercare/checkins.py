@@ -342,6 +342,9 @@ def record_outcome(
     ).rowcount
     tasks = cancel_open_tasks(actor, placement, OUTCOME_TASKS_REASON)
     intake_id = _after_dropout(actor, placement, today) if outcome == "dropped_out" else None
+    if outcome == "moved" and placement.candidate.status == "placed":
+        # Available again, so the contact can propose the candidate for the new workplace.
+        set_candidate_status(actor, placement.candidate, "active")
     record(
         actor,
         "placement.outcome_recorded",

@@ -131,3 +131,32 @@ def overdue_for_home(contact: User, today: date) -> dict[str, Any]:
         "overdue_checkins": rows,
         "overdue_checkin_count": db.session.scalar(count_overdue(contact, today)) or 0,
     }
+
+
+#: The home page lists at most this many placements whose aftercare can be closed.
+HOME_OUTCOMES = 10
+
+
+def outcomes_due(contact: User, today: date) -> sa.Select:
+    """The contact's placements in nazorg whose last planned check-in is due (the outcome can be recorded),
+    the longest waiting first; candidate and employer loaded."""
+    last_due = (
+        sa.select(CheckIn.placement_id, sa.func.max(CheckIn.due_date).label("last_due"))
+        .where(CheckIn.status != "cancelled")
+        .group_by(CheckIn.placement_id)
+        .subquery()
+    )
+    return (
+        sa.select(Placement)
+        .options(joinedload(Placement.candidate), joinedload(Placement.employer))
+        .join(last_due, last_due.c.placement_id == Placement.id)
+        .where(
+            Placement.municipality_id == contact.municipality_id,
+            Placement.contact_id == contact.id,
+            Placement.status == "nazorg",
+            Placement.outcome.is_(None),
+            last_due.c.last_due <= today,
+        )
+        .order_by(last_due.c.last_due, Placement.id)
+        .limit(HOME_OUTCOMES)
+    )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.aftercare import alert_queries
-from portal.aftercare.queries import overdue_for_home
+from portal.aftercare.queries import outcomes_due, overdue_for_home
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
@@ -55,6 +55,7 @@ def home_context(user) -> dict[str, Any]:
             "concerns": recent_concerns(user),
             **open_alerts(user),
             **overdue_for_home(user, today_local()),
+            "outcomes": db.session.scalars(outcomes_due(user, today_local())).unique().all(),
             **open_tasks(user),
         }
     if user.role == "admin":

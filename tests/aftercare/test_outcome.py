@@ -140,6 +140,8 @@ def test_dropped_out_records_the_reason_and_starts_an_intake(seed, ended, login_
 
 
 def test_moved_needs_where_to(seed, ended, login_as):
+    ended.candidate.status = "placed"
+    db.session.commit()
     client = login_as(seed.a.municipal)
     response = client.post(outcome_url(ended), {"outcome": "moved", "note": ""})
     assert services.OUTCOME_NOTE_MOVED in form_errors_in(text(response))
@@ -150,7 +152,7 @@ def test_moved_needs_where_to(seed, ended, login_as):
         "Bij de bakker in Veldhoven.",
         "closed",
     )
-    assert ended.candidate.status != "inactive"
+    assert ended.candidate.status == "active"  # to be proposed for the new workplace
 
 
 @pytest.mark.parametrize(

@@ -143,3 +143,22 @@ def test_municipal_home_runs_a_bounded_number_of_queries(seed, frozen, login_as,
         page = text(client.get("/"))
     assert many.count == few.count
     assert "Alle 13 open taken bekijken" in page
+
+
+def test_municipal_home_asks_to_close_aftercare_once_the_last_checkin_is_due(seed, frozen, login_as):
+    done = onboarding(seed.a)
+    done.status, done.contract_start_date = "nazorg", date(2025, 11, 10)
+    factories.make_checkin(done, 1, due_date=date(2026, 2, 2), status="held", held_on=date(2026, 2, 2))
+    factories.make_checkin(done, 2, due_date=date(2026, 3, 10))  # today: the outcome can be recorded
+    running = onboarding(seed.a)
+    running.status, running.contract_start_date = "nazorg", date(2026, 2, 2)
+    factories.make_checkin(running, 1, due_date=date(2026, 3, 2), status="held", held_on=date(2026, 3, 2))
+    factories.make_checkin(running, 2, due_date=date(2026, 3, 11))  # tomorrow
+    db.session.commit()
+    page = text(login_as(seed.a.municipal).get("/"))
+    assert "Nazorg afronden" in page
+    assert f"/plaatsingen/{done.id}/nazorg/afronden" in page
+    assert f"/plaatsingen/{running.id}/nazorg/afronden" not in page
+    done.outcome, done.status = "employed", "closed"
+    db.session.commit()
+    assert "Nazorg afronden" not in text(login_as(seed.a.municipal).get("/"))
