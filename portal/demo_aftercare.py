@@ -48,10 +48,8 @@ from portal.extensions import db
 from portal.placements.models import Placement
 from portal.placements.services import (
     assign_jobcoach,
-    create_placement_from_proposal,
     monday_of,
     save_weekly_log,
-    start,
 )
 
 ADMIN_EMAIL = "beheer@demo.werkbrug.nl"
@@ -267,17 +265,10 @@ class _AftercareDemo(_Demo):
         logs_until: date | None = None,
     ) -> None:
         """One placement from request to onboarding; with ``contract`` on to nazorg and its check-ins."""
-        request = self.request(title, begin)
-        candidate = self.candidate(key, begin - timedelta(days=60))
-        proposal = self.proposal(request, candidate, begin)
-        if db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None:
+        started = self.started_placement(key, title, begin, end)
+        if started is None:
             return
-        employer_user = self.accounts[REQUESTS[title][0]]
-        placement = create_placement_from_proposal(self.contact, proposal, begin, end)
-        self._backdate_last_change(placement, begin - timedelta(days=11))
-        self._candidate_status(candidate, "placed", begin - timedelta(days=11))
-        start(self.contact, placement, begin)
-        self._backdate_last_change(placement, begin, hour=9)
+        placement, employer_user = started
         assign_jobcoach(self.contact, placement, self.jobcoach.id)
         self._weekly_logs(placement, employer_user, key, begin, end, logs_until)
         for spec in visits:

@@ -494,6 +494,29 @@ class _Demo:
 
     # One scenario ------------------------------------------------------------------------------------------
 
+    def started_placement(self, key: str, title: str, begin: date, end: date, *, reveal_identity=False):
+        """(placement, employer user): accepted from a proposal, started on ``begin``; None if it exists."""
+        request = self.request(title, begin)
+        candidate = self.candidate(key, begin - timedelta(days=60))
+        proposal = self.proposal(request, candidate, begin)
+        if db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None:
+            return None
+        employer_user = self.accounts[self.REQUESTS[title][0]]
+        placement = create_placement_from_proposal(self.contact, proposal, begin, end)
+        self._backdate_last_change(placement, begin - timedelta(days=11))
+        self._candidate_status(candidate, "placed", begin - timedelta(days=11))
+        if reveal_identity:
+            db.session.add(
+                Consent(
+                    candidate_id=candidate.id, kind="reveal_identity", employer_id=placement.employer_id,
+                    given_at=_at(begin - timedelta(days=11)), method="conversation", text_version="2026-1",
+                    recorded_by_id=self.contact.id,
+                )
+            )  # fmt: skip
+        start(self.contact, placement, begin)
+        self._backdate_last_change(placement, begin, hour=9)
+        return placement, employer_user
+
     def scenario(
         self,
         key: str,
@@ -509,25 +532,10 @@ class _Demo:
         preference=None,
         reveal_identity=False,
     ) -> None:
-        request = self.request(title, begin)
-        candidate = self.candidate(key, begin - timedelta(days=60))
-        proposal = self.proposal(request, candidate, begin)
-        if db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None:
+        started = self.started_placement(key, title, begin, end, reveal_identity=reveal_identity)
+        if started is None:
             return
-        employer_user = self.accounts[REQUESTS[title][0]]
-        placement = create_placement_from_proposal(self.contact, proposal, begin, end)
-        self._backdate_last_change(placement, begin - timedelta(days=11))
-        self._candidate_status(candidate, "placed", begin - timedelta(days=11))
-        if reveal_identity:
-            db.session.add(
-                Consent(
-                    candidate_id=candidate.id, kind="reveal_identity", employer_id=placement.employer_id,
-                    given_at=_at(begin - timedelta(days=11)), method="conversation", text_version="2026-1",
-                    recorded_by_id=self.contact.id,
-                )
-            )  # fmt: skip
-        start(self.contact, placement, begin)
-        self._backdate_last_change(placement, begin, hour=9)
+        placement, employer_user = started
         if jobcoach:
             assign_jobcoach(self.contact, placement, self.jobcoach.id)
         self._logs(placement, employer_user, key, begin, end, log_this_week, log_until)

@@ -24,6 +24,7 @@ from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import sync_checkins
 from portal.auth.models import User
 from portal.core.db import MAX_ID
+from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
 from portal.extensions import db
@@ -37,15 +38,6 @@ STAFF = ("municipal", "jobcoach")
 #: The plan's fields: a change re-flows the check-ins of every placement in nazorg.
 PLAN_FIELDS = ("checkin_weeks", "aftercare_months")
 #: Ids are 32-bit integers in the database: larger ones cannot exist (and PostgreSQL would refuse them).
-
-
-def _field_error(form, error) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _to_placement(placement: Placement):
@@ -72,7 +64,7 @@ def settings():
         try:
             _, changed = config.save_settings(current_user, form.values())
         except config.SettingsError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             message = "De instellingen voor de nazorg zijn opgeslagen."
             if set(changed) & set(PLAN_FIELDS):
@@ -129,7 +121,7 @@ def contract(placement_id: int):
         try:
             changed = services.correct_contract(current_user, placement, form.values())
         except AftercareError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             if changed:
@@ -190,7 +182,7 @@ def checkin(placement_id: int, checkin_id: int):
         try:
             services.record_checkin(current_user, placement, item, form.values())
         except AftercareError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(
@@ -246,7 +238,7 @@ def outcome(placement_id: int):
         try:
             services.record_outcome(current_user, placement, current, form.values())
         except AftercareError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(OUTCOME_DONE[form.outcome.data], "success")

@@ -18,7 +18,7 @@ from portal.candidates.models import (
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
 from portal.candidates.services import CandidateError
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
@@ -60,14 +60,6 @@ LABELS = {
 }
 
 
-def _field_error(form, error: CandidateError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and field.type != "HiddenField":
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 # List -------------------------------------------------------------------------------
 
 
@@ -100,7 +92,7 @@ def new():
                 current_user, current_user.municipality_id, form.profile_data()
             )
         except CandidateError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(f"Kandidaat {candidate.pseudonym} is toegevoegd.", "success")
@@ -127,7 +119,7 @@ def edit(candidate_id: int):
                 current_user, candidate, form.profile_data(), expected_version=_expected_version(form)
             )
         except CandidateError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
             form.version.data = str(candidate.version)
         else:
             db.session.commit()
@@ -186,7 +178,7 @@ def consent_new(candidate_id: int):
                 given_on=form.given_on.data,
             )
         except CandidateError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("De toestemming is vastgelegd.", "success")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField, ValidationError
 from wtforms.fields.choices import SelectChoice
@@ -169,3 +170,14 @@ def no_bsn(form, field) -> None:
     """Refuse a burgerservicenummer in a free-text field."""
     if contains_bsn(field.data):
         raise ValidationError(BSN_MESSAGE)
+
+
+def show_refusal(form, error) -> None:
+    """Show a service's refusal (``error.message``) next to ``error.field`` of ``form``, or at the top of
+    the page when it names no visible field of the form. Services check their rules before they change
+    anything, so there is nothing to roll back."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None and field.type != "HiddenField":
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")

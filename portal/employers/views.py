@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import public, roles_required
 from portal.core.time import now_utc, to_local, today_local
@@ -17,18 +17,6 @@ from portal.extensions import db
 bp = Blueprint("employers", __name__)
 
 STAFF = ("municipal", "admin")
-
-
-def _field_error(form, error: EmployerError) -> None:
-    """Show a service's refusal next to its field (or at the top of the form).
-
-    Services check their rules before they change anything, so there is nothing to roll back here.
-    """
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _edit_form(form_class, obj):
@@ -73,7 +61,7 @@ def register():
         try:
             _register(form)
         except EmployerError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             return redirect(url_for("employers.registered"))
@@ -178,7 +166,7 @@ def decide(employer_id: int):
                 contact_id=form.contact_id.data,
             )
         except EmployerError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(
@@ -198,7 +186,7 @@ def change_contact(employer_id: int):
         try:
             services.change_contact(current_user, employer, form.contact_id.data)
         except EmployerError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("De vaste contactpersoon is aangepast.", "success")
@@ -339,7 +327,7 @@ def invite():
         try:
             services.invite_colleague(current_user, employer, form.email.data)
         except EmployerError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(
@@ -382,7 +370,7 @@ def accept_invitation(token: str):
                 password=form.password.data,
             )
         except EmployerError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.candidates.projection import identity_for_employer, pseudonymised_profile
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, show_refusal
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
 from portal.extensions import db
@@ -20,15 +20,6 @@ from portal.requests.models import DECLINE_REASONS
 bp = Blueprint("matching", __name__)
 
 WARNINGS_UNREAD = "Lees de waarschuwing en vink het vakje aan om toch voor te stellen."
-
-
-def _field_error(form, error: MatchingError) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 # The municipal contact: ranked candidates and proposing ---------------------------------------------------
@@ -88,7 +79,7 @@ def _try_propose(placement_request, ranked, form) -> list[str] | None:
     try:
         services.propose(current_user, placement_request, chosen, form.note.data)
     except MatchingError as error:
-        _field_error(form, error)
+        show_refusal(form, error)
         return warnings
     return None
 
@@ -180,7 +171,7 @@ def invite(proposal_id: int):
                 current_user, proposal, data["meeting_date"], data["meeting_time"], data["meeting_place"]
             )
         except MatchingError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(proposal, "De kennismaking staat gepland. De gemeente krijgt een e-mail.")
     return _render_proposal(proposal, invite=form)
@@ -195,7 +186,7 @@ def decline(proposal_id: int):
         try:
             services.decline(current_user, proposal, form.reason.data, form.text.data)
         except MatchingError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(proposal, "U heeft de kandidaat afgewezen. De gemeente krijgt een e-mail.")
     return _render_proposal(proposal, decline=form)
@@ -210,7 +201,7 @@ def accept(proposal_id: int):
         try:
             services.accept(current_user, proposal, form.start_date.data, form.end_date.data)
         except MatchingError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(proposal, "U heeft de kandidaat aangenomen. De plaatsing is gepland.")
     return _render_proposal(proposal, accept=form)

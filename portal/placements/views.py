@@ -13,7 +13,7 @@ from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
 from portal.candidates.projection import identity_for_employer
-from portal.core.forms import choices
+from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
@@ -53,15 +53,6 @@ def _labels(placements) -> dict[int, str]:
         p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
         for p in placements
     }
-
-
-def _field_error(form, error: PlacementError) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/plaatsingen")
@@ -227,7 +218,7 @@ def start(placement_id: int):
         try:
             services.start(current_user, placement, form.actual_start_date.data)
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(placement, "De plaatsing is gestart. Vul elke week een weekverslag in.")
     return _render_detail(placement, start=form)
@@ -242,7 +233,7 @@ def assign_jobcoach(placement_id: int):
         try:
             services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(placement, "De jobcoach is gekoppeld aan de plaatsing.")
     elif form is None:
@@ -314,7 +305,7 @@ def log_week(placement_id: int, week_start: str):
                 current_user, placement, week, form.values(placement.days_per_week, taalstage)
             )
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
     return _render_log(placement, week, form, log, problem)
@@ -340,7 +331,7 @@ def preference(placement_id: int):
         try:
             ending.record_preference(current_user, placement, form.preference.data, form.preference_note.data)
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. De gemeente heeft uw voorkeur ontvangen.")
     return _render_detail(placement, preference=form)
@@ -362,7 +353,7 @@ def decide(placement_id: int):
         try:
             ending.record_decision(current_user, placement, form.kind.data, form.values())
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         except IntegrityError:
             # Someone recorded the same kind of decision at the same moment (one per kind, in the database).
             db.session.rollback()
@@ -406,7 +397,7 @@ def dropout(placement_id: int):
                 current_user, placement, form.reason.data, form.text.data, form.last_day.data
             )
         except PlacementError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             return _done(
                 placement,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
 from portal.extensions import db
@@ -15,15 +16,6 @@ from portal.visits.permissions import get_visit_or_404
 from portal.visits.services import VisitError
 
 bp = Blueprint("visits", __name__)
-
-
-def _field_error(form, error: VisitError) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _to_placement(placement):
@@ -61,7 +53,7 @@ def new(placement_id: int):
         try:
             services.record_visit(current_user, placement, form.values(), form.actions())
         except VisitError as error:
-            _field_error(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("Het bezoek is vastgelegd.", "success")
