@@ -104,10 +104,8 @@ class CheckIn(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("placement_id", "number", name="uq_checkins_placement_number"),
         str_enum_check("status", CHECKIN_STATUSES),
-        sa.CheckConstraint(
-            "held_with IS NULL OR held_with IN ('employer', 'employee', 'both')", name="held_with_valid"
-        ),
-        sa.CheckConstraint("risk IS NULL OR risk IN ('low', 'medium', 'high')", name="risk_valid"),
+        str_enum_check("held_with", CHECKIN_WITH, nullable=True),
+        str_enum_check("risk", RISK_LEVELS, nullable=True),
         sa.CheckConstraint("status <> 'held' OR held_on IS NOT NULL", name="held_has_date"),
     )
 

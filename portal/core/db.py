@@ -51,7 +51,10 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 
-def str_enum_check(column: str, values) -> sa.CheckConstraint:
-    """A named CHECK constraint that keeps a string column within a fixed set of codes."""
+def str_enum_check(column: str, values, *, nullable: bool = False) -> sa.CheckConstraint:
+    """A named CHECK constraint that keeps a string column within a fixed set of codes (or NULL)."""
     quoted = ", ".join(f"'{v}'" for v in values)
-    return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_valid")
+    condition = f"{column} IN ({quoted})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return sa.CheckConstraint(condition, name=f"{column}_valid")

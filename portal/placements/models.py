@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.aftercare.models import AFTERCARE_OUTCOMES
 from portal.core.db import Base, TimestampMixin, str_enum_check
 from portal.core.time import now_utc
 
@@ -102,30 +103,13 @@ class Placement(TimestampMixin, Base):
     __table_args__ = (
         str_enum_check("status", PLACEMENT_STATUSES),
         sa.CheckConstraint("planned_end_date >= start_date", name="dates_in_order"),
-        sa.CheckConstraint(
-            "contract_type IS NULL OR contract_type IN ("
-            + ", ".join(f"'{code}'" for code in CONTRACT_TYPES)
-            + ")",
-            name="contract_type_valid",
-        ),
+        str_enum_check("contract_type", CONTRACT_TYPES, nullable=True),
         sa.CheckConstraint(
             "contract_hours IS NULL OR contract_hours BETWEEN 1 AND 40", name="contract_hours_range"
         ),
-        sa.CheckConstraint(
-            "employer_preference IS NULL OR employer_preference IN ("
-            + ", ".join(f"'{code}'" for code in DECISION_KINDS)
-            + ")",
-            name="employer_preference_valid",
-        ),
-        sa.CheckConstraint(
-            "end_reason IS NULL OR end_reason IN ("
-            + ", ".join(f"'{code}'" for code in {**DROPOUT_REASONS, **STOP_REASONS})
-            + ")",
-            name="end_reason_valid",
-        ),
-        sa.CheckConstraint(
-            "outcome IS NULL OR outcome IN ('employed', 'dropped_out', 'moved')", name="outcome_valid"
-        ),
+        str_enum_check("employer_preference", DECISION_KINDS, nullable=True),
+        str_enum_check("end_reason", {**DROPOUT_REASONS, **STOP_REASONS}, nullable=True),
+        str_enum_check("outcome", AFTERCARE_OUTCOMES, nullable=True),
     )
 
     @property

@@ -165,12 +165,7 @@ class Proposal(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("request_id", "candidate_id", name="uq_proposals_request_candidate"),
         str_enum_check("status", PROPOSAL_STATUSES),
-        sa.CheckConstraint(
-            "decline_reason IS NULL OR decline_reason IN ("
-            + ", ".join(f"'{code}'" for code in DECLINE_REASONS)
-            + ")",
-            name="decline_reason_valid",
-        ),
+        str_enum_check("decline_reason", DECLINE_REASONS, nullable=True),
     )
 
     @property
