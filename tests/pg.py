@@ -23,9 +23,18 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
-def recreate_database(url: str, name: str) -> str:
-    """Drop and create a scratch database next to ``url``; return its URL."""
+def scratch_name(url: str, suffix: str) -> str:
+    """A scratch database name derived from the test database's own name.
+
+    Two test runs on one server (each with its own TEST_DATABASE_URL) then never share a scratch database.
+    """
+    return f"{make_url(normalise_database_url(url)).database}_{suffix}"[:63]
+
+
+def recreate_database(url: str, suffix: str) -> str:
+    """Drop and create the scratch database ``<test database>_<suffix>`` next to ``url``; return its URL."""
     target = make_url(normalise_database_url(url))
+    name = scratch_name(url, suffix)
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

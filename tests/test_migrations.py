@@ -48,7 +48,7 @@ def test_sqlite_upgrade_check_downgrade(tmp_path):
 
 @pytest.mark.postgres
 def test_postgres_upgrade_check_downgrade():
-    url = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_migrations_test")
+    url = recreate_database(os.environ["TEST_DATABASE_URL"], "migrations")
     _roundtrip(url)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
 from portal.candidates.models import Candidate, CandidateVersion, Consent
+from portal.core.audit import consulted_candidate
 from portal.core.models import AuditEvent
 from portal.employers.models import Employer
 from portal.employers.queries import LIKE_ESCAPE, like_pattern
@@ -98,16 +99,12 @@ def candidate_versions(candidate_id: int) -> sa.Select:
 
 
 def access_history(candidate_id: int, limit: int = ACCESS_HISTORY_LIMIT) -> sa.Select:
-    """Who viewed this candidate's profile, when and in which context: newest first."""
+    """Who saw this candidate, alone or in a list, when and in which context: newest first."""
     return (
         sa.select(AuditEvent, User.full_name.label("actor_name"), Employer.name.label("employer_name"))
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .outerjoin(Employer, Employer.id == User.employer_id)
-        .where(
-            AuditEvent.object_type == "Candidate",
-            AuditEvent.object_id == candidate_id,
-            AuditEvent.action == "candidate.viewed",
-        )
+        .where(consulted_candidate(candidate_id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )

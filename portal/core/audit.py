@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from portal.core.models import AuditEvent
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
+
+#: One candidate's data was shown on a page (a profile, a form, a placement): ``object_id`` is the candidate.
+CANDIDATE_VIEWED = "candidate.viewed"
+#: A list page named these candidates: one event per page view, ids in ``detail["candidate_ids"]``.
+CANDIDATES_LISTED = "candidates.listed"
 
 
 def record(
@@ -38,3 +47,45 @@ def record(
     db.session.add(event)
     logger.info("audit %s on %s %s by user %s", action, event.object_type, event.object_id, event.actor_id)
     return event
+
+
+def record_listing(
+    actor, candidate_ids: Iterable[int], context: str, *, municipality_id: int | None = None, **detail: Any
+) -> AuditEvent | None:
+    """One event for a page view that named these candidates (none when it named nobody).
+
+    A list consults every candidate it shows; one row per page view (not per candidate) keeps the trail
+    small while an access request can still answer who saw whom, when and where (``listed_candidate``).
+    """
+    ids = sorted({int(candidate_id) for candidate_id in candidate_ids})
+    if not ids:
+        return None
+    return record(
+        actor,
+        CANDIDATES_LISTED,
+        municipality_id=municipality_id,
+        context=context,
+        candidate_ids=ids,
+        **detail,
+    )
+
+
+def listed_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition: this audit event is a listing that named ``candidate_id``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = sa.cast(AuditEvent.detail, postgresql.JSONB)["candidate_ids"]
+        named = ids.contains(sa.cast(sa.literal(f"[{int(candidate_id)}]"), postgresql.JSONB))
+    else:
+        members = sa.func.json_each(AuditEvent.detail, "$.candidate_ids").table_valued("value")
+        named = sa.exists(sa.select(1).select_from(members).where(members.c.value == int(candidate_id)))
+    return sa.and_(AuditEvent.action == CANDIDATES_LISTED, named)
+
+
+def consulted_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition: this audit event shows that someone saw ``candidate_id`` (alone or in a list)."""
+    alone = sa.and_(
+        AuditEvent.action == CANDIDATE_VIEWED,
+        AuditEvent.object_type == "Candidate",
+        AuditEvent.object_id == candidate_id,
+    )
+    return sa.or_(alone, listed_candidate(candidate_id))

@@ -229,7 +229,7 @@ def scratch_app(app):
     from portal.core.migrate import alembic_config
     from tests.pg import recreate_database
 
-    url = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_sync_concurrency")
+    url = recreate_database(os.environ["TEST_DATABASE_URL"], "sync_concurrency")
     command.upgrade(alembic_config(url), "head")
     scratch = create_app("testing", DATABASE_URL=url)
     yield scratch

@@ -139,8 +139,8 @@ def _rows(url: str) -> dict:
 
 @pytest.fixture
 def databases(app):
-    once = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_reconcile_once")
-    eight = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_reconcile_eight")
+    once = recreate_database(os.environ["TEST_DATABASE_URL"], "reconcile_once")
+    eight = recreate_database(os.environ["TEST_DATABASE_URL"], "reconcile_eight")
     for url in (once, eight):
         _seed(url)
     return once, eight
@@ -170,7 +170,7 @@ def test_eight_processes_at_once_create_exactly_the_rows_of_one_run(databases):
 
 @pytest.mark.postgres
 def test_a_run_waits_while_another_holds_the_reconcile_lock(app):
-    url = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_reconcile_lock")
+    url = recreate_database(os.environ["TEST_DATABASE_URL"], "reconcile_lock")
     command.upgrade(alembic_config(url), "head")
     scratch = create_app("testing", DATABASE_URL=url)
     holder = sa.create_engine(url)

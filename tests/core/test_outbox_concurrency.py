@@ -23,7 +23,7 @@ SENDERS = 4
 @pytest.fixture
 def scratch_app(smtp_server, app):
     """An app on its own, committed PostgreSQL database (the per-test rollback hides rows from others)."""
-    url = recreate_database(os.environ["TEST_DATABASE_URL"], "werkbrug_outbox_concurrency")
+    url = recreate_database(os.environ["TEST_DATABASE_URL"], "outbox_concurrency")
     command.upgrade(alembic_config(url), "head")
     scratch = create_app(
         "testing", DATABASE_URL=url, MAIL_SERVER="127.0.0.1", MAIL_PORT=app.config["MAIL_PORT"]
