@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Copy the pinned NL Design System (Utrecht) component CSS from node_modules into portal/static.
+# Copy the pinned NL Design System (Utrecht) component CSS from node_modules into portal/static,
+# and axe-core (browser tests only) into tests/e2e/vendor.
 # Run after `npm ci` whenever package.json changes the version. The app itself never needs npm.
 # We vendor only the component CSS (EUPL-1.2); our own theme tokens live in portal/static/css/werkbrug.css.
 set -euo pipefail
@@ -31,3 +32,12 @@ The design tokens (--utrecht-*) are NOT taken from @utrecht/design-tokens (Gemee
 brand); Werkbrug defines its own theme in ../../css/werkbrug.css.
 TXT
 echo "Vendored @utrecht/component-library-css $VERSION into ${DEST#"$ROOT"/}"
+
+# axe-core, for the browser tests' accessibility scan only (tests/e2e/test_axe.py); never served.
+AXE="$ROOT/node_modules/axe-core"
+AXE_DEST="$ROOT/tests/e2e/vendor/axe-core"
+AXE_VERSION="$(node -p "require('$AXE/package.json').version")"
+mkdir -p "$AXE_DEST"
+cp "$AXE/axe.min.js" "$AXE/LICENSE" "$AXE_DEST/"
+sed -i "s/^Version: .*/Version: $AXE_VERSION/" "$AXE_DEST/README.txt"
+echo "Vendored axe-core $AXE_VERSION into ${AXE_DEST#"$ROOT"/}"

@@ -408,11 +408,15 @@ def test_templates_contain_nothing_the_csp_blocks():
     assert offenders == []
 
 
-def test_vendored_nl_design_system_css_is_pinned_with_its_licence():
+def test_vendored_assets_are_pinned_with_their_licences():
     import json
 
     package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
-    assert package["devDependencies"] == {"@utrecht/component-library-css": "9.0.4"}
+    assert package["devDependencies"] == {"@utrecht/component-library-css": "9.0.4", "axe-core": "4.14.1"}
+    axe = ROOT / "tests" / "e2e" / "vendor" / "axe-core"
+    assert "Mozilla Public License" in (axe / "LICENSE").read_text(encoding="utf-8")
+    assert "Version: 4.14.1" in (axe / "README.txt").read_text(encoding="utf-8")
+    assert not (STATIC / "vendor" / "axe-core").exists()  # a test tool, never served
     vendor = STATIC / "vendor" / "utrecht"
     assert "EUPL" in (vendor / "LICENSE.md").read_text(encoding="utf-8")
     readme = (vendor / "README.txt").read_text(encoding="utf-8")
