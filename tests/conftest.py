@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g, request_started
 from flask_wtf.csrf import generate_csrf
+from hypothesis import settings
 
 from portal import create_app
 from portal.extensions import db
@@ -22,6 +23,11 @@ from portal.models import Base
 from tests import factories
 
 CSRF_HEADER = "X-Test-CSRF-Token"
+
+# Property tests judge results, not speed: a per-example deadline only makes them flaky on a busy machine
+# (speed targets live in bench/).
+settings.register_profile("werkbrug", deadline=None)
+settings.load_profile("werkbrug")
 
 
 def _test_database_url() -> str:

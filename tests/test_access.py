@@ -272,3 +272,52 @@ def test_ids_beyond_the_database_range_answer_404(app, seed, login_as, role):
             if status != 404:
                 problems.append(f"{url}: {status}")
     assert problems == []
+
+
+# Inside one municipality: another employer, another jobcoach ---------------------------------------------
+
+#: Rule arguments that name no object of the tenant (or are not ids).
+NOT_OBJECTS = {"token", "invitation_id", "message_id", "consent_id", "week_start"}
+
+
+def _neighbour(seed, role: str):
+    """A user of tenant A's municipality who has nothing to do with tenant A's employer and placement."""
+    from tests.factories import make_employer, make_user
+
+    municipality = seed.a.municipality
+    if role == "employer":
+        return make_user("employer", employer=make_employer(municipality, contact_id=seed.a.municipal.id))
+    return make_user("jobcoach", municipality)
+
+
+def _tenant_a_snapshot(seed) -> list:
+    rows = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in NOT_SNAPSHOTTED or table.name == "users":
+            continue
+        query = sa.select(table).where(_owned_by(table, seed.a.municipality.id))
+        rows.extend((table.name, *row) for row in db.session.execute(query.order_by(*table.primary_key)))
+    return rows
+
+
+@pytest.mark.parametrize("role", ["employer", "jobcoach"])
+def test_another_employer_or_jobcoach_of_the_same_municipality_gets_404(app, seed, login_as, role):
+    """Tenant A's employer objects and its jobcoach's placement are not a neighbour's: 404, unchanged."""
+    client = login_as(_neighbour(seed, role))
+    before = _tenant_a_snapshot(seed)
+    leaks, checked = [], set()
+    for rule, method in iter_routes(app):
+        policy = POLICY[rule.endpoint]
+        if not set(rule.arguments) - NOT_OBJECTS or role not in policy[1:]:
+            continue
+        checked.add(rule.endpoint)
+        url = build_url(app, rule, seed.a)
+        status = client.open(url, method=method, data={"reason": "x", "decision": "approve"}).status_code
+        if status != 404:
+            leaks.append((rule.rule, method, status))
+    assert leaks == []
+    expected = {"employer": "placements.log_week", "jobcoach": "visits.new"}[role]
+    assert expected in checked
+    assert "placements.detail" in checked
+    db.session.expire_all()
+    assert _tenant_a_snapshot(seed) == before

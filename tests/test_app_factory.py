@@ -54,3 +54,9 @@ def test_production_accepts_strong_settings(monkeypatch):
 def test_unknown_environment_is_refused():
     with pytest.raises(ConfigError):
         create_app("staging")
+
+
+def test_property_tests_have_no_per_example_deadline():
+    from hypothesis import settings
+
+    assert settings.default.deadline is None
