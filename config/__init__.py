@@ -123,6 +123,8 @@ class BaseConfig:
     ]
     #: A heartbeat older than this shows as a warning to admins and in /healthz.
     SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 10)
+    #: Seconds between two checks that the scheduler still holds its lock (a standby tries as often).
+    SCHEDULER_LOCK_CHECK_SECONDS = env_int("SCHEDULER_LOCK_CHECK_SECONDS", 30)
 
     #: Days after a request's desired start before an unfilled request without open proposals expires.
     REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
