@@ -361,8 +361,9 @@ def run_scheduler(app: Flask, wait: bool = False) -> None:
     lost = threading.Event()
     try:
         scheduler = build_scheduler(app)
-        # The watch has its own thread, so long-running jobs never delay it.
+        # The watch has its own thread, so long-running jobs never delay it; its runs are not logged.
         scheduler.add_executor(ThreadPoolExecutor(max_workers=1), "lock")
+        logging.getLogger("apscheduler.executors.lock").setLevel(logging.WARNING)
         scheduler.add_job(
             watch_lock,
             "interval",
