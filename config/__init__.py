@@ -110,7 +110,7 @@ class BaseConfig:
     INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
     #: Failed logins per account / per client IP within LOGIN_WINDOW_MINUTES before login is refused.
     LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
-    LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 20)
+    LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 200)
     LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
     # argon2id parameters (OWASP minimum: m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
