@@ -97,8 +97,9 @@ class BaseConfig:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Werkbrug <noreply@werkbrug.example>")
-    #: Outbox attempts before a message is marked failed for admins to see.
-    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+    #: Days the outbox keeps retrying a message after temporary trouble (server down, 4xx) before it shows as
+    #: failed to admins; a permanent refusal (5xx for this message) fails at once.
+    MAIL_RETRY_DAYS = env_int("MAIL_RETRY_DAYS", 4)
 
     #: Absolute base URL used in e-mailed links (for example https://werkbrug.gemeente.nl).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
