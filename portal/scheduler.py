@@ -162,7 +162,12 @@ class AdvisoryLock:
 
     def acquire(self) -> bool:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}):
+        try:
+            taken = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+        except sa.exc.SQLAlchemyError:
+            connection.close()
+            raise
+        if taken:
             self.connection = connection
             return True
         connection.close()
@@ -397,7 +402,12 @@ def _wait_for_lock(lock: AdvisoryLock | FileSchedulerLock, interval: float) -> b
     logger.info("Another scheduler holds the lock; standing by (trying every %s s)", interval)
     with _signals(lambda signum, frame: stopping.set()):
         while not stopping.wait(interval):
-            if lock.acquire():
+            try:
+                taken = lock.acquire()
+            except sa.exc.SQLAlchemyError as exc:  # the database is away for a moment: keep standing by
+                logger.warning("Standby scheduler could not try the lock: %s", short_error(exc))
+                continue
+            if taken:
                 logger.info("Took over the single-scheduler lock")
                 return True
     logger.info("Standby scheduler stopped before it took over")

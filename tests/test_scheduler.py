@@ -265,6 +265,25 @@ def test_a_file_lock_whose_file_was_removed_or_replaced_is_not_held(tmp_path):
         other.release()
 
 
+def test_a_standby_keeps_waiting_while_the_database_is_away(caplog):
+    class FlakyLock:
+        tries = 0
+
+        def acquire(self):
+            self.tries += 1
+            if self.tries < 3:
+                raise sa.exc.OperationalError("SELECT pg_try_advisory_lock", {}, OSError("verbinding weg"))
+            return True
+
+    lock = FlakyLock()
+    with caplog.at_level(logging.INFO, logger="portal.scheduler"):
+        assert scheduler._wait_for_lock(lock, 0.01) is True
+    assert lock.tries == 3
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("could not try the lock" in message for message in messages) == 2
+    assert messages[-1] == "Took over the single-scheduler lock"
+
+
 def test_the_lock_check_interval_is_configurable(app, monkeypatch):
     assert scheduler.lock_check_seconds(app) == 30
     monkeypatch.setitem(app.config, "SCHEDULER_LOCK_CHECK_SECONDS", 2)
