@@ -109,12 +109,12 @@ def start_env(port: int) -> dict[str, str]:
 
 
 def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
+    """Nothing answers on the port (a connection, not a bind: a port we just left is still free)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
             return False
-    return True
+    except OSError:
+        return True
 
 
 def _stop(signum, frame) -> None:
