@@ -29,7 +29,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int | None) -> int | None:
+    """The whole number in environment variable ``name``; ``default`` when it is unset or empty."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -83,8 +84,9 @@ class BaseConfig:
     MAX_FORM_MEMORY_SIZE = 512 * 1024
     MAX_FORM_PARTS = 200
 
-    #: Number of trusted reverse proxies in front of the app (for the client IP in rate limits).
-    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
+    #: Number of trusted reverse proxies in front of the app (for the client IP in rate limits). None when
+    #: not set: development and tests then trust no proxy, production refuses to start (0 must be chosen).
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", None)
 
     # Mail: the outbox job sends through SMTP when MAIL_SERVER is set, otherwise writes to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -95,8 +97,9 @@ class BaseConfig:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Werkbrug <noreply@werkbrug.example>")
-    #: Outbox attempts before a message is marked failed for admins to see.
-    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+    #: Days the outbox keeps retrying a message after temporary trouble (server down, 4xx) before it shows as
+    #: failed to admins; a permanent refusal (5xx for this message) fails at once.
+    MAIL_RETRY_DAYS = env_int("MAIL_RETRY_DAYS", 4)
 
     #: Absolute base URL used in e-mailed links (for example https://werkbrug.gemeente.nl).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -108,7 +111,7 @@ class BaseConfig:
     INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
     #: Failed logins per account / per client IP within LOGIN_WINDOW_MINUTES before login is refused.
     LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
-    LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 20)
+    LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 200)
     LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
     # argon2id parameters (OWASP minimum: m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
@@ -123,6 +126,8 @@ class BaseConfig:
     ]
     #: A heartbeat older than this shows as a warning to admins and in /healthz.
     SCHEDULER_STALE_MINUTES = env_int("SCHEDULER_STALE_MINUTES", 10)
+    #: Seconds between two checks that the scheduler still holds its lock (a standby tries as often).
+    SCHEDULER_LOCK_CHECK_SECONDS = env_int("SCHEDULER_LOCK_CHECK_SECONDS", 30)
 
     #: Days after a request's desired start before an unfilled request without open proposals expires.
     REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
@@ -168,7 +173,31 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("Unsafe production configuration:\n- " + "\n- ".join(problems))
 
 
-KNOWN_WEAK_SECRETS = {DEV_SECRET_KEY, TestingConfig.SECRET_KEY, "secret", "changeme", "dev", "development"}
+#: Keys written anywhere in this repository (development, tests, the .env.example placeholder) and common
+#: defaults: every copy of the code knows them, so production refuses them (tests/test_app_factory.py
+#: checks that no key literally in the repository passes).
+KNOWN_WEAK_SECRETS = {
+    DEV_SECRET_KEY,
+    TestingConfig.SECRET_KEY,
+    "change-me-to-64-random-characters",
+    "change-me",
+    "changeme",
+    "secret",
+    "dev",
+    "development",
+}
+#: Parts of a key that show it was copied from an example rather than generated.
+PLACEHOLDER_MARKS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "example",
+    "placeholder",
+    "not-secret",
+)
+#: A generated key of 32 characters or more has far more different characters than this.
+SECRET_MIN_DISTINCT_CHARACTERS = 10
 
 
 def production_problems(cfg: Mapping) -> list[str]:
@@ -177,8 +206,11 @@ def production_problems(cfg: Mapping) -> list[str]:
     secret = cfg.get("SECRET_KEY") or ""
     if not secret:
         problems.append("SECRET_KEY is not set")
-    elif secret in KNOWN_WEAK_SECRETS or len(secret) < 32:
-        problems.append("SECRET_KEY is a known default or shorter than 32 characters")
+    elif weak_secret(secret):
+        problems.append(
+            "SECRET_KEY is a known or example key, or shorter than 32 characters; generate one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
     if cfg.get("DEBUG") or env_bool("FLASK_DEBUG"):
         problems.append("debug mode is on")
     if not cfg.get("SESSION_COOKIE_SECURE") or not cfg.get("REMEMBER_COOKIE_SECURE"):
@@ -191,7 +223,24 @@ def production_problems(cfg: Mapping) -> list[str]:
         problems.append("BASE_URL must start with https://")
     if not cfg.get("WTF_CSRF_ENABLED"):
         problems.append("CSRF protection is off")
+    hops = cfg.get("PROXY_FIX_HOPS")
+    if hops is None or hops < 0:
+        problems.append(
+            "PROXY_FIX_HOPS is not set: give the number of reverse proxies in front of the app (1 behind "
+            "one TLS proxy; 0 only when clients connect directly), or all logins seem to come from the proxy"
+        )
     return problems
+
+
+def weak_secret(secret: str) -> bool:
+    """A key every copy of the code knows, copied from an example, too short or too uniform."""
+    lowered = secret.lower()
+    return (
+        secret in KNOWN_WEAK_SECRETS
+        or len(secret) < 32
+        or any(mark in lowered for mark in PLACEHOLDER_MARKS)
+        or len(set(secret)) < SECRET_MIN_DISTINCT_CHARACTERS
+    )
 
 
 CONFIGS = {

@@ -24,16 +24,34 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("scheduler")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="When another scheduler holds the lock, stand by and take over when it is free (a hot standby).",
+)
 @with_appcontext
-def scheduler_command() -> None:
-    """Run the one scheduler process; exits with 1 when another one holds the lock."""
+def scheduler_command(wait: bool) -> None:
+    """Run the one scheduler process.
+
+    Exit status 0 after SIGTERM/SIGINT, 1 when another scheduler holds the lock (without --wait), 3 when
+    it lost its lock while running (restart it: it then waits its turn or takes over).
+    """
     from portal import scheduler
 
     try:
-        scheduler.run_scheduler(current_app._get_current_object())
+        scheduler.run_scheduler(current_app._get_current_object(), wait=wait)
     except scheduler.SchedulerAlreadyRunning:
-        click.echo("Another scheduler holds the lock; this one exits.", err=True)
-        sys.exit(1)
+        click.echo(
+            "Another scheduler holds the lock; this one exits. Use --wait to stand by instead.", err=True
+        )
+        sys.exit(scheduler.EXIT_LOCK_HELD)
+    except scheduler.SchedulerLostLock:
+        click.echo(
+            "The scheduler lost its single-scheduler lock (database connection or lock file gone) and "
+            f"stopped with exit status {scheduler.EXIT_LOCK_LOST}. Start it again: it takes over or waits.",
+            err=True,
+        )
+        sys.exit(scheduler.EXIT_LOCK_LOST)
 
 
 @click.command("run-job")

@@ -3,14 +3,17 @@
 Jobs are declared here as data; their bodies live in ``portal/<domain>/jobs.py`` (or the outbox) and take
 no arguments. The scheduler only ticks: business timing lives in tables, every job is an idempotent sweep,
 and nothing is stored in APScheduler's (in-memory) job store. Exactly one scheduler runs: on PostgreSQL
-it holds an advisory lock on a dedicated connection, on SQLite a file lock; a second one exits.
+it holds an advisory lock on a dedicated connection, on SQLite a file lock; a second one exits (status 1),
+or with ``wait`` stands by until the lock is free. A scheduler that loses its lock stops with status 3.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
+import threading
 from datetime import datetime
 from importlib import import_module
 from pathlib import Path
@@ -61,8 +64,12 @@ JOBS: list[dict[str, Any]] = [
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
 
-#: How often the scheduler checks that it still holds its lock.
+#: How often the scheduler checks that it still holds its lock (and a standby tries to take it), unless
+#: SCHEDULER_LOCK_CHECK_SECONDS says otherwise.
 LOCK_CHECK_SECONDS = 30
+
+#: Exit statuses of `flask scheduler` (a supervisor that restarts on failure restarts 1 and 3).
+EXIT_STOPPED, EXIT_LOCK_HELD, EXIT_LOCK_LOST = 0, 1, 3
 
 #: The PostgreSQL advisory lock key of the scheduler ("Werkbrug" in ASCII).
 ADVISORY_LOCK_KEY = 0x5765726B62727567
@@ -74,6 +81,10 @@ class UnknownJob(LookupError):
 
 class SchedulerAlreadyRunning(RuntimeError):
     """Another scheduler process holds the lock."""
+
+
+class SchedulerLostLock(RuntimeError):
+    """The scheduler stopped because it no longer held its lock: another one may run now."""
 
 
 def job_ids() -> list[str]:
@@ -151,7 +162,12 @@ class AdvisoryLock:
 
     def acquire(self) -> bool:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}):
+        try:
+            taken = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+        except sa.exc.SQLAlchemyError:
+            connection.close()
+            raise
+        if taken:
             self.connection = connection
             return True
         connection.close()
@@ -182,15 +198,22 @@ class AdvisoryLock:
 
 
 class FileSchedulerLock:
-    """A non-blocking file lock (SQLite: one machine, one scheduler)."""
+    """A non-blocking file lock (SQLite: one machine, one scheduler).
+
+    The lock is taken in the main thread but checked by the lock-watch job in a worker thread, so the
+    filelock object is not thread-local: every thread of the process sees it as held. ``is_held`` also
+    checks that the file at ``path`` is still the one we locked: when somebody removes it, a second
+    scheduler could lock a new file under the same name.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.lock: FileLock | None = None
+        self.identity: tuple[int, int] | None = None
 
     def acquire(self) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path, blocking=False)
+        lock = FileLock(self.path, blocking=False, thread_local=False, on_acquired=self._remember)
         try:
             lock.acquire()
         except Timeout:
@@ -198,13 +221,27 @@ class FileSchedulerLock:
         self.lock = lock
         return True
 
+    def _remember(self, fd: int) -> None:
+        """Note which file we locked, and write our process id into it for whoever looks."""
+        status = os.fstat(fd)
+        self.identity = (status.st_dev, status.st_ino)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+
     def is_held(self) -> bool:
-        return self.lock is not None and self.lock.is_locked
+        if self.lock is None or not self.lock.is_locked:
+            return False
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return False
+        return (status.st_dev, status.st_ino) == self.identity
 
     def release(self) -> None:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+            self.identity = None
 
 
 def scheduler_lock(app: Flask) -> AdvisoryLock | FileSchedulerLock:
@@ -293,36 +330,96 @@ class JobEventRecorder:
                 logger.exception("Could not record the missed run of %s", event.job_id)
 
 
-def watch_lock(lock: AdvisoryLock | FileSchedulerLock, scheduler: BlockingScheduler) -> None:
-    """Stop this scheduler when it lost its lock (e.g. its database connection dropped).
+def watch_lock(
+    lock: AdvisoryLock | FileSchedulerLock, scheduler: BlockingScheduler, lost: threading.Event
+) -> None:
+    """Stop this scheduler when it lost its lock (e.g. its database connection dropped); set ``lost``.
 
-    Another scheduler may then take over; a process manager restarts this one, which waits its turn.
+    Another scheduler may then take over; the process exits with status 3, so a supervisor that restarts
+    on failure starts it again, and it waits its turn.
     """
     if not lock.is_held():
-        logger.error("Scheduler lost its single-scheduler lock; stopping")
+        logger.error("Scheduler lost its single-scheduler lock; stopping (exit status %s)", EXIT_LOCK_LOST)
+        lost.set()
         scheduler.shutdown(wait=False)
 
 
-def run_scheduler(app: Flask) -> None:
-    """Take the single-scheduler lock (or raise SchedulerAlreadyRunning) and run until SIGTERM/SIGINT."""
+def lock_check_seconds(app: Flask) -> int:
+    """Seconds between two lock checks (at least one)."""
+    return max(int(app.config.get("SCHEDULER_LOCK_CHECK_SECONDS") or LOCK_CHECK_SECONDS), 1)
+
+
+def run_scheduler(app: Flask, wait: bool = False) -> None:
+    """Take the single-scheduler lock and run until SIGTERM/SIGINT.
+
+    When another process holds the lock: raise SchedulerAlreadyRunning, or with ``wait`` try again every
+    lock-check interval until it is free (a signal while waiting just returns). Raise SchedulerLostLock
+    when the lock was lost while running.
+    """
     lock = scheduler_lock(app)
+    interval = lock_check_seconds(app)
     if not lock.acquire():
-        raise SchedulerAlreadyRunning("another scheduler holds the lock")
+        if not wait:
+            raise SchedulerAlreadyRunning("another scheduler holds the lock")
+        if not _wait_for_lock(lock, interval):
+            return
+    lost = threading.Event()
     try:
         scheduler = build_scheduler(app)
+        # The watch has its own thread, so long-running jobs never delay it; its runs are not logged.
+        scheduler.add_executor(ThreadPoolExecutor(max_workers=1), "lock")
+        logging.getLogger("apscheduler.executors.lock").setLevel(logging.WARNING)
+        scheduler.add_job(
+            watch_lock,
+            "interval",
+            seconds=interval,
+            args=[lock, scheduler, lost],
+            id="core.watch_lock",
+            executor="lock",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
 
         def stop(signum, frame) -> None:
             if scheduler.running:
                 logger.info("Scheduler stopping on signal %s; waiting for running jobs", signum)
                 scheduler.shutdown(wait=True)
 
-        scheduler.add_job(
-            watch_lock, "interval", seconds=LOCK_CHECK_SECONDS, args=[lock, scheduler], id="core.watch_lock"
-        )
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        logger.info("Scheduler started with jobs %s", [job.id for job in scheduler.get_jobs()])
-        scheduler.start()
+        with _signals(stop):
+            logger.info("Scheduler started with jobs %s", [job.id for job in scheduler.get_jobs()])
+            scheduler.start()
         logger.info("Scheduler stopped")
     finally:
         lock.release()
+    if lost.is_set():
+        raise SchedulerLostLock("the scheduler lost its single-scheduler lock")
+
+
+def _wait_for_lock(lock: AdvisoryLock | FileSchedulerLock, interval: float) -> bool:
+    """Stand by until ``lock`` is ours (True) or a SIGTERM/SIGINT came first (False)."""
+    stopping = threading.Event()
+    logger.info("Another scheduler holds the lock; standing by (trying every %s s)", interval)
+    with _signals(lambda signum, frame: stopping.set()):
+        while not stopping.wait(interval):
+            try:
+                taken = lock.acquire()
+            except sa.exc.SQLAlchemyError as exc:  # the database is away for a moment: keep standing by
+                logger.warning("Standby scheduler could not try the lock: %s", short_error(exc))
+                continue
+            if taken:
+                logger.info("Took over the single-scheduler lock")
+                return True
+    logger.info("Standby scheduler stopped before it took over")
+    return False
+
+
+@contextlib.contextmanager
+def _signals(handler):
+    """Handle SIGTERM and SIGINT with ``handler`` inside the block; restore the previous handlers after."""
+    previous = {number: signal.signal(number, handler) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)

@@ -6,14 +6,17 @@
 
 Both commands can be run again without harm: the environment (.venv) is only created once and
 pip only installs what is missing; migrations and demo data are idempotent.
+`start --port 5001` serves on another port (on macOS, AirPlay Receiver takes 5000).
 Extra arguments after `test` go to pytest (e.g. `scripts/dev.py test -k login`).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +29,11 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
+#: Requirement files that include requirements.txt: an environment installed from one needs nothing more.
+SUPERSETS = {"requirements.txt": ("requirements-test.txt",)}
+DEFAULT_PORT = 5000
+
+
 def ensure_environment(requirements: str) -> None:
     """Create .venv once and install the pinned requirements when they changed."""
     if sys.version_info[:2] != (3, 11):
@@ -33,18 +41,26 @@ def ensure_environment(requirements: str) -> None:
     if not PYTHON.exists():
         print("Creating the environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    req_file = ROOT / requirements
-    stamp = VENV / f".installed-{req_file.stem}"
-    digest = _requirements_digest(req_file)
-    if stamp.exists() and stamp.read_text() == digest:
+    if any(_installed(name) for name in (requirements, *SUPERSETS.get(requirements, ()))):
         return
+    req_file = ROOT / requirements
     print(f"Installing {requirements} ...", flush=True)
     subprocess.run(
         [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(req_file)],
         check=True,
         cwd=ROOT,
     )
-    stamp.write_text(digest)
+    _stamp(requirements).write_text(_requirements_digest(req_file))
+
+
+def _stamp(requirements: str) -> Path:
+    return VENV / f".installed-{Path(requirements).stem}"
+
+
+def _installed(requirements: str) -> bool:
+    """Whether .venv was installed from exactly these requirement files as they are now."""
+    stamp = _stamp(requirements)
+    return stamp.exists() and stamp.read_text() == _requirements_digest(ROOT / requirements)
 
 
 def _requirements_digest(req_file: Path) -> str:
@@ -58,12 +74,19 @@ def flask(*args: str, env: dict | None = None) -> None:
     subprocess.run([str(PYTHON), "-m", "flask", "--app", "app", *args], check=True, cwd=ROOT, env=env)
 
 
-def start() -> int:
+def start(port: int = DEFAULT_PORT) -> int:
+    if not _port_free(port):
+        print(
+            f"Port {port} is already in use (on macOS AirPlay Receiver uses 5000). Choose another one:\n"
+            f"    python3.11 scripts/dev.py start --port {port + 1}",
+            file=sys.stderr,
+        )
+        return 1
     ensure_environment("requirements.txt")
-    env = {**os.environ, "WERKBRUG_ENV": os.environ.get("WERKBRUG_ENV", "development")}
+    env = start_env(port)
     flask("db", "upgrade", env=env)
     flask("seed-demo", env=env)
-    print("\nWerkbrug runs at http://127.0.0.1:5000  (stop with Ctrl+C)")
+    print(f"\nWerkbrug runs at {env['BASE_URL']}  (stop with Ctrl+C)")
     print(
         "Demo accounts: werkgever@ | gemeente@ | jobcoach@ | beheer@demo.werkbrug.nl,",
         "password werkbrug-demo\n",
@@ -71,36 +94,87 @@ def start() -> int:
     )
     scheduler = subprocess.Popen([str(PYTHON), "-m", "flask", "--app", "app", "scheduler"], cwd=ROOT, env=env)
     web = subprocess.Popen(
-        [str(PYTHON), "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", "5000"],
+        [str(PYTHON), "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
     )
-    return _supervise([web, scheduler])
+    return _supervise({"web server": web, "scheduler": scheduler}, port)
+
+
+def start_env(port: int) -> dict[str, str]:
+    """The environment of the development processes: e-mailed links point at the port we serve on."""
+    env = {**os.environ, "WERKBRUG_ENV": os.environ.get("WERKBRUG_ENV", "development")}
+    env["BASE_URL"] = os.environ.get("BASE_URL") or f"http://127.0.0.1:{port}"
+    return env
+
+
+def _port_free(port: int) -> bool:
+    """Nothing answers on the port (a connection, not a bind: a port we just left is still free)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return False
+    except OSError:
+        return True
 
 
 def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _supervise(children: list[subprocess.Popen]) -> int:
-    """Run until Ctrl+C (or SIGTERM) or until one child stops; then stop the others too."""
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+#: What to do when a process stopped by itself with this exit status.
+ADVICE = {
+    ("scheduler", 1): "Another scheduler already runs for this instance folder (a second `dev.py start`?). "
+    "Stop that one first.",
+    ("scheduler", 3): "It lost its single-scheduler lock (was instance/scheduler.lock removed?).",
+}
+
+
+def _supervise(children: dict[str, subprocess.Popen], port: int = DEFAULT_PORT) -> int:
+    """Run until Ctrl+C (or SIGTERM) or until one child stops; then stop the others too.
+
+    A child that stops by itself is reported loudly on stderr (which one, its exit status and what to do);
+    the result is then its exit status (at least 1). After Ctrl+C it is 0.
+    """
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    stopped: tuple[str, int] | None = None
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
+        while stopped is None:
+            stopped = next(
+                ((name, child.returncode) for name, child in children.items() if child.poll() is not None),
+                None,
+            )
+            if stopped is None:
+                time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
+        for child in children.values():
             if child.poll() is None:
                 child.terminate()
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
-    return max((child.returncode or 0) for child in children)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if stopped is None:
+        return 0
+    name, status = stopped
+    how = f"was ended by signal {-status}" if status < 0 else f"stopped by itself with exit status {status}"
+    advice = ADVICE.get((name, status)) or (
+        f"Is port {port} in use? Then start with --port {port + 1}." if name == "web server" else ""
+    )
+    again = "python3.11 scripts/dev.py start" + ("" if port == DEFAULT_PORT else f" --port {port}")
+    others = " and ".join(other for other in children if other != name)
+    print(
+        f"\n!!! Werkbrug stopped: the {name} {how}. Its messages are above.\n"
+        + (f"!!! {advice}\n" if advice else "")
+        + f"!!! Stopped the {others} too. Start again with: {again}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return status if status > 0 else 1
 
 
 def test(pytest_args: list[str]) -> int:
@@ -116,7 +190,9 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     if argv[0] == "start":
-        return start()
+        parser = argparse.ArgumentParser(prog="scripts/dev.py start", description="Serve the portal locally.")
+        parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to serve on (default 5000)")
+        return start(parser.parse_args(argv[1:]).port)
     return test(argv[1:])
 
 

@@ -48,6 +48,7 @@ POLICY = {
     "admin.user_activate": ("roles", "admin"),
     "admin.outbox": ("roles", "admin"),
     "admin.outbox_retry": ("roles", "admin"),
+    "admin.outbox_retry_all": ("roles", "admin"),
     "admin.audit": ("roles", "admin"),
     "candidates.index": ("roles", "municipal"),
     "candidates.new": ("roles", "municipal"),

@@ -40,6 +40,9 @@ def assert_security_headers(response):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    # The portal needs no camera, microphone, location or payment: no page (nor anything it embeds) gets them.
+    policy = {part.strip() for part in response.headers["Permissions-Policy"].split(",")}
+    assert {"camera=()", "microphone=()", "geolocation=()", "payment=()"} <= policy
 
 
 @pytest.mark.parametrize("path", ["/login", "/bestaat-niet", "/healthz"])

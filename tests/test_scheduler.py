@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,16 @@ from config import normalise_database_url
 from portal import scheduler
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.extensions import db
+from portal.models import Base
+from tests.pg import recreate_database
+from tests.processes import (
+    Process,
+    flask_command,
+    heartbeat_age,
+    heartbeat_rows,
+    process_env,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -185,6 +195,22 @@ def test_advisory_lock_allows_one_scheduler():
         second.release()
 
 
+class FakeScheduler:
+    stopped = False
+
+    def shutdown(self, wait):
+        self.stopped = True
+
+
+def in_another_thread(func):
+    """Call ``func`` in a new thread (as APScheduler's worker does) and return its result."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(func()))
+    thread.start()
+    thread.join(timeout=30)
+    return result[0]
+
+
 @pytest.mark.postgres
 def test_a_scheduler_that_loses_its_advisory_lock_stops():
     url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
@@ -192,45 +218,78 @@ def test_a_scheduler_that_loses_its_advisory_lock_stops():
     killer = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         assert lock.acquire() is True
-        assert lock.is_held() is True
+        assert in_another_thread(lock.is_held) is True
+        running, lost = FakeScheduler(), threading.Event()
+        in_another_thread(lambda: scheduler.watch_lock(lock, running, lost))
+        assert (running.stopped, lost.is_set()) == (False, False)
         pid = lock.connection.scalar(sa.text("SELECT pg_backend_pid()"))
         with killer.connect() as conn:
             conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        assert lock.is_held() is False
-
-        class FakeScheduler:
-            stopped = False
-
-            def shutdown(self, wait):
-                self.stopped = True
-
-        running = FakeScheduler()
-        scheduler.watch_lock(lock, running)
-        assert running.stopped is True
+        assert in_another_thread(lock.is_held) is False
+        in_another_thread(lambda: scheduler.watch_lock(lock, running, lost))
+        assert (running.stopped, lost.is_set()) == (True, True)
     finally:
         lock.release()
         killer.dispose()
 
 
-def test_a_scheduler_that_still_holds_its_file_lock_keeps_running(tmp_path):
+def test_a_file_lock_taken_in_one_thread_is_held_in_every_thread(tmp_path):
     lock = scheduler.FileSchedulerLock(tmp_path / "scheduler.lock")
     assert lock.acquire() is True
-
-    class FakeScheduler:
-        stopped = False
-
-        def shutdown(self, wait):
-            self.stopped = True
-
-    running = FakeScheduler()
+    running, lost = FakeScheduler(), threading.Event()
     try:
-        scheduler.watch_lock(lock, running)
-        assert running.stopped is False
+        assert in_another_thread(lock.is_held) is True
+        # The watch runs in a worker thread of APScheduler, never in the thread that took the lock.
+        in_another_thread(lambda: scheduler.watch_lock(lock, running, lost))
+        assert (running.stopped, lost.is_set()) == (False, False)
+        assert (tmp_path / "scheduler.lock").read_text() == f"{os.getpid()}\n"
         lock.release()
-        scheduler.watch_lock(lock, running)
-        assert running.stopped is True
+        in_another_thread(lambda: scheduler.watch_lock(lock, running, lost))
+        assert (running.stopped, lost.is_set()) == (True, True)
     finally:
         lock.release()
+
+
+def test_a_file_lock_whose_file_was_removed_or_replaced_is_not_held(tmp_path):
+    path = tmp_path / "scheduler.lock"
+    lock, other = scheduler.FileSchedulerLock(path), scheduler.FileSchedulerLock(path)
+    try:
+        assert lock.acquire() is True
+        path.unlink()
+        assert lock.is_held() is False
+        assert other.acquire() is True  # a new file under the same name: somebody else's lock now
+        assert lock.is_held() is False
+        assert other.is_held() is True
+    finally:
+        lock.release()
+        other.release()
+
+
+def test_a_standby_keeps_waiting_while_the_database_is_away(caplog):
+    class FlakyLock:
+        tries = 0
+
+        def acquire(self):
+            self.tries += 1
+            if self.tries < 3:
+                raise sa.exc.OperationalError("SELECT pg_try_advisory_lock", {}, OSError("verbinding weg"))
+            return True
+
+    lock = FlakyLock()
+    with caplog.at_level(logging.INFO, logger="portal.scheduler"):
+        assert scheduler._wait_for_lock(lock, 0.01) is True
+    assert lock.tries == 3
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("could not try the lock" in message for message in messages) == 2
+    assert messages[-1] == "Took over the single-scheduler lock"
+
+
+def test_the_lock_check_interval_is_configurable(app, monkeypatch):
+    assert scheduler.lock_check_seconds(app) == 30
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_CHECK_SECONDS", 2)
+    assert scheduler.lock_check_seconds(app) == 2
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_CHECK_SECONDS", 0)
+    assert scheduler.lock_check_seconds(app) == 30
 
 
 # The real process ----------------------------------------------------------------------------------------
@@ -250,52 +309,121 @@ def _flask(args, env, **kwargs):
     return [sys.executable, "-m", "flask", "--app", "app", *args], {"cwd": ROOT, "env": env, **kwargs}
 
 
-def _wait_for_rows(database: Path, count: int, timeout: float = 30) -> list[tuple]:
-    deadline = time.monotonic() + timeout
-    rows: list[tuple] = []
-    while time.monotonic() < deadline:
-        with sqlite3.connect(database) as conn:
-            rows = conn.execute("SELECT job_id, last_ok FROM scheduler_heartbeats ORDER BY job_id").fetchall()
-        if len(rows) >= count and all(ok for _, ok in rows):
-            return rows
-        time.sleep(0.2)
-    return rows
+#: Lock-check interval of the scheduler processes below: several intervals pass in a few seconds.
+CHECK = 1
+ALL_JOBS = {
+    "aftercare.reconcile",
+    "core.heartbeat",
+    "core.send_outbox",
+    "placements.remind_weekly_logs",
+    "requests.expire",
+}
 
 
-def test_scheduler_process_runs_jobs_at_start_refuses_a_second_and_stops_on_sigterm(tmp_path):
-    database = tmp_path / "werkbrug.sqlite"
-    env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "TEST_DATABASE_URL")}
-    env.update(
-        WERKBRUG_ENV="development",
-        DATABASE_URL=f"sqlite:///{database}",
-        MAIL_SERVER="",
-        WERKBRUG_INSTANCE_DIR=str(tmp_path / "instance"),
-        SCHEDULER_DISABLED_JOBS="",
-    )
-    cmd, kw = _flask(["db", "upgrade"], env)
-    assert subprocess.run(cmd, capture_output=True, timeout=120, **kw).returncode == 0
-    log = (tmp_path / "first.log").open("w")
-    cmd, kw = _flask(["scheduler"], env)
-    first = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kw)
+def _all_jobs_ran(url: str) -> bool:
+    rows = heartbeat_rows(url)
+    return set(rows) == ALL_JOBS and all(ok for _, ok in rows.values())
+
+
+def _heartbeat_after(url: str, moment: datetime) -> bool:
+    finished = heartbeat_rows(url).get("core.heartbeat", (None, False))[0]
+    return finished is not None and finished > moment
+
+
+def _keeps_running_with_a_fresh_heartbeat(process: Process, url: str, intervals: int = 4) -> None:
+    """Let several lock-check intervals pass; the scheduler must still run and its heartbeat be fresh."""
+    time.sleep(intervals * CHECK + 0.5)
+    assert process.alive(), process.output
+    assert "lost its single-scheduler lock" not in process.output
+    age = heartbeat_age(url)
+    assert age is not None
+    assert age < 60
+
+
+def _scheduler_env(tmp_path: Path, url: str) -> dict[str, str]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    Base.metadata.create_all(engine)  # the tables, without one more process start for `db upgrade`
+    engine.dispose()
+    return process_env(tmp_path, url, SCHEDULER_LOCK_CHECK_SECONDS=str(CHECK))
+
+
+def test_scheduler_process_keeps_its_lock_and_a_standby_takes_over_and_stops_when_it_loses_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'werkbrug.sqlite'}"
+    env = _scheduler_env(tmp_path, url)
+    lock_file = tmp_path / "instance" / "scheduler.lock"
+    leader = Process(flask_command("scheduler"), env, tmp_path / "leader.log")
+    second = idle = standby = None
     try:
-        rows = _wait_for_rows(database, 5)
-        assert rows == [
-            ("aftercare.reconcile", 1),
-            ("core.heartbeat", 1),
-            ("core.send_outbox", 1),
-            ("placements.remind_weekly_logs", 1),
-            ("requests.expire", 1),
-        ]
-        assert (tmp_path / "instance" / "scheduler.lock").exists()
-        cmd, kw = _flask(["scheduler"], env)
-        second = subprocess.run(cmd, capture_output=True, text=True, timeout=60, **kw)
-        assert second.returncode == 1
-        assert "Another scheduler holds the lock" in second.stderr
-        first.send_signal(signal.SIGTERM)
-        assert first.wait(timeout=30) == 0
+        assert wait_until(lambda: _all_jobs_ran(url)), leader.output
+        assert lock_file.exists()
+        _keeps_running_with_a_fresh_heartbeat(leader, url)
+
+        second = Process(flask_command("scheduler"), env, tmp_path / "second.log")
+        idle = Process(flask_command("scheduler", "--wait"), env, tmp_path / "idle.log")
+        standby = Process(flask_command("scheduler", "--wait"), env, tmp_path / "standby.log")
+        assert second.wait() == scheduler.EXIT_LOCK_HELD
+        assert "Another scheduler holds the lock" in second.output
+        assert wait_until(lambda: "standing by" in idle.output and "standing by" in standby.output)
+        # A standby that is stopped while it waits exits cleanly and never ran a job.
+        idle.signal(signal.SIGTERM)
+        assert idle.wait() == 0
+        assert "stopped before it took over" in idle.output
+
+        killed_at = datetime.now(UTC)
+        leader.signal(signal.SIGKILL)  # no clean stop: the operating system frees the lock
+        assert leader.wait() == -signal.SIGKILL
+        assert wait_until(lambda: _heartbeat_after(url, killed_at), timeout=20), standby.output
+        assert "Took over the single-scheduler lock" in standby.output
+        assert lock_file.read_text() == f"{standby.popen.pid}\n"
+
+        lock_file.unlink()  # e.g. somebody cleaned the instance folder: another scheduler could start
+        assert standby.wait(timeout=10 * CHECK) == scheduler.EXIT_LOCK_LOST
+        assert "Scheduler lost its single-scheduler lock; stopping (exit status 3)" in standby.output
+        assert "Start it again" in standby.output
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
-        log.close()
-    assert "Scheduler stopped" in (tmp_path / "first.log").read_text()
+        for process in (leader, second, idle, standby):
+            if process is not None:
+                process.end()
+
+
+@pytest.mark.postgres
+def test_scheduler_process_on_postgresql_keeps_its_advisory_lock_and_a_standby_takes_over(tmp_path):
+    url = recreate_database(os.environ["TEST_DATABASE_URL"], "scheduler_process")
+    env = _scheduler_env(tmp_path, url)
+    leader = Process(flask_command("scheduler"), env, tmp_path / "leader.log")
+    second = standby = None
+    killer = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        assert wait_until(lambda: _all_jobs_ran(url)), leader.output
+        _keeps_running_with_a_fresh_heartbeat(leader, url)
+        second = Process(flask_command("scheduler"), env, tmp_path / "second.log")
+        standby = Process(flask_command("scheduler", "--wait"), env, tmp_path / "standby.log")
+        assert second.wait() == scheduler.EXIT_LOCK_HELD
+        assert wait_until(lambda: "standing by" in standby.output), standby.output
+
+        # The leader's lock connection dies (a database restart or a network cut does the same).
+        lost_at = datetime.now(UTC)
+        with killer.connect() as conn:
+            holder = conn.scalar(
+                sa.text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND ((classid::bigint << 32) | objid::bigint) = :key"
+                ),
+                {"key": scheduler.ADVISORY_LOCK_KEY},
+            )
+            assert holder is not None
+            conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
+        assert leader.wait(timeout=10 * CHECK) == scheduler.EXIT_LOCK_LOST, leader.output
+        assert "lost its single-scheduler lock" in leader.output
+        assert wait_until(lambda: _heartbeat_after(url, lost_at), timeout=20), standby.output
+        assert "Took over the single-scheduler lock" in standby.output
+        _keeps_running_with_a_fresh_heartbeat(standby, url, intervals=2)
+        standby.signal(signal.SIGTERM)
+        assert standby.wait() == 0
+        assert "Scheduler stopped" in standby.output
+    finally:
+        for process in (leader, second, standby):
+            if process is not None:
+                process.end()
+        killer.dispose()

@@ -35,6 +35,18 @@ def open_messages(municipality_id: int) -> sa.Select:
     )
 
 
+def failed_messages(municipality_id: int) -> sa.Select:
+    """Failed e-mails of a municipality, oldest first."""
+    return messages_of(municipality_id).where(OutboxEmail.status == "failed").order_by(OutboxEmail.id)
+
+
+def failed_count(municipality_id: int) -> sa.Select:
+    """How many e-mails of a municipality failed."""
+    return sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.municipality_id == municipality_id, OutboxEmail.status == "failed"
+    )
+
+
 def audit_events(municipality_id: int, action_prefix: str | None = None) -> sa.Select:
     """Audit events of a municipality with the actor's name (one query), newest first."""
     query = (

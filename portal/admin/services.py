@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from portal.admin import queries
 from portal.auth.models import User, new_login_token
 from portal.auth.services import send_account_setup
 from portal.core.audit import record
@@ -90,12 +91,30 @@ def retry_message(actor: User, message: OutboxEmail) -> OutboxEmail:
     """Put a failed e-mail back in the queue with a fresh number of attempts."""
     if message.status != "failed":
         raise AdminError("Dit bericht is niet mislukt en kan niet opnieuw worden verstuurd.")
-    message.status = "pending"
-    message.attempts = 0
-    message.next_attempt_at = now_utc()
+    _requeue(message)
     db.session.flush()
     record(actor, "outbox.retried", message)
     return message
+
+
+def retry_failed_messages(actor: User) -> int:
+    """Put every failed e-mail of the actor's municipality back in the queue; return how many."""
+    messages = db.session.scalars(queries.failed_messages(actor.municipality_id)).all()
+    if not messages:
+        return 0
+    for message in messages:
+        _requeue(message)
+    db.session.flush()
+    record(actor, "outbox.retried_all", count=len(messages), message_ids=[message.id for message in messages])
+    return len(messages)
+
+
+def _requeue(message: OutboxEmail) -> None:
+    """Due now, with fresh attempts and a fresh period of retries."""
+    message.status = "pending"
+    message.attempts = 0
+    message.first_failed_at = None
+    message.next_attempt_at = now_utc()
 
 
 def slugify(name: str) -> str:

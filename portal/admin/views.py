@@ -92,7 +92,8 @@ def user_activate(user_id: int):
 @roles_required("admin")
 def outbox():
     page = _page(queries.open_messages(current_user.municipality_id))
-    return render_template("admin/outbox.html", page=page)
+    failed = db.session.scalar(queries.failed_count(current_user.municipality_id))
+    return render_template("admin/outbox.html", page=page, failed=failed)
 
 
 @bp.post("/beheer/e-mail/<int:message_id>/opnieuw")
@@ -106,6 +107,18 @@ def outbox_retry(message_id: int):
         return redirect(url_for("admin.outbox"))
     db.session.commit()
     flash("Het bericht staat weer klaar om te versturen.", "success")
+    return redirect(url_for("admin.outbox"))
+
+
+@bp.post("/beheer/e-mail/opnieuw")
+@roles_required("admin")
+def outbox_retry_all():
+    count = services.retry_failed_messages(current_user)
+    if not count:
+        flash("Er zijn geen mislukte e-mails.", "info")
+        return redirect(url_for("admin.outbox"))
+    db.session.commit()
+    flash(f"{count} e-mail{'s staan' if count != 1 else ' staat'} weer klaar om te versturen.", "success")
     return redirect(url_for("admin.outbox"))
 
 

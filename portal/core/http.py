@@ -14,6 +14,12 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+#: Browser features no page of the portal uses: switched off for the page and anything it would embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
+
 
 def cookieless(view: Callable) -> Callable:
     """Never write a session cookie in the answer of this view (e.g. a feed a calendar app fetches)."""
@@ -40,6 +46,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):

@@ -72,6 +72,9 @@ class OutboxEmail(Base):
     #: Not before this instant (back-off after a failure).
     next_attempt_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The first failed attempt since the message was queued or an admin put it back: temporary trouble is
+    #: retried until MAIL_RETRY_DAYS after this.
+    first_failed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     sent_at: Mapped[datetime | None] = mapped_column()
 

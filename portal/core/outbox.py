@@ -1,8 +1,10 @@
 """Transactional outbox: services queue e-mail in their transaction; a job delivers it.
 
 ``queue_email`` is what services call. ``send_pending`` is the scheduler job: it claims due rows,
-sends them over SMTP (or writes them to the log when no MAIL_SERVER is configured), and retries
-failures with exponential back-off until MAIL_MAX_ATTEMPTS, after which admins see them as failed.
+sends them over SMTP (or writes them to the log when no MAIL_SERVER is configured). A message the server
+refuses for good (a 5xx reply to this message: unknown address, rejected content) fails at once; temporary
+trouble (server unreachable, 4xx replies, a lost connection) is retried with exponential back-off, at most
+an hour apart, for MAIL_RETRY_DAYS. Admins see failed messages and can put them back in the queue.
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ def render_email(template: str, **context: Any) -> tuple[str, str]:
 
 mail_logger = logging.getLogger("portal.mail")
 
-#: Upper bound of the back-off between two attempts.
-MAX_BACKOFF = timedelta(hours=6)
+#: Upper bound of the back-off between two attempts: mail goes out within the hour after the trouble ends.
+MAX_BACKOFF = timedelta(hours=1)
 EMAIL_LIKE_RE = re.compile(r"[^\s<>()\[\]{},;:'\"]+@[^\s<>()\[\]{},;:'\"]+")
 
 
@@ -97,6 +99,8 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict[str, int
             outcome = _deliver(transport, message, now)
             db.session.commit()
             counts[outcome] += 1
+            if transport.unreachable:
+                break  # the server did not let us in: the other messages wait for the next run
     return counts
 
 
@@ -116,21 +120,25 @@ def _deliver(transport: _Transport, message: OutboxEmail, now: datetime) -> str:
     try:
         transport.send(message, now)
     except Exception as exc:  # any failure of one message must not stop the queue
-        return _record_failure(message, exc, now)
+        # Whatever goes wrong while connecting or logging in is the server's trouble, never the message's.
+        return _record_failure(message, exc, now, permanent=not transport.unreachable and is_permanent(exc))
     message.status = "sent"
     message.sent_at = now
     message.last_error = None
     return "sent"
 
 
-def _record_failure(message: OutboxEmail, exc: Exception, now: datetime) -> str:
+def _record_failure(message: OutboxEmail, exc: Exception, now: datetime, permanent: bool) -> str:
     message.attempts += 1
     message.last_error = short_error(exc)
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    message.first_failed_at = message.first_failed_at or now
+    retry_until = message.first_failed_at + timedelta(days=current_app.config["MAIL_RETRY_DAYS"])
+    if permanent or now >= retry_until:
         message.status = "failed"
         logger.error(
-            "Outbox message %s failed for good after %s attempts: %s",
+            "Outbox message %s failed for good (%s) after %s attempts: %s",
             message.id,
+            "refused by the server" if permanent else "retried too long",
             message.attempts,
             message.last_error,
         )
@@ -143,8 +151,26 @@ def _record_failure(message: OutboxEmail, exc: Exception, now: datetime) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """Wait 2**attempts minutes before the next attempt, at most six hours."""
+    """Wait 2**attempts minutes before the next attempt, at most an hour."""
     return min(timedelta(minutes=2 ** min(attempts, 16)), MAX_BACKOFF)
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether the SMTP server refused this message for good (a 5xx reply), so retrying cannot help.
+
+    Unknown errors, lost connections, timeouts and 4xx replies are temporary.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(_permanent_code(code) for code in codes)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return _permanent_code(exc.smtp_code)
+    # E.g. the message needs SMTPUTF8 and the server lacks it (raised by send_message).
+    return isinstance(exc, smtplib.SMTPNotSupportedError)
+
+
+def _permanent_code(code: int) -> bool:
+    return 500 <= code <= 599
 
 
 def short_error(exc: BaseException, max_length: int = 200) -> str:
@@ -179,6 +205,8 @@ class _Transport:
     def __init__(self, config) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
+        #: Connecting or logging in failed during this run.
+        self.unreachable = False
 
     def __enter__(self) -> _Transport:
         return self
@@ -204,7 +232,11 @@ class _Transport:
 
     def _connection(self) -> smtplib.SMTP:
         if self.smtp is None:
-            self.smtp = open_smtp(self.config)
+            try:
+                self.smtp = open_smtp(self.config)
+            except Exception:
+                self.unreachable = True
+                raise
         return self.smtp
 
     def _close(self) -> None:

@@ -17,14 +17,11 @@ def reload(message: OutboxEmail) -> OutboxEmail:
     return db.session.get(OutboxEmail, message.id, populate_existing=True)
 
 
-def test_a_message_refused_until_max_attempts_shows_as_failed_and_can_be_retried(
-    frozen, seed, admin_a, smtp_server, app, monkeypatch
+def test_a_message_the_server_refuses_shows_as_failed_at_once_and_can_be_retried(
+    frozen, seed, admin_a, smtp_server
 ):
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 2)
     smtp_server.reject = "554 5.7.1 Geweigerd"
     message = add_message(seed.a.municipality.id, 1)
-    outbox.send_pending()
-    frozen.move_to(T0 + timedelta(minutes=2), tick=False)  # the first back-off
     assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 1}
 
     page = admin_a.get("/beheer/e-mail").get_data(as_text=True)
@@ -33,11 +30,14 @@ def test_a_message_refused_until_max_attempts_shows_as_failed_and_can_be_retried
     assert "Mislukt" in page
     assert "SMTPDataError" in page
     assert f"/beheer/e-mail/{message.id}/opnieuw" in page
+    assert "4 dagen" in page
 
+    frozen.move_to(T0 + timedelta(minutes=2), tick=False)
     response = admin_a.post(f"/beheer/e-mail/{message.id}/opnieuw")
     assert response.status_code == 302
     row = reload(message)
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, T0 + timedelta(minutes=2))
+    assert row.first_failed_at is None  # a fresh period of retries
     [event] = audit_actions("outbox.retried")
     assert (event.actor_id, event.object_id, event.municipality_id) == (
         seed.a.admin.id,
@@ -49,6 +49,46 @@ def test_a_message_refused_until_max_attempts_shows_as_failed_and_can_be_retried
     assert outbox.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
     assert [m["Subject"] for m in smtp_server.messages] == ["Onderwerp 1"]
     assert "Alle e-mails zijn verstuurd" in admin_a.get("/beheer/e-mail").get_data(as_text=True)
+
+
+def test_admins_put_all_failed_messages_of_their_municipality_back_at_once(frozen, seed, admin_a):
+    failed = [
+        add_message(
+            seed.a.municipality.id, n, status="failed", attempts=n, first_failed_at=T0, last_error="x"
+        )
+        for n in (1, 2, 3)
+    ]
+    waiting = add_message(seed.a.municipality.id, 4, attempts=2, next_attempt_at=T0 + timedelta(hours=1))
+    sent = add_message(seed.a.municipality.id, 5, status="sent", sent_at=T0)
+    others = [add_message(seed.b.municipality.id, 6, status="failed"), add_message(None, 7, status="failed")]
+    page = admin_a.get("/beheer/e-mail").get_data(as_text=True)
+    assert 'action="/beheer/e-mail/opnieuw"' in page
+    assert "Alle mislukte opnieuw proberen" in page
+
+    response = admin_a.post("/beheer/e-mail/opnieuw", follow_redirects=True)
+    assert "3 e-mails staan weer klaar om te versturen." in response.get_data(as_text=True)
+    for message in failed:
+        row = reload(message)
+        assert (row.status, row.attempts, row.next_attempt_at, row.first_failed_at) == (
+            "pending",
+            0,
+            T0,
+            None,
+        )
+    assert (reload(waiting).attempts, reload(waiting).next_attempt_at) == (2, T0 + timedelta(hours=1))
+    assert reload(sent).status == "sent"
+    assert [reload(message).status for message in others] == ["failed", "failed"]
+    [event] = audit_actions("outbox.retried_all")
+    assert (event.actor_id, event.municipality_id) == (seed.a.admin.id, seed.a.municipality.id)
+    assert event.detail == {"count": 3, "message_ids": [m.id for m in failed]}
+    assert "Alle mislukte opnieuw proberen" not in admin_a.get("/beheer/e-mail").get_data(as_text=True)
+
+
+def test_retrying_all_when_nothing_failed_changes_nothing(seed, admin_a):
+    add_message(seed.b.municipality.id, 1, status="failed")
+    response = admin_a.post("/beheer/e-mail/opnieuw", follow_redirects=True)
+    assert "Er zijn geen mislukte e-mails." in response.get_data(as_text=True)
+    assert audit_actions("outbox.retried_all") == []
 
 
 def test_outbox_page_shows_pending_with_next_attempt_and_hides_sent_and_other_tenants(frozen, seed, admin_a):

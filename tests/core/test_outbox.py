@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,50 +114,122 @@ def test_only_due_pending_messages_are_sent_in_id_order_and_limited(frozen, smtp
     assert len(smtp_server.messages) == 3
 
 
-def test_refused_message_backs_off_exponentially_then_fails(frozen, smtp_server, app, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 4)
+def test_a_temporary_refusal_is_retried_with_back_off_for_days_then_fails(frozen, smtp_server, app):
+    assert app.config["MAIL_RETRY_DAYS"] == 4
     smtp_server.reject = "451 4.3.0 Mailbox tijdelijk niet beschikbaar"
     message = add_message(1, to_address="geheim.adres@test.werkbrug.nl")
     assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
     row = reload(message)
-    assert row.attempts == 1
-    assert row.status == "pending"
+    assert (row.attempts, row.status, row.first_failed_at) == (1, "pending", T0)
     assert row.next_attempt_at == T0 + timedelta(minutes=2)
-    assert row.last_error.startswith("SMTPDataError")
+    assert row.last_error.startswith("SMTPDataError: (451")
     assert "geheim.adres" not in row.last_error
     # Not due yet: nothing happens.
     assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
-    frozen.move_to(T0 + timedelta(minutes=2), tick=False)
+    for waited in (2, 2 + 4, 2 + 4 + 8):
+        frozen.move_to(T0 + timedelta(minutes=waited), tick=False)
+        assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    assert reload(message).next_attempt_at == T0 + timedelta(minutes=14 + 16)
+    # Hours of trouble are no reason to give up: after more than three days it is still tried.
+    frozen.move_to(T0 + timedelta(days=3, hours=23), tick=False)
     assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
-    assert reload(message).next_attempt_at == T0 + timedelta(minutes=2 + 4)
-    frozen.move_to(T0 + timedelta(minutes=6), tick=False)
-    outbox.send_pending()
-    assert reload(message).next_attempt_at == T0 + timedelta(minutes=6 + 8)
-    frozen.move_to(T0 + timedelta(minutes=14), tick=False)
+    row = reload(message)
+    assert (row.status, row.attempts, row.first_failed_at) == ("pending", 5, T0)
+    assert row.next_attempt_at == T0 + timedelta(days=3, hours=23, minutes=32)
+    frozen.move_to(T0 + timedelta(days=4), tick=False)
     assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 1}
     row = reload(message)
-    assert (row.status, row.attempts, row.sent_at) == ("failed", 4, None)
-    frozen.move_to(T0 + timedelta(days=2), tick=False)
+    assert (row.status, row.attempts, row.sent_at) == ("failed", 6, None)
+    frozen.move_to(T0 + timedelta(days=6), tick=False)
     assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
     assert smtp_server.messages == []
 
 
-def test_backoff_is_capped_at_six_hours():
+def test_a_message_that_gets_through_after_trouble_is_sent(frozen, smtp_server):
+    smtp_server.reject = "421 4.7.0 Probeer het later"
+    message = add_message(1)
+    assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    smtp_server.reject = None
+    frozen.move_to(T0 + timedelta(minutes=2), tick=False)
+    assert outbox.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    row = reload(message)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
+
+
+def test_a_permanent_refusal_fails_at_once(frozen, smtp_server):
+    smtp_server.reject = "554 5.7.1 Bericht geweigerd"
+    message = add_message(1)
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 1}
+    row = reload(message)
+    assert (row.status, row.attempts, row.first_failed_at) == ("failed", 1, T0)
+    assert row.last_error.startswith("SMTPDataError: (554")
+    frozen.move_to(T0 + timedelta(hours=1), tick=False)
+    assert outbox.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+
+
+def test_backoff_doubles_and_is_capped_at_one_hour():
     assert [outbox.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
-    assert outbox.backoff(8) == timedelta(minutes=256)
-    assert outbox.backoff(9) == timedelta(hours=6)
-    assert outbox.backoff(500) == timedelta(hours=6)
+    assert outbox.backoff(5) == timedelta(minutes=32)
+    assert outbox.backoff(6) == timedelta(hours=1)
+    assert outbox.backoff(500) == timedelta(hours=1)
 
 
-def test_unreachable_server_counts_as_a_failed_attempt(frozen, app, monkeypatch):
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@test.werkbrug.nl": (550, b"5.1.1 Unknown user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@test.werkbrug.nl": (452, b"4.2.2 Mailbox full")}), False),
+        (smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "noreply@werkbrug.example"), True),
+        (smtplib.SMTPSenderRefused(451, b"4.7.1 Try again", "noreply@werkbrug.example"), False),
+        (smtplib.SMTPDataError(554, b"5.7.1 Rejected"), True),
+        (smtplib.SMTPDataError(421, b"4.4.2 Timeout"), False),
+        (smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server"), True),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (TimeoutError("timed out"), False),
+        (smtplib.SMTPAuthenticationError(454, b"4.7.0 Temporary authentication failure"), False),
+        (ValueError("something unexpected"), False),
+    ],
+)
+def test_permanent_refusals_are_told_from_temporary_trouble(error, permanent):
+    assert outbox.is_permanent(error) is permanent
+
+
+def test_an_unreachable_server_is_a_temporary_failure_and_ends_the_run(frozen, app, monkeypatch):
     from tests.conftest import free_port
 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 2)
-    message = add_message(1)
+    first, second = add_message(1), add_message(2)
+    # The server does not answer: the rest of the queue waits for the next run instead of timing out too.
     assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
-    assert reload(message).last_error.startswith("ConnectionRefusedError")
+    assert reload(first).last_error.startswith("ConnectionRefusedError")
+    assert (reload(first).status, reload(first).first_failed_at) == ("pending", T0)
+    assert (reload(second).attempts, reload(second).next_attempt_at) == (0, T0)
+    assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    assert reload(second).attempts == 1
+
+
+def test_an_error_while_connecting_is_the_servers_and_never_fails_the_message(frozen, app, monkeypatch):
+    """The server offers no login (SMTPNotSupportedError): retried, as every connection problem."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import SmtpSink, free_port
+
+    port = free_port()
+    controller = Controller(SmtpSink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USERNAME": "werkbrug"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    try:
+        message = add_message(1)
+        assert outbox.send_pending() == {"sent": 0, "retry": 1, "failed": 0}
+    finally:
+        controller.stop()
+    row = reload(message)
+    assert row.status == "pending"
+    assert row.last_error.startswith("SMTPNotSupportedError")
 
 
 def test_one_refused_recipient_does_not_stop_the_others(frozen, smtp_server):
@@ -170,7 +243,8 @@ def test_one_refused_recipient_does_not_stop_the_others(frozen, smtp_server):
     smtp_server.__class__ = PickySink
     bad = add_message(1, to_address="weg@test.werkbrug.nl")
     good = add_message(2)
-    assert outbox.send_pending() == {"sent": 1, "retry": 1, "failed": 0}
+    assert outbox.send_pending() == {"sent": 1, "retry": 0, "failed": 1}  # an unknown address: at once
+    assert reload(bad).status == "failed"
     assert reload(bad).last_error.startswith("SMTPRecipientsRefused")
     assert "weg@" not in reload(bad).last_error
     assert reload(good).status == "sent"
