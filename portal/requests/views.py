@@ -131,6 +131,7 @@ def _request_form(data: dict | None = None) -> forms.RequestForm:
     kinds = db.session.scalars(queries.types_of(current_user.municipality_id, active_only=True)).all()
     form.placement_type_id.choices = forms.choices((k.id, k.name) for k in kinds)
     form.kinds = kinds
+    form.mark_learning_goals(kinds)
     workplaces = db.session.scalars(workplaces_of(current_user.employer_id or 0)).all()
     form.workplace_id.choices = forms.choices(
         [("", "Kies een werkplek")] * (len(workplaces) != 1) + [(w.id, w.name) for w in workplaces]
