@@ -167,7 +167,13 @@ class WithdrawForm(BaseForm):
     )
 
 
-STATUS_FILTER = choices([("", "Alle"), *((k, v) for k, v in REQUEST_STATUSES.items() if k != "draft")])
+STATUS_FILTER = choices(
+    [
+        ("open", "Open: nog niet vervuld of gesloten"),
+        ("alle", "Alle aanvragen"),
+        *((k, v) for k, v in REQUEST_STATUSES.items() if k != "draft"),
+    ]
+)
 
 
 class RequestFilterForm(BaseForm):
@@ -176,7 +182,9 @@ class RequestFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=STATUS_FILTER, default="", invalid_choice_message=INVALID_CHOICE)
+    status = SelectField(
+        "Status", choices=STATUS_FILTER, default="open", invalid_choice_message=INVALID_CHOICE
+    )
     type_id = SelectField(
         "Soort plaatsing", coerce=optional_int, default=None, invalid_choice_message=INVALID_CHOICE
     )
