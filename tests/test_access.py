@@ -93,6 +93,7 @@ POLICY = {
     "aftercare.outcome": ("roles", "municipal"),
     "calendar.index": ("roles", "municipal", "jobcoach"),
     "calendar.reset": ("roles", "municipal", "jobcoach"),
+    "calendar.new_address": ("roles", "municipal", "jobcoach"),
     "calendar.stop": ("roles", "municipal", "jobcoach"),
     "calendar.feed": ("public",),
     "alerts.index": ("roles", "municipal", "jobcoach"),

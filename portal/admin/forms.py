@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField
+from wtforms import SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf
+from wtforms.validators import AnyOf, Optional
 
-from portal.core.forms import BaseForm, email_field, name_field, phone_field
+from portal.admin.logbook import kind_choices
+from portal.candidates.forms import DutchDateField
+from portal.core.forms import BaseForm, email_field, name_field, one_line, phone_field, plain_text, too_long
 
 STAFF_ROLES = {
     "municipal": "Contactpersoon gemeente",
@@ -29,3 +31,24 @@ class StaffUserForm(BaseForm):
         validate_choice=False,
         validators=[AnyOf(list(STAFF_ROLES), message="Kies een rol.")],
     )
+
+
+class AuditFilterForm(BaseForm):
+    """The filters of the audit log (query string, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    wie = StringField("Wie", validators=[Optional(), too_long(100), plain_text, one_line])
+    soort = SelectField(
+        "Soort gebeurtenis",
+        choices=kind_choices(),
+        default="",
+        invalid_choice_message="Kies een soort uit de lijst.",
+    )
+    van = DutchDateField("Van", validators=[Optional()])
+    tot = DutchDateField("Tot en met", validators=[Optional()])
+
+    def validate_tot(self, field) -> None:
+        if field.data and self.van.data and field.data < self.van.data:
+            raise ValidationError("Kies een datum op of na de datum bij Van.")

@@ -69,13 +69,16 @@ def create_staff_user(
 
 
 def deactivate_user(actor: User, user: User) -> User:
-    """Block ``user`` from logging in and end all their sessions at once (new login token)."""
+    """Block ``user`` from logging in and end all their sessions at once (new login token). Their
+    calendar feed address stops for good: after activation they make a new one."""
     if user.id == actor.id:
         raise AdminError("U kunt uw eigen account niet deactiveren.")
+    feed_ended = user.calendar_token_hash is not None
     user.is_active = False
     user.login_token = new_login_token()
+    user.calendar_token_hash = None
     db.session.flush()
-    record(actor, "user.deactivated", user, role=user.role)
+    record(actor, "user.deactivated", user, role=user.role, calendar_feed_ended=feed_ended)
     return user
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.admin import permissions, queries, services
-from portal.admin.forms import StaffUserForm
+from portal.admin import logbook, permissions, queries, services
+from portal.admin.forms import AuditFilterForm, StaffUserForm
 from portal.auth.models import ROLE_LABELS
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
+from portal.core.time import LOCAL_TZ
 from portal.extensions import db
 from portal.main.queries import scheduler_age_seconds
 
 bp = Blueprint("admin", __name__)
-
-ACTION_FILTER_MAX = 60
 
 
 @bp.context_processor
@@ -122,9 +123,36 @@ def outbox_retry_all():
     return redirect(url_for("admin.outbox"))
 
 
+def _start_of(day) -> datetime:
+    """Midnight at the start of a Dutch calendar day, as an aware instant."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def _audit_filters(form: AuditFilterForm) -> dict:
+    """The query's filters from the valid fields of the form (a field with an error filters nothing)."""
+    valid = {name: form[name].data for name in ("wie", "soort", "van", "tot") if not form[name].errors}
+    return {
+        "who": valid.get("wie") or None,
+        "kind": logbook.kind_filter(valid.get("soort") or ""),
+        "since": _start_of(valid["van"]) if valid.get("van") else None,
+        "until": _start_of(valid["tot"] + timedelta(days=1)) if valid.get("tot") else None,
+    }
+
+
 @bp.get("/beheer/logboek")
 @roles_required("admin")
 def audit():
-    prefix = (request.args.get("actie") or "").strip()[:ACTION_FILTER_MAX]
-    page = _page(queries.audit_events(current_user.municipality_id, prefix or None))
-    return render_template("admin/audit.html", page=page, prefix=prefix, role_labels=ROLE_LABELS)
+    form = AuditFilterForm(formdata=request.args)
+    form.validate()
+    page = _page(queries.audit_events(current_user.municipality_id, **_audit_filters(form)))
+    keep = {name: request.args[name] for name in ("wie", "soort", "van", "tot") if request.args.get(name)}
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        keep={name: value[:100] for name, value in keep.items()},
+        role_labels=ROLE_LABELS,
+        describe=logbook.describe,
+        object_noun=logbook.object_noun,
+        links=logbook.LINKS,
+    )

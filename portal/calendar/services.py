@@ -1,12 +1,13 @@
 """Write-side verbs of the calendar feed: make (or replace) and stop a user's secret feed address.
 
-Only the SHA-256 of the secret is stored; the secret itself exists once, in the answer to the user who
+Only the SHA-256 of the secret is stored; the secret itself exists once, on the page shown to the user who
 made it. Neither the secret nor its hash goes into the audit trail or the log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -41,6 +42,39 @@ def token_hash(token: str) -> str:
 def looks_like_token(token: str | None) -> bool:
     """Whether ``token`` has the shape of a feed secret (cheap check before any lookup)."""
     return isinstance(token, str) and TOKEN_RE.fullmatch(token) is not None
+
+
+#: Purpose of the key stream that seals a new secret on its way to the page that shows it.
+SEAL_PURPOSE = b"werkbrug calendar secret on its way to the page\0"
+
+
+def _key_stream(key: bytes, stored_hash: str, length: int) -> bytes:
+    # HMAC-SHA512 is a keyed pseudo-random function; the stored hash differs for every secret, so no
+    # stream is ever used for two secrets.
+    return hmac.new(key, SEAL_PURPOSE + stored_hash.encode("ascii"), hashlib.sha512).digest()[:length]
+
+
+def seal_token(token: str, key: bytes) -> str:
+    """``token`` unreadable without ``key`` (the app's secret key), to carry it in the signed session
+    cookie from the POST that made it to the one GET that shows it: the cookie never holds the secret."""
+    data = token.encode("ascii")
+    stream = _key_stream(key, token_hash(token), len(data))
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True)).hex()
+
+
+def unseal_token(sealed, stored_hash: str | None, key: bytes) -> str | None:
+    """The secret sealed by :func:`seal_token`, only while it is still the user's current secret."""
+    if not isinstance(sealed, str) or not stored_hash or len(sealed) > 2 * hashlib.sha512().digest_size:
+        return None
+    try:
+        data = bytes.fromhex(sealed)
+    except ValueError:
+        return None
+    stream = _key_stream(key, stored_hash, len(data))
+    token = bytes(a ^ b for a, b in zip(data, stream, strict=True)).decode("latin-1")
+    if not looks_like_token(token) or not hmac.compare_digest(token_hash(token), stored_hash):
+        return None
+    return token
 
 
 def _check_role(actor: User) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from portal.calendar import feed as calendar_feed
@@ -17,6 +17,12 @@ from portal.extensions import db
 bp = Blueprint("calendar", __name__)
 
 FEED_ROLES = queries.FEED_ROLES
+#: Session key that carries a new secret (sealed) from the POST that made it to the page that shows it.
+REVEAL_KEY = "calendar_new_address"
+SHOWN_ONCE = (
+    "U ziet een agenda-adres maar één keer, direct nadat u het heeft gemaakt. "
+    "Bent u het adres kwijt? Maak dan een nieuw adres."
+)
 
 
 def _me():
@@ -40,6 +46,11 @@ def index():
     )
 
 
+def _secret_key() -> bytes:
+    key = current_app.config["SECRET_KEY"]
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
 @bp.post("/agenda/nieuw-adres")
 @roles_required(*FEED_ROLES)
 def reset():
@@ -53,8 +64,25 @@ def reset():
         flash(error.message, "error")
         return redirect(url_for("calendar.index"))
     db.session.commit()
-    # Shown in this answer only (no redirect): a flash or the session would keep the secret in a cookie.
-    return render_template("calendar/new_address.html", feed_url=_feed_url(token), replaced=replaced)
+    # Post/redirect/get: a refresh of the page that shows the address neither posts again (a new secret
+    # would silently stop the one just pasted into Outlook) nor shows it a second time.
+    session[REVEAL_KEY] = {"sealed": services.seal_token(token, _secret_key()), "replaced": replaced}
+    return redirect(url_for("calendar.new_address"), code=303)
+
+
+@bp.get("/agenda/nieuw-adres")
+@roles_required(*FEED_ROLES)
+def new_address():
+    """The address made just now, shown once; afterwards (a refresh, the back button) the Agenda page."""
+    reveal = session.pop(REVEAL_KEY, None)
+    reveal = reveal if isinstance(reveal, dict) else {}
+    token = services.unseal_token(reveal.get("sealed"), current_user.calendar_token_hash, _secret_key())
+    if token is None:
+        flash(SHOWN_ONCE, "info")
+        return redirect(url_for("calendar.index"))
+    return render_template(
+        "calendar/new_address.html", feed_url=_feed_url(token), replaced=bool(reveal.get("replaced"))
+    )
 
 
 @bp.post("/agenda/stoppen")

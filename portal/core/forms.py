@@ -95,6 +95,23 @@ def need(message: str) -> DataRequired:
     return DataRequired(message=message)
 
 
+class RequiredWhen:
+    """Marks a field that is required only in some cases: its label says when (e.g. "(verplicht als u
+    zich zorgen maakt)") instead of "(niet verplicht)". The form checks it in ``validate_<field>``,
+    where the other answers are known; this validator itself checks nothing."""
+
+    def __init__(self, when: str):
+        self.field_flags = {"required_when": when}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+def one_of(words: list[str]) -> str:
+    """["stage", "taalstage", "proefplaatsing"] → "stage, taalstage of proefplaatsing"."""
+    return " of ".join(filter(None, (", ".join(words[:-1]), words[-1]))) if words else ""
+
+
 def too_long(max_length: int, message: str | None = None) -> Length:
     return Length(max=max_length, message=message or f"Gebruik hoogstens {max_length} tekens.")
 

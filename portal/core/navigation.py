@@ -14,6 +14,7 @@ NAVIGATION = {
         ("tasks.index", "Taken"),
         ("employers.workplaces", "Werkplekken"),
         ("employers.colleagues", "Collega's"),
+        ("employers.organisation", "Mijn organisatie"),
         ("auth.account", "Mijn account"),
     ),
     "municipal": (

@@ -16,6 +16,7 @@ from portal.employers import queries as employer_queries
 from portal.extensions import db
 from portal.placements import queries as placement_queries
 from portal.placements.models import Placement, WeeklyLog
+from portal.requests import queries as request_queries
 from portal.tasks import queries as task_queries
 
 HEARTBEAT_JOB = "core.heartbeat"
@@ -35,11 +36,14 @@ def home_context(user) -> dict[str, Any]:
             "logs_overdue": overdue,
             "log_labels": candidate_labels(user.employer_id, [p for p, _ in due + overdue] + decisions),
             "decisions": decisions,
+            "proposals": first_rows(request_queries.proposals_waiting_for(user.employer_id)),
+            "drafts": first_rows(request_queries.drafts_of(user.employer_id), scalars=True),
             **open_tasks(user),
         }
     if user.role == "jobcoach":
         return {
             "assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all(),
+            "to_start": placements_to_start(user),
             **open_alerts(user),
             **open_tasks(user),
         }
@@ -51,6 +55,10 @@ def home_context(user) -> dict[str, Any]:
         return {
             "pending": pending,
             "pending_count": pending_count,
+            "new_requests": first_rows(
+                request_queries.waiting_for_proposals(user.municipality_id, user.id), scalars=True
+            ),
+            "to_start": placements_to_start(user),
             "decisions": decisions_to_take(user),
             "concerns": recent_concerns(user),
             **open_alerts(user),
@@ -112,6 +120,29 @@ def candidate_labels(employer_id: int, placements) -> dict[int, str]:
 
 #: Home pages show this many open tasks and recent concerns; the rest is one click away.
 HOME_TASKS = 10
+
+
+def first_rows(query: sa.Select, *, scalars: bool = False, limit: int = HOME_TASKS) -> dict[str, Any]:
+    """``items``: the first ``limit`` rows of a list on a home page, ``more``: whether there are more
+    (one query: one row more than shown is fetched)."""
+    result = db.session.execute(query.limit(limit + 1))
+    rows = (result.unique().scalars() if scalars else result).all()
+    return {"items": rows[:limit], "more": len(rows) > limit}
+
+
+def placements_to_start(user) -> dict[str, Any]:
+    """Planned placements waiting to start, newest first: the contact's own, or the jobcoach's."""
+    scope = placement_queries.placements_for(user)
+    if user.role == "municipal":
+        scope = scope.where(Placement.contact_id == user.id)
+    query = (
+        scope.where(Placement.status == "planned")
+        .order_by(None)
+        .order_by(Placement.created_at.desc(), Placement.id.desc())
+    )
+    return first_rows(query, scalars=True)
+
+
 #: A concern in a weekly log stays on the municipal home page this long.
 CONCERN_DAYS = 14
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.candidates.forms import DutchDateField
-from portal.core.forms import BaseForm, choices, need, no_bsn, one_line, plain_text, too_long
+from portal.core.forms import BaseForm, RequiredWhen, choices, need, no_bsn, one_line, plain_text, too_long
 from portal.employers.forms import WholeNumberField
 from portal.matching.forms import optional_int
 from portal.placements.models import (
@@ -50,8 +50,8 @@ class JobcoachForm(BaseForm):
     )
 
 
-def _free_text(label: str, max_length: int) -> TextAreaField:
-    return TextAreaField(label, validators=[too_long(max_length), plain_text, no_bsn])
+def _free_text(label: str, max_length: int, *extra) -> TextAreaField:
+    return TextAreaField(label, validators=[*extra, too_long(max_length), plain_text, no_bsn])
 
 
 def _aspect(name: str) -> RadioField:
@@ -84,7 +84,14 @@ class WeeklyLogForm(BaseForm):
         "Hoeveel uur was de kandidaat afwezig?", 0, 60, "Vul het aantal uren in, of 0."
     )
     absence_reason = StringField(
-        "Reden van afwezigheid", validators=[too_long(200), plain_text, one_line, no_bsn]
+        "Reden van afwezigheid",
+        validators=[
+            RequiredWhen("als de kandidaat uren afwezig was"),
+            too_long(200),
+            plain_text,
+            one_line,
+            no_bsn,
+        ],
     )
     punctuality = _aspect("punctuality")
     punctuality_note = _note("punctuality")
@@ -98,7 +105,7 @@ class WeeklyLogForm(BaseForm):
     motivation_note = _note("motivation")
     language_goals_met = _free_text("Taaldoelen deze week", 2000)
     has_concern = BooleanField("Ik maak me zorgen")
-    concern_text = _free_text("Waarover maakt u zich zorgen?", 2000)
+    concern_text = _free_text("Waarover maakt u zich zorgen?", 2000, RequiredWhen("als u zich zorgen maakt"))
     needs_from_municipality = _free_text("Wat heeft u nodig van de gemeente?", 2000)
 
     def validate_absence_reason(self, field) -> None:
@@ -175,7 +182,15 @@ class DecisionForm(BaseForm):
     new_end_date = DutchDateField("Nieuwe einddatum", validators=[Optional()])
     stop_reason = _choice("Reden om te stoppen", STOP_REASONS, "Kies een reden")
     last_day = DutchDateField("Laatste werkdag", validators=[Optional()])
-    note = TextAreaField("Toelichting", validators=[too_long(END_TEXT_MAX), plain_text, no_bsn])
+    note = TextAreaField(
+        "Toelichting",
+        validators=[
+            RequiredWhen("bij stoppen met een andere reden"),
+            too_long(END_TEXT_MAX),
+            plain_text,
+            no_bsn,
+        ],
+    )
 
     #: Per decision: the fields it uses and the message when one of them is empty.
     REQUIRED = {

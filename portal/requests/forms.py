@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, join_codes
-from portal.core.forms import BaseForm, choices, need, one_line, plain_text, too_long
+from portal.core.forms import BaseForm, choices, need, one_line, one_of, plain_text, too_long
 from portal.core.time import today_local
 from portal.employers.forms import INVALID_CHOICE, WholeNumberField, optional_int
 from portal.requests.models import REQUEST_STATUSES
@@ -145,6 +145,16 @@ class RequestForm(BaseForm):
         if field.data > today + timedelta(days=MAX_DAYS_AHEAD):
             raise ValidationError("Kies een startdatum binnen twee jaar.")
 
+    def mark_learning_goals(self, kinds) -> None:
+        """Say in the label for which of these placement types learning goals are required (the check is
+        the service's, per chosen type): required for all of them, for some ("verplicht bij een ..."),
+        or for none ("niet verplicht")."""
+        names = [kind.name.lower() for kind in kinds if kind.learning_goals_required]
+        if names and len(names) == len(kinds):
+            self.learning_goals.flags.required = True
+        elif names:
+            self.learning_goals.flags.required_when = f"bij een {one_of(names)}"
+
     def service_data(self) -> dict:
         """The form's values as the services expect them (work days as comma-separated codes)."""
         return {**self.data, "work_days": self.work_days.codes}
@@ -157,7 +167,13 @@ class WithdrawForm(BaseForm):
     )
 
 
-STATUS_FILTER = choices([("", "Alle"), *((k, v) for k, v in REQUEST_STATUSES.items() if k != "draft")])
+STATUS_FILTER = choices(
+    [
+        ("open", "Open: nog niet vervuld of gesloten"),
+        ("alle", "Alle aanvragen"),
+        *((k, v) for k, v in REQUEST_STATUSES.items() if k != "draft"),
+    ]
+)
 
 
 class RequestFilterForm(BaseForm):
@@ -166,7 +182,9 @@ class RequestFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=STATUS_FILTER, default="", invalid_choice_message=INVALID_CHOICE)
+    status = SelectField(
+        "Status", choices=STATUS_FILTER, default="open", invalid_choice_message=INVALID_CHOICE
+    )
     type_id = SelectField(
         "Soort plaatsing", coerce=optional_int, default=None, invalid_choice_message=INVALID_CHOICE
     )

@@ -55,17 +55,56 @@ def employer_requests(employer_id: int) -> sa.Select:
     return _with_details(query).order_by(PlacementRequest.created_at.desc(), PlacementRequest.id.desc())
 
 
+#: Requests the municipality is still working on (the list's default filter "Open").
+OPEN_REQUESTS = ("submitted", "in_progress", "proposed")
+#: Requests the employer can still change or that still wait on someone (the employer's "Open").
+OPEN_FOR_EMPLOYER = ("draft", *OPEN_REQUESTS)
+#: Requests that wait for the municipality to propose someone.
+WAITING_FOR_PROPOSALS = ("submitted", "in_progress")
+
+
+def open_employer_requests(employer_id: int) -> sa.Select:
+    """The employer's requests that are not closed (concepts included), newest first."""
+    return employer_requests(employer_id).where(PlacementRequest.status.in_(OPEN_FOR_EMPLOYER))
+
+
+def drafts_of(employer_id: int) -> sa.Select:
+    """The employer's concept requests (not yet submitted), newest first."""
+    return employer_requests(employer_id).where(PlacementRequest.status == "draft")
+
+
 def municipal_requests(municipality_id: int, *, status: str = "", type_id: int | None = None) -> sa.Select:
-    """Submitted (non-draft) requests of a municipality, oldest submitted first; optional filters."""
+    """Submitted (non-draft) requests of a municipality, newest submitted first; optional filters.
+
+    ``status``: one status code, "open" (still being worked on) or "" (all).
+    """
     query = sa.select(PlacementRequest).where(
         PlacementRequest.municipality_id == municipality_id, PlacementRequest.status != "draft"
     )
-    if status:
+    if status == "open":
+        query = query.where(PlacementRequest.status.in_(OPEN_REQUESTS))
+    elif status:
         query = query.where(PlacementRequest.status == status)
     if valid_id(type_id):
         query = query.where(PlacementRequest.placement_type_id == type_id)
     query = _with_details(query).options(joinedload(PlacementRequest.employer))
-    return query.order_by(PlacementRequest.submitted_at, PlacementRequest.id)
+    return query.order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
+
+
+def waiting_for_proposals(municipality_id: int, contact_id: int) -> sa.Select:
+    """Requests that wait for a proposal (new, or taken without one yet) from the employers this contact
+    is the fixed contact of, and from employers without a contact; newest submitted first."""
+    return (
+        _with_details(sa.select(PlacementRequest))
+        .options(joinedload(PlacementRequest.employer))
+        .join(Employer, Employer.id == PlacementRequest.employer_id)
+        .where(
+            PlacementRequest.municipality_id == municipality_id,
+            PlacementRequest.status.in_(WAITING_FOR_PROPOSALS),
+            sa.or_(Employer.contact_id == contact_id, Employer.contact_id.is_(None)),
+        )
+        .order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
+    )
 
 
 def request_detail(request_id: int) -> sa.Select:
@@ -111,6 +150,28 @@ def proposals_of(request_id: int) -> sa.Select:
 
 #: Open proposals keep a request alive: the employer is still deciding.
 OPEN_PROPOSALS = ("proposed", "meeting")
+
+
+def proposals_waiting_for(employer_id: int) -> sa.Select:
+    """Rows (proposal id, status, meeting at, proposed at, pseudonym, role title) of the proposals that wait
+    for this employer's decision, newest first.
+
+    Only the pseudonym of the candidate is selected: the employer's home page shows these.
+    """
+    return (
+        sa.select(
+            Proposal.id,
+            Proposal.status,
+            Proposal.meeting_at,
+            Proposal.created_at,
+            Candidate.pseudonym,
+            PlacementRequest.role_title,
+        )
+        .join(Candidate, Candidate.id == Proposal.candidate_id)
+        .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
+        .where(PlacementRequest.employer_id == employer_id, Proposal.status.in_(OPEN_PROPOSALS))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    )
 
 
 def stale_requests(cutoff) -> sa.Select:

@@ -86,10 +86,12 @@ def _own_employer():
 
 def _employer_index():
     employer = _own_employer()
-    page = paginate(
-        queries.employer_requests(employer.id), page_number(request.args.get("page")), _page_size()
+    show_all = request.args.get("toon") == "alle"
+    query = (
+        queries.employer_requests(employer.id) if show_all else queries.open_employer_requests(employer.id)
     )
-    return render_template("requests/index_employer.html", employer=employer, page=page)
+    page = paginate(query, page_number(request.args.get("page")), _page_size())
+    return render_template("requests/index_employer.html", employer=employer, page=page, show_all=show_all)
 
 
 def _filter_form():
@@ -113,13 +115,23 @@ def index():
     if current_user.role == "employer":
         return _employer_index()
     form = _filter_form()
-    status = "" if form.status.errors else (form.status.data or "")
+    status = "open" if form.status.errors else (form.status.data or "open")
     type_id = None if form.type_id.errors else form.type_id.data
-    query = queries.municipal_requests(current_user.municipality_id, status=status, type_id=type_id)
+    query = queries.municipal_requests(
+        current_user.municipality_id, status="" if status == "alle" else status, type_id=type_id
+    )
     page = paginate(query, page_number(request.args.get("page")), _page_size())
     keep = {key: value for key, value in (("status", status), ("type_id", type_id)) if value}
     waiting = {item.id: waiting_days(item) for item in page.items}
-    return render_template("requests/index_municipal.html", form=form, page=page, keep=keep, waiting=waiting)
+    return render_template(
+        "requests/index_municipal.html",
+        form=form,
+        page=page,
+        keep=keep,
+        waiting=waiting,
+        status=status,
+        filtered=status != "open" or type_id is not None,
+    )
 
 
 # Employer: new and edit -----------------------------------------------------------------------------------
@@ -131,6 +143,7 @@ def _request_form(data: dict | None = None) -> forms.RequestForm:
     kinds = db.session.scalars(queries.types_of(current_user.municipality_id, active_only=True)).all()
     form.placement_type_id.choices = forms.choices((k.id, k.name) for k in kinds)
     form.kinds = kinds
+    form.mark_learning_goals(kinds)
     workplaces = db.session.scalars(workplaces_of(current_user.employer_id or 0)).all()
     form.workplace_id.choices = forms.choices(
         [("", "Kies een werkplek")] * (len(workplaces) != 1) + [(w.id, w.name) for w in workplaces]

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Optional
 
 from portal.candidates.forms import CheckboxesField, DutchDateField
 from portal.core.filters import format_date
-from portal.core.forms import BaseForm, choices, no_bsn, one_line, plain_text, too_long
+from portal.core.forms import BaseForm, RequiredWhen, choices, no_bsn, one_line, plain_text, too_long
 from portal.core.time import today_local
 from portal.employers.forms import INVALID_CHOICE
 from portal.requests.forms import whole_number
@@ -35,8 +35,8 @@ def _radios(label: str, options: dict[str, str], required: str) -> RadioField:
     )
 
 
-def _free_text(label: str, max_length: int) -> TextAreaField:
-    return TextAreaField(label, validators=[too_long(max_length), plain_text, no_bsn])
+def _free_text(label: str, max_length: int, *extra) -> TextAreaField:
+    return TextAreaField(label, validators=[*extra, too_long(max_length), plain_text, no_bsn])
 
 
 class VisitForm(BaseForm):
@@ -55,10 +55,14 @@ class VisitForm(BaseForm):
     )
     mode = _radios("Hoe was het contact?", VISIT_MODES, services.BAD_MODE)
     contact_made = _radios("Heeft u iemand gesproken?", CONTACT_CHOICES, "Kies of u iemand heeft gesproken.")
-    spoken_with = CheckboxesField("Met wie heeft u gesproken?", SPOKEN_WITH)
+    spoken_with = CheckboxesField(
+        "Met wie heeft u gesproken?", SPOKEN_WITH, validators=[RequiredWhen("als u iemand heeft gesproken")]
+    )
     observations = _free_text("Wat zag en hoorde u?", services.OBSERVATIONS_MAX)
     risk = _radios("Hoe groot is het risico dat de plaatsing misgaat?", RISK_LEVELS, services.BAD_RISK)
-    risk_reason = _free_text("Waarom dit risico?", services.RISK_REASON_MAX)
+    risk_reason = _free_text(
+        "Waarom dit risico?", services.RISK_REASON_MAX, RequiredWhen("bij een middel of hoog risico")
+    )
 
     def validate_visit_date(self, field) -> None:
         if not isinstance(field.data, date):

@@ -13,6 +13,7 @@ from portal.core.models import OutboxEmail
 from portal.extensions import db
 from tests import factories
 from tests.admin.conftest import HOSTILE_TEXT, audit_actions
+from tests.calendar.conftest import new_feed
 from tests.conftest import form_errors_in
 
 NEW_USER = {
@@ -218,6 +219,25 @@ def test_a_deactivated_user_cannot_log_in_until_activated(seed, admin_a, make_cl
     assert reload(seed.a.jobcoach).is_active is True
     make_client().login(seed.a.jobcoach)
     assert len(audit_actions("user.activated")) == 1
+
+
+@pytest.mark.parametrize("role", ["municipal", "jobcoach"])
+def test_deactivation_ends_the_calendar_feed_for_good(seed, admin_a, login_as, make_client, role):
+    user = seed.a.user(role)
+    path = new_feed(login_as(user))
+    feed = make_client()
+    assert feed.get(path).status_code == 200
+    admin_a.post(f"/beheer/gebruikers/{user.id}/deactiveren")
+    assert feed.get(path).status_code == 404
+    assert reload(user).calendar_token_hash is None
+    [event] = audit_actions("user.deactivated")
+    assert event.detail["calendar_feed_ended"] is True
+
+    admin_a.post(f"/beheer/gebruikers/{user.id}/activeren")
+    assert reload(user).is_active is True
+    assert feed.get(path).status_code == 404  # the old address stays dead: make a new one
+    page = login_as(user).get("/agenda").get_data(as_text=True)
+    assert "U heeft nog geen agenda-adres." in page
 
 
 def test_employer_users_of_the_municipality_can_be_deactivated(seed, admin_a):

@@ -55,6 +55,9 @@ def make_decision(placement, kind: str, by) -> EndDecision:
 def new_feed(client) -> str:
     """Make a feed address through the page; returns its path (/agenda/<secret>.ics)."""
     response = client.post("/agenda/nieuw-adres")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/agenda/nieuw-adres"
+    response = client.get("/agenda/nieuw-adres")
     assert response.status_code == 200
     match = re.search(
         r'value="http://localhost(/agenda/[A-Za-z0-9_-]+\.ics)"', response.get_data(as_text=True)

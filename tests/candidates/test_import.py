@@ -236,7 +236,7 @@ def test_one_bad_row_means_nothing_is_imported(frozen, seed, municipal):
     page = text(preview)
     assert "Er is niets geïmporteerd" in page
     errors = re.findall(
-        r"<tr class=\"utrecht-table__row\">\s*<td[^>]*>(\d+)</td>"
+        r"<tr class=\"utrecht-table__row\"[^>]*>\s*<td[^>]*>(\d+)</td>"
         r"\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>",
         page.split("Fouten per rij")[1].split("</table>")[0],
     )

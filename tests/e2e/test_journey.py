@@ -119,7 +119,17 @@ def login(driver, base_url: str, email: str, password: str = DEMO_PASSWORD) -> N
     assert path_of(driver) != "/login", f"login failed for {email}"
 
 
+def open_menu(driver) -> None:
+    """On a phone the menu (links, name and logout) folds behind the "Menu" button: open it."""
+    buttons = driver.find_elements(By.CSS_SELECTOR, "header .werkbrug-menu-button")
+    buttons = [button for button in buttons if button.is_displayed()]
+    if buttons and buttons[0].get_attribute("aria-expanded") != "true":
+        buttons[0].click()
+        WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "hoofdmenu").is_displayed())
+
+
 def logout(driver) -> None:
+    open_menu(driver)
     submit(driver, driver.find_element(By.XPATH, "//header//button[normalize-space()='Uitloggen']"))
     assert path_of(driver) == "/login"
 
@@ -172,6 +182,7 @@ def test_each_demo_account_lands_on_its_home_page(browser, live_server, tmp_path
     login(browser, live_server, email)
     assert path_of(browser) == "/"
     assert the_h1(browser)
+    open_menu(browser)
     header = browser.find_element(By.TAG_NAME, "header").text
     assert DEMO_ACCOUNTS[email] in header
     assert_fits(browser)

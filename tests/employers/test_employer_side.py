@@ -25,6 +25,16 @@ def test_organisation_page_shows_the_fixed_contact_prominently(login_as, seed):
     assert seed.a.employer.kvk_number in body
 
 
+def test_the_menu_leads_the_employer_to_its_organisation(login_as, seed):
+    client = login_as(seed.a.employer_user)
+    for path in ("/", "/werkplekken", "/organisatie"):
+        page = client.get(path).get_data(as_text=True)
+        assert '<a class="werkbrug-nav__link" href="/organisatie"' in page, path
+        assert "Mijn organisatie" in page
+    page = " ".join(client.get("/organisatie").get_data(as_text=True).split())
+    assert 'aria-current="page">Mijn organisatie' in page
+
+
 def test_organisation_without_contact_shows_the_municipality_address(login_as, seed):
     seed.a.employer.contact_id = None
     seed.a.municipality.contact_email = "werk@gemeente-a.nl"

@@ -111,7 +111,7 @@ def test_list_shows_active_workplace_counts(login_as, seed):
     make_workplace(employer)
     make_workplace(employer, archived_at=T0)
     body = login_as(seed.a.municipal).get("/werkgevers?q=Telbedrijf").get_data(as_text=True)
-    cells = re.findall(r'<td class="utrecht-table__cell">([^<]*)</td>', body)
+    cells = re.findall(r'<td class="utrecht-table__cell"[^>]*>([^<]*)</td>', body)
     assert cells[-1] == "2"
 
 

@@ -220,6 +220,24 @@ def test_employer_list_shows_own_requests_with_status_words_and_the_contact(logi
     assert f"/aanvragen/{other.id}" not in body
 
 
+def test_employer_list_opens_on_open_requests_and_concepts_newest_first(login_as, seed):
+    older = make_request(seed.a.workplace, status="in_progress", role_title="Inpakker")
+    older.created_at = seed.a.request.created_at.replace(year=2020)
+    filled = make_request(seed.a.workplace, status="filled", role_title="Vervulde functie")
+    draft = make_request(seed.a.workplace, status="draft", role_title="Nog een concept")
+    db.session.flush()
+    client = login_as(seed.a.employer_user)
+    body = text(client.get("/aanvragen"))
+    assert "Vervulde functie" not in body
+    shown = re.findall(r'href="/aanvragen/(\d+)"', body)
+    assert shown == [str(draft.id), str(seed.a.request.id), str(older.id)]
+    assert 'href="/aanvragen?toon=alle"' in body
+    everything = text(client.get("/aanvragen?toon=alle"))
+    assert "Vervulde functie" in everything
+    assert f"/aanvragen/{filled.id}" in everything
+    assert "Alleen open aanvragen tonen" in everything
+
+
 def test_employer_detail_shows_everything_proposals_and_the_contact(login_as, seed):
     body = text(login_as(seed.a.employer_user).get(f"/aanvragen/{seed.a.request.id}"))
     req = seed.a.request

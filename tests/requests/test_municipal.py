@@ -31,12 +31,23 @@ def spread(seed):
 
 
 @pytest.mark.parametrize("role", ["municipal", "admin"])
-def test_staff_list_all_submitted_requests_oldest_first(login_as, seed, spread, role):
-    ids = listed(login_as(seed.a.user(role)).get("/aanvragen"))
-    expected = [spread["old"].id, spread["middle"].id, seed.a.request.id, spread["new"].id]
+def test_staff_list_opens_on_open_requests_newest_first(login_as, seed, spread, role):
+    filled = make_request(seed.a.workplace, status="filled", submitted_at=T0)
+    withdrawn = make_request(seed.a.workplace, status="withdrawn", submitted_at=T0 - timedelta(days=20))
+    client = login_as(seed.a.user(role))
+    ids = listed(client.get("/aanvragen"))
+    expected = [spread["new"].id, seed.a.request.id, spread["middle"].id, spread["old"].id]
     assert ids == expected
     assert spread["draft"].id not in ids
     assert seed.b.request.id not in ids
+    page = text(client.get("/aanvragen"))
+    assert "De nieuwste staat bovenaan." in page
+    assert 'href="/aanvragen?status=alle"' in page
+
+    everything = listed(client.get("/aanvragen?status=alle"))
+    assert set(everything) == {*expected, filled.id, withdrawn.id}
+    assert everything[-1] == withdrawn.id
+    assert spread["draft"].id not in everything
 
 
 def test_list_shows_waiting_days_status_words_and_employer(login_as, seed, spread):
