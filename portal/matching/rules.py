@@ -21,8 +21,17 @@ OUTCOME_ICONS = {PASS: "✔", PARTIAL: "≈", FAIL: "✘"}
 #: Share of a criterion's weight an outcome earns.
 OUTCOME_FACTOR = {PASS: 1.0, PARTIAL: 0.5, FAIL: 0.0}
 
-WEIGHTS = {"language": 30, "days": 20, "hours": 10, "certificates": 15, "interests": 15, "travel": 10}
+WEIGHTS = {
+    "readiness": 15,
+    "language": 25,
+    "days": 15,
+    "hours": 10,
+    "certificates": 10,
+    "interests": 15,
+    "travel": 10,
+}
 LABELS = {
+    "readiness": "Werkfit",
     "language": "Taal",
     "days": "Dagen",
     "hours": "Uren",
@@ -87,6 +96,9 @@ class Job:
     sector: str
     city: str
     reachable_by_public_transport: bool
+    #: Code and name of the placement type (stage, taalstage, proefplaatsing, ... or a municipality's own).
+    placement_type: str
+    placement_name: str
 
 
 def job_from_request(request: Any) -> Job:
@@ -103,10 +115,59 @@ def job_from_request(request: Any) -> Job:
         sector=request.employer.sector,
         city=request.workplace.city,
         reachable_by_public_transport=bool(request.workplace.reachable_by_public_transport),
+        placement_type=request.placement_type.code,
+        placement_name=request.placement_type.name,
     )
 
 
 # Criteria ----------------------------------------------------------------------------------------------
+
+#: How each work readiness (candidate profile, "werkfit") fits each standard placement type; a readiness
+#: that is not listed does not fit (FAIL) and cannot be proposed. A taalstage is itself a first step, so
+#: "eerst activering" fits it; a stage can take it with extra guidance; a proefplaatsing or a
+#: werkervaringsplaats is real work and needs someone who can start at once.
+READINESS_FIT = {
+    "taalstage": {"direct": PASS, "activering": PASS, "onderwijs": PARTIAL},
+    "stage": {"direct": PASS, "activering": PARTIAL, "onderwijs": PARTIAL},
+    "proefplaatsing": {"direct": PASS},
+    "werkervaringsplaats": {"direct": PASS},
+}
+#: A municipality's own placement types: ready for work fits, a first step first fits in part.
+OTHER_TYPE_FIT = {"direct": PASS, "activering": PARTIAL, "onderwijs": PARTIAL}
+#: The candidate's readiness in words (the profile's labels).
+READINESS_WORDS = {
+    "direct": "kan direct aan het werk",
+    "activering": "eerst activering",
+    "onderwijs": "eerst onderwijs",
+    "nog_niet": "nog niet klaar voor werk",
+}
+
+
+def readiness_fit(placement_type: str) -> dict[str, str]:
+    """Work readiness code → outcome for this placement type (missing codes fail)."""
+    return READINESS_FIT.get(placement_type, OTHER_TYPE_FIT)
+
+
+def fitting_readiness(placement_type: str) -> list[str]:
+    """The work readiness codes that may be proposed for this placement type (all but the failing ones)."""
+    return sorted(readiness_fit(placement_type))
+
+
+def readiness(candidate: Any, job: Job) -> Criterion:
+    """Work readiness against what the placement type asks."""
+    fit = readiness_fit(job.placement_type)
+    outcome = fit.get(candidate.work_readiness, FAIL)
+    kind = job.placement_name.lower()
+    have = READINESS_WORDS.get(candidate.work_readiness, candidate.work_readiness)
+    if outcome == PASS:
+        advice = f"Dat past bij een {kind}."
+    elif outcome == PARTIAL:
+        advice = f"Een {kind} kan, met extra begeleiding."
+    elif set(fit) == {"direct"}:
+        advice = f"Voor een {kind} moet de kandidaat direct aan het werk kunnen."
+    else:
+        advice = f"Dat past nog niet bij een {kind}."
+    return Criterion("readiness", outcome, f"Volgens het profiel: {have}. {advice}")
 
 
 def language(candidate: Any, job: Job) -> Criterion:
@@ -239,7 +300,7 @@ def travel(candidate: Any, job: Job) -> Criterion:
     return Criterion("travel", PASS if ok else PARTIAL, reason)
 
 
-CRITERIA = (language, days, hours, certificates, interests, travel)
+CRITERIA = (readiness, language, days, hours, certificates, interests, travel)
 
 
 def score(candidate: Any, job: Job) -> Score:

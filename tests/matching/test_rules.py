@@ -30,6 +30,7 @@ def candidate(**kw):
         "status": "active",
         "care_first": False,
         "other_languages": "",
+        "work_readiness": "direct",
     }
     values.update(kw)
     return SimpleNamespace(**values)
@@ -48,6 +49,8 @@ def job(**kw):
         "sector": "logistiek",
         "city": "Eindhoven",
         "reachable_by_public_transport": True,
+        "placement_type": "taalstage",
+        "placement_name": "Taalstage",
     }
     values.update(kw)
     return rules.Job(**values)
@@ -199,6 +202,66 @@ def test_score_totals_weights_and_every_criterion_has_words_and_icon():
     poor = rules.score(candidate(dutch_level="geen", hours_per_week=4, available_days=""), job())
     assert poor.total < 50
     assert {c.words for c in poor.criteria} >= {"Past niet"}
+
+
+# Work readiness -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "ready", "outcome"),
+    [
+        ("proefplaatsing", "direct", PASS),
+        ("proefplaatsing", "activering", FAIL),
+        ("proefplaatsing", "onderwijs", FAIL),
+        ("proefplaatsing", "nog_niet", FAIL),
+        ("werkervaringsplaats", "direct", PASS),
+        ("werkervaringsplaats", "activering", FAIL),
+        ("taalstage", "direct", PASS),
+        ("taalstage", "activering", PASS),
+        ("taalstage", "onderwijs", PARTIAL),
+        ("taalstage", "nog_niet", FAIL),
+        ("stage", "direct", PASS),
+        ("stage", "activering", PARTIAL),
+        ("stage", "onderwijs", PARTIAL),
+        ("stage", "nog_niet", FAIL),
+        ("vrijwilligerswerk", "direct", PASS),  # a municipality's own type
+        ("vrijwilligerswerk", "activering", PARTIAL),
+        ("vrijwilligerswerk", "nog_niet", FAIL),
+    ],
+)
+def test_readiness_against_the_placement_type(kind, ready, outcome):
+    result = rules.readiness(
+        candidate(work_readiness=ready), job(placement_type=kind, placement_name=kind.capitalize())
+    )
+    assert result.outcome == outcome
+    assert result.reason.startswith("Volgens het profiel: ")
+    assert kind in result.reason
+    assert (ready in rules.fitting_readiness(kind)) == (outcome != FAIL)
+
+
+def test_readiness_reasons_say_what_the_type_needs():
+    trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
+    assert rules.readiness(candidate(work_readiness="activering"), trial).reason == (
+        "Volgens het profiel: eerst activering. "
+        "Voor een proefplaatsing moet de kandidaat direct aan het werk kunnen."
+    )
+    stage = job(placement_type="stage", placement_name="Stage")
+    assert rules.readiness(candidate(work_readiness="activering"), stage).reason == (
+        "Volgens het profiel: eerst activering. Een stage kan, met extra begeleiding."
+    )
+    assert rules.readiness(candidate(work_readiness="nog_niet"), job()).reason == (
+        "Volgens het profiel: nog niet klaar voor werk. Dat past nog niet bij een taalstage."
+    )
+
+
+def test_eerst_activering_never_scores_full_marks_for_a_proefplaatsing():
+    trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
+    ready = rules.score(candidate(plan_c="magazijn"), trial)
+    first_activation = rules.score(candidate(plan_c="magazijn", work_readiness="activering"), trial)
+    assert ready.total == 100
+    assert first_activation.total == 100 - rules.WEIGHTS["readiness"]
+    assert first_activation.criteria[0].label == "Werkfit"
+    assert first_activation.criteria[0].words == "Past niet"
 
 
 # Exclusions and ranking -----------------------------------------------------------------------------------
