@@ -7,6 +7,8 @@ municipal contact; they may mention staff-only facts (home town, care flag) and 
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +59,10 @@ class Criterion:
     key: str
     outcome: str
     reason: str
+    points: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "points", WEIGHTS[self.key] * OUTCOME_FACTOR[self.outcome])
 
     @property
     def label(self) -> str:
@@ -70,15 +76,19 @@ class Criterion:
     def icon(self) -> str:
         return OUTCOME_ICONS[self.outcome]
 
-    @property
-    def points(self) -> float:
-        return WEIGHTS[self.key] * OUTCOME_FACTOR[self.outcome]
-
 
 @dataclass(frozen=True)
 class Score:
     total: int
     criteria: list[Criterion] = field(default_factory=list)
+
+    def summary(self) -> list[tuple[str, str, list[str]]]:
+        """(icon, words, labels) per outcome that occurs, best first: the fit in one line."""
+        return [
+            (OUTCOME_ICONS[outcome], OUTCOME_WORDS[outcome], labels)
+            for outcome in (PASS, PARTIAL, FAIL)
+            if (labels := [c.label for c in self.criteria if c.outcome == outcome])
+        ]
 
 
 @dataclass(frozen=True)
@@ -252,19 +262,19 @@ def certificates(candidate: Any, job: Job) -> Criterion:
     return Criterion("certificates", outcome, f"Mist: {', '.join(missing)}.")
 
 
-def title_words(title: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def title_words(title: str) -> tuple[str, ...]:
     """Meaningful words of a role title (four letters or more, no generic words like 'medewerker')."""
     words = re.findall(r"\w+", (title or "").casefold())
-    return [word for word in words if len(word) >= 4 and word not in STOPWORDS]
+    return tuple(word for word in words if len(word) >= 4 and word not in STOPWORDS)
 
 
 def plan_match(candidate: Any, job: Job) -> str | None:
     """The first ABC plan (C, then B, then A) whose text mentions a word of the role title."""
     words = title_words(job.role_title)
-    for letter in ("c", "b", "a"):
-        text = (getattr(candidate, f"plan_{letter}") or "").casefold()
-        if text and any(word in text for word in words):
-            return letter.upper()
+    for letter, text in (("C", candidate.plan_c), ("B", candidate.plan_b), ("A", candidate.plan_a)):
+        if text and any(word in text.casefold() for word in words):
+            return letter
     return None
 
 
@@ -273,8 +283,11 @@ PLAN_NAMES = {"A": "gewenst beroep", "B": "opstap", "C": "werk dat morgen kan"}
 
 def interests(candidate: Any, job: Job) -> Criterion:
     """ABC plan against the role title and desired sectors against the employer's sector."""
-    letter = plan_match(candidate, job)
-    sector_ok = job.sector in split_codes(candidate.desired_sectors)
+    return _interests(plan_match(candidate, job), job.sector in split_codes(candidate.desired_sectors))
+
+
+@functools.lru_cache(maxsize=16)
+def _interests(letter: str | None, sector_ok: bool) -> Criterion:
     sector_text = "De sector past bij de wens." if sector_ok else "De sector staat niet bij de wensen."
     if letter:
         return Criterion(
@@ -300,35 +313,59 @@ def travel(candidate: Any, job: Job) -> Criterion:
     return Criterion("travel", PASS if ok else PARTIAL, reason)
 
 
-CRITERIA = (readiness, language, days, hours, certificates, interests, travel)
+#: Every criterion with the candidate attributes it reads: equal attributes give an equal criterion, so a
+#: ranking of thousands of candidates works out each distinct combination once (see ``score``'s memo).
+CRITERIA = (
+    (readiness, ("work_readiness",)),
+    (language, ("dutch_level", "english_level")),
+    (days, ("available_days", "class_days")),
+    (hours, ("hours_per_week",)),
+    (certificates, ("certificates",)),
+    (interests, ("plan_a", "plan_b", "plan_c", "desired_sectors")),
+    (travel, ("home_town", "travel_range_km")),
+)
 
 
-def score(candidate: Any, job: Job) -> Score:
-    """The total (0-100) and every criterion with its outcome and reason."""
-    criteria = [rule(candidate, job) for rule in CRITERIA]
-    return Score(total=round(sum(c.points for c in criteria)), criteria=criteria)
+_READERS = tuple((rule, operator.attrgetter(*reads)) for rule, reads in CRITERIA)
+
+
+def score(candidate: Any, job: Job, memo: dict | None = None) -> Score:
+    """The total (0-100) and every criterion with its outcome and reason.
+
+    ``memo`` (a dict kept for one job) remembers each criterion by the attributes it reads.
+    """
+    if memo is None:
+        criteria = [rule(candidate, job) for rule, _reads in CRITERIA]
+        return Score(total=round(sum(c.points for c in criteria)), criteria=criteria)
+    criteria, points = [], 0.0
+    for rule, read in _READERS:
+        key = (rule, read(candidate))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = rule(candidate, job)
+        criteria.append(found)
+        points += found.points
+    return Score(total=round(points), criteria=criteria)
 
 
 # Exclusions and ranking --------------------------------------------------------------------------------
 
-#: Candidate statuses that cannot be proposed, with the reason shown.
-STATUS_REASONS = {"placed": "Is al geplaatst.", "inactive": "Is nu niet beschikbaar."}
-NO_CONSENT = "Geen toestemming om het profiel te delen met werkgevers."
-CARE_FIRST = "Zorg gaat voor."
-ALREADY_PROPOSED = "Is al voorgesteld voor deze aanvraag."
+#: Why a candidate cannot be proposed for a request, in the order they are checked (the first one that
+#: applies is the one shown). The conditions themselves are SQL (``queries.exclusion_conditions``), so
+#: only the candidates that can be proposed are loaded and scored.
+EXCLUSION_REASONS = {
+    "placed": "Is al geplaatst.",
+    "inactive": "Is nu niet beschikbaar.",
+    "no_consent": "Geen toestemming om het profiel te delen met werkgevers.",
+    "care_first": "Zorg gaat voor.",
+    "proposed": "Is al voorgesteld voor deze aanvraag.",
+    "readiness": "Is nog niet klaar voor een {kind}.",
+}
 
 
-def exclusion_reason(candidate: Any, *, has_share_consent: bool, already_proposed: bool) -> str | None:
-    """Why this candidate cannot be proposed for this request (staff-only text), or None."""
-    if candidate.status in STATUS_REASONS:
-        return STATUS_REASONS[candidate.status]
-    if not has_share_consent:
-        return NO_CONSENT
-    if candidate.care_first:
-        return CARE_FIRST
-    if already_proposed:
-        return ALREADY_PROPOSED
-    return None
+def exclusion_text(code: str, job: Job) -> str:
+    """The reason (Dutch, staff only) for an exclusion code, for this request."""
+    return EXCLUSION_REASONS[code].format(kind=job.placement_name.lower())
 
 
 @dataclass(frozen=True)
@@ -337,28 +374,12 @@ class Ranked:
     score: Score
 
 
-@dataclass(frozen=True)
-class Excluded:
-    candidate: Any
-    reason: str
-
-
-def rank(candidates, job: Job, *, consented: set[int], proposed: set[int]) -> tuple[list, list]:
-    """(ranked, excluded): eligible candidates by score (high first), then pseudonym; the rest with why."""
-    ranked, excluded = [], []
-    for candidate in candidates:
-        reason = exclusion_reason(
-            candidate,
-            has_share_consent=candidate.id in consented,
-            already_proposed=candidate.id in proposed,
-        )
-        if reason:
-            excluded.append(Excluded(candidate, reason))
-        else:
-            ranked.append(Ranked(candidate, score(candidate, job)))
+def rank(candidates, job: Job) -> list[Ranked]:
+    """Candidates that can be proposed, by score (high first), then pseudonym."""
+    memo: dict = {}
+    ranked = [Ranked(candidate, score(candidate, job, memo)) for candidate in candidates]
     ranked.sort(key=lambda item: (-item.score.total, item.candidate.pseudonym))
-    excluded.sort(key=lambda item: item.candidate.pseudonym)
-    return ranked, excluded
+    return ranked
 
 
 # Guardrails --------------------------------------------------------------------------------------------
