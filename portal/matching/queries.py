@@ -64,44 +64,64 @@ def proposed_candidate_ids(request_id: int) -> sa.Select:
     return sa.select(Proposal.candidate_id).where(Proposal.request_id == request_id)
 
 
-def exclusion_conditions(request: PlacementRequest) -> list[tuple[str, sa.ColumnElement[bool]]]:
-    """(code, SQL condition) per reason a candidate cannot be proposed, as ``rules.EXCLUSION_REASONS``.
+def _candidates_with_reasons(
+    request: PlacementRequest,
+) -> tuple[sa.FromClause, list[tuple[str, sa.ColumnElement]]]:
+    """Candidates joined to their live share consent and to a proposal for the request (outer joins), and
+    (code, SQL condition) per reason a candidate cannot be proposed, in ``rules.EXCLUSION_REASONS`` order.
 
-    Consents and proposals are tested against id lists (one hashed look-up each), not per candidate.
+    Joins, not a subquery per candidate: the database hashes each id list once, whatever the numbers.
     """
-    return [
+    consented = share_consented_ids(request.municipality_id).subquery("consented")
+    proposed = proposed_candidate_ids(request.id).subquery("proposed")
+    joined = sa.outerjoin(Candidate, consented, consented.c.candidate_id == Candidate.id).outerjoin(
+        proposed, proposed.c.candidate_id == Candidate.id
+    )
+    return joined, [
         ("placed", Candidate.status == "placed"),
         ("inactive", Candidate.status != "active"),
-        ("no_consent", Candidate.id.not_in(share_consented_ids(request.municipality_id))),
+        ("no_consent", consented.c.candidate_id.is_(None)),
         ("care_first", Candidate.care_first.is_(True)),
-        ("proposed", Candidate.id.in_(proposed_candidate_ids(request.id))),
+        ("proposed", proposed.c.candidate_id.is_not(None)),
         ("readiness", Candidate.work_readiness.not_in(fitting_readiness(request.placement_type.code))),
     ]
 
 
-def _proposable(request: PlacementRequest) -> list[sa.ColumnElement[bool]]:
-    """Conditions for the request's municipality's candidates that can be proposed for it."""
-    return [
-        Candidate.municipality_id == request.municipality_id,
-        *(sa.not_(condition) for _code, condition in exclusion_conditions(request)),
-    ]
+def exclusion_codes(request: PlacementRequest) -> list[str]:
+    """The exclusion codes in the order they are checked (the rules' order)."""
+    return [code for code, _condition in _candidates_with_reasons(request)[1]]
+
+
+def _proposable(request: PlacementRequest, *columns) -> sa.Select:
+    """``columns`` of the request's municipality's candidates that can be proposed for it."""
+    joined, conditions = _candidates_with_reasons(request)
+    return (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(
+            Candidate.municipality_id == request.municipality_id,
+            *(sa.not_(condition) for _code, condition in conditions),
+        )
+    )
 
 
 def ranking_pool(request: PlacementRequest) -> sa.Select:
     """The candidates that can be proposed for the request, with only the columns the ranking reads."""
-    return sa.select(*RANKING_COLUMNS).where(*_proposable(request))
+    return _proposable(request, *RANKING_COLUMNS)
 
 
-def _exclusion_code(request: PlacementRequest) -> sa.Case:
+def _exclusion_code(conditions) -> sa.Case:
     """SQL: the code of the first reason that applies to the candidate, else NULL (can be proposed)."""
-    return sa.case(*[(condition, code) for code, condition in exclusion_conditions(request)], else_=sa.null())
+    return sa.case(*[(condition, code) for code, condition in conditions], else_=sa.null()).label("code")
 
 
 def exclusion_counts(request: PlacementRequest) -> sa.Select:
     """(exclusion code, number) of the municipality's candidates; code None: those that can be proposed."""
-    code = _exclusion_code(request).label("code")
+    joined, conditions = _candidates_with_reasons(request)
+    code = _exclusion_code(conditions)
     return (
         sa.select(code, sa.func.count())
+        .select_from(joined)
         .where(Candidate.municipality_id == request.municipality_id)
         .group_by(code)
     )
@@ -109,11 +129,12 @@ def exclusion_counts(request: PlacementRequest) -> sa.Select:
 
 def excluded_candidates(request: PlacementRequest, code: str) -> sa.Select:
     """Candidates excluded for the request for this reason (id, pseudonym, name, readiness), by pseudonym."""
-    conditions = exclusion_conditions(request)
+    joined, conditions = _candidates_with_reasons(request)
     position = [name for name, _condition in conditions].index(code)
     earlier = [sa.not_(condition) for _name, condition in conditions[:position]]
     return (
         sa.select(Candidate.id, Candidate.pseudonym, RANKING_COLUMNS[2], Candidate.work_readiness)
+        .select_from(joined)
         .where(Candidate.municipality_id == request.municipality_id, *earlier, conditions[position][1])
         .order_by(Candidate.pseudonym, Candidate.id)
     )
@@ -122,17 +143,20 @@ def excluded_candidates(request: PlacementRequest, code: str) -> sa.Select:
 def proposable_among(request: PlacementRequest, candidate_ids) -> sa.Select:
     """Those of these candidates that can be proposed for the request, by pseudonym."""
     return (
-        sa.select(Candidate)
-        .where(Candidate.id.in_(list(candidate_ids)), *_proposable(request))
+        _proposable(request, Candidate)
+        .where(Candidate.id.in_(list(candidate_ids)))
         .order_by(Candidate.pseudonym, Candidate.id)
     )
 
 
 def exclusions_among(request: PlacementRequest, candidate_ids) -> sa.Select:
     """(candidate id, municipality id, pseudonym, exclusion code or None) of these candidates."""
-    return sa.select(
-        Candidate.id, Candidate.municipality_id, Candidate.pseudonym, _exclusion_code(request).label("code")
-    ).where(Candidate.id.in_(list(candidate_ids)))
+    joined, conditions = _candidates_with_reasons(request)
+    return (
+        sa.select(Candidate.id, Candidate.municipality_id, Candidate.pseudonym, _exclusion_code(conditions))
+        .select_from(joined)
+        .where(Candidate.id.in_(list(candidate_ids)))
+    )
 
 
 def people_at_workplace(workplace_id: int) -> sa.Select:

@@ -54,7 +54,7 @@ STARTER_WINDOW_DAYS = 30
 MIN_TEAM_FOR_LANGUAGE_WARNING = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Criterion:
     key: str
     outcome: str
@@ -77,7 +77,7 @@ class Criterion:
         return OUTCOME_ICONS[self.outcome]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     total: int
     criteria: list[Criterion] = field(default_factory=list)
@@ -283,7 +283,12 @@ PLAN_NAMES = {"A": "gewenst beroep", "B": "opstap", "C": "werk dat morgen kan"}
 
 def interests(candidate: Any, job: Job) -> Criterion:
     """ABC plan against the role title and desired sectors against the employer's sector."""
-    return _interests(plan_match(candidate, job), job.sector in split_codes(candidate.desired_sectors))
+    return _interests(plan_match(candidate, job), job.sector in _sectors(candidate.desired_sectors))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sectors(desired: str | None) -> frozenset[str]:
+    return frozenset(split_codes(desired))
 
 
 @functools.lru_cache(maxsize=16)
@@ -326,26 +331,47 @@ CRITERIA = (
 )
 
 
-_READERS = tuple((rule, operator.attrgetter(*reads)) for rule, reads in CRITERIA)
+#: Criteria that read free text (different for nearly every candidate): remembering them would only fill
+#: the memo, so they are worked out each time.
+FREE_TEXT = (interests,)
+_READERS = tuple(
+    (rule, None if rule in FREE_TEXT else operator.attrgetter(*reads)) for rule, reads in CRITERIA
+)
 
 
-def score(candidate: Any, job: Job, memo: dict | None = None) -> Score:
-    """The total (0-100) and every criterion with its outcome and reason.
+def criteria_of(candidate: Any, job: Job, memo: dict | None = None) -> list[Criterion]:
+    """Every criterion for this candidate, in order.
 
-    ``memo`` (a dict kept for one job) remembers each criterion by the attributes it reads.
+    ``memo`` (a dict kept for one job) remembers each criterion by the attributes it reads, so a ranking of
+    thousands of candidates works out each distinct combination once.
     """
     if memo is None:
-        criteria = [rule(candidate, job) for rule, _reads in CRITERIA]
-        return Score(total=round(sum(c.points for c in criteria)), criteria=criteria)
-    criteria, points = [], 0.0
+        return [rule(candidate, job) for rule, _reads in CRITERIA]
+    criteria = []
     for rule, read in _READERS:
+        if read is None:
+            criteria.append(rule(candidate, job))
+            continue
         key = (rule, read(candidate))
         found = memo.get(key)
         if found is None:
             found = memo[key] = rule(candidate, job)
         criteria.append(found)
-        points += found.points
-    return Score(total=round(points), criteria=criteria)
+    return criteria
+
+
+_POINTS = operator.attrgetter("points")
+
+
+def total(criteria: list[Criterion]) -> int:
+    """The score (0-100) of these criteria."""
+    return round(sum(map(_POINTS, criteria)))
+
+
+def score(candidate: Any, job: Job) -> Score:
+    """The total (0-100) and every criterion with its outcome and reason."""
+    criteria = criteria_of(candidate, job)
+    return Score(total=total(criteria), criteria=criteria)
 
 
 # Exclusions and ranking --------------------------------------------------------------------------------
@@ -368,18 +394,19 @@ def exclusion_text(code: str, job: Job) -> str:
     return EXCLUSION_REASONS[code].format(kind=job.placement_name.lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     candidate: Any
     score: Score
 
 
-def rank(candidates, job: Job) -> list[Ranked]:
-    """Candidates that can be proposed, by score (high first), then pseudonym."""
+def rank(candidates, job: Job) -> list:
+    """The candidates by score (high first), then pseudonym; ``score`` gives one's criteria and reasons.
+
+    Only the order is kept: thousands of candidates leave no score objects behind.
+    """
     memo: dict = {}
-    ranked = [Ranked(candidate, score(candidate, job, memo)) for candidate in candidates]
-    ranked.sort(key=lambda item: (-item.score.total, item.candidate.pseudonym))
-    return ranked
+    return sorted(candidates, key=lambda c: (-total(criteria_of(c, job, memo)), c.pseudonym))
 
 
 # Guardrails --------------------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ EXCLUDED_PER_PAGE = 25
 class Ranking:
     """A matchable request's candidates: those that can be proposed, best first, and the rest counted."""
 
-    ranked: list[rules.Ranked]
+    job: rules.Job
+    #: The candidates that can be proposed, best first (their scores are worked out for the rows shown).
+    ranked: list
     #: (code, reason, number of candidates) per exclusion reason that applies, in the rules' order.
     excluded: list[tuple[str, str, int]]
 
@@ -57,7 +59,7 @@ def _ranking(placement_request) -> Ranking | None:
         for code in rules.EXCLUSION_REASONS
         if counts.get(code)
     ]
-    return Ranking(rules.rank(pool, job), excluded)
+    return Ranking(job, rules.rank(pool, job), excluded)
 
 
 def shown_count(value) -> int:
@@ -82,7 +84,7 @@ def _render_candidates(placement_request, form, warnings=(), *, count: int = SHO
     ranking = _ranking(placement_request)
     ranked = ranking.ranked if ranking else []
     selected = set(selected)
-    deepest = max((n + 1 for n, item in enumerate(ranked) if item.candidate.id in selected), default=0)
+    deepest = max((n + 1 for n, candidate in enumerate(ranked) if candidate.id in selected), default=0)
     count = min(max(count, deepest), MAX_SHOWN)
     code = request.args.get("reden", "") if request.method == "GET" else ""
     excluded_page = _excluded_page(placement_request, ranking, code)
@@ -90,7 +92,7 @@ def _render_candidates(placement_request, form, warnings=(), *, count: int = SHO
         "matching/candidates_for.html",
         placement_request=placement_request,
         ranking=ranking,
-        shown=ranked[:count],
+        shown=[rules.Ranked(candidate, rules.score(candidate, ranking.job)) for candidate in ranked[:count]],
         more=min(len(ranked), MAX_SHOWN) - count,
         count=count,
         max_shown=MAX_SHOWN,
@@ -102,7 +104,7 @@ def _render_candidates(placement_request, form, warnings=(), *, count: int = SHO
         excluded_page=excluded_page,
         readiness_words=rules.READINESS_WORDS,
     )
-    shown_ids = [item.candidate.id for item in ranked[:count]]
+    shown_ids = [candidate.id for candidate in ranked[:count]]
     shown_ids += [row.id for row in excluded_page.items] if excluded_page else []
     record_listing(current_user, shown_ids, "matching", request_id=placement_request.id)
     db.session.commit()

@@ -14,7 +14,7 @@ from portal.core.audit import CANDIDATES_LISTED
 from portal.core.models import AuditEvent
 from portal.core.time import now_utc
 from portal.extensions import db
-from portal.matching import services
+from portal.matching import queries, rules, services
 from portal.requests.models import PlacementRequest
 from tests import factories
 from tests.employers.conftest import audit, emails, fresh, text
@@ -133,6 +133,10 @@ def test_ranked_with_reasons_and_excluded_counted_per_reason(town, seed, login_a
     for code, pseudonyms in expected.items():
         names = listed(page(login_as(t.municipal).get(url(site.request, reden=code))))
         assert [name.split(" – ")[0] for name in names] == pseudonyms, code
+
+
+def test_the_sql_checks_the_reasons_in_the_rules_order(site):
+    assert queries.exclusion_codes(site.request) == list(rules.EXCLUSION_REASONS)
 
 
 def test_a_reason_lists_its_candidates_page_by_page(town, login_as):
