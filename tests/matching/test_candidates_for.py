@@ -293,6 +293,16 @@ def test_one_audit_event_per_page_view_names_the_candidates_shown(town, login_as
     assert len(listings()) == 2
 
 
+def test_the_candidate_page_still_tells_who_saw_them_in_a_ranking(town, login_as):
+    site, t = town
+    shown, *_ = many(t, 3)
+    colleague = factories.make_user("municipal", t.municipality, full_name="Cora Collega")
+    login_as(colleague).get(url(site.request))
+    body = text(login_as(t.municipal).get(f"/kandidaten/{shown.id}"))
+    history = body[body.index("Cora Collega") :]
+    assert "Lijst met passende kandidaten bij een aanvraag" in history[: history.index("</tr>")]
+
+
 def test_the_propose_post_lists_nobody_again(town, login_as):
     site, t = town
     candidates = many(t, 30)
