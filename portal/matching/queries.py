@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.candidates.models import Candidate, Consent
-from portal.matching.rules import STARTER_WINDOW_DAYS
+from portal.matching.rules import STARTER_WINDOW_DAYS, fitting_readiness
 from portal.placements.models import Placement
 from portal.placements.queries import position_freed
 from portal.requests.models import PlacementRequest, Proposal
@@ -21,13 +22,27 @@ OCCUPYING_PLACEMENT = ("planned", "onboarding")
 MATCHABLE_REQUEST = ("submitted", "in_progress", "proposed")
 
 
-def candidates_of(municipality_id: int) -> sa.Select:
-    """Every candidate of the municipality, by pseudonym."""
-    return (
-        sa.select(Candidate)
-        .where(Candidate.municipality_id == municipality_id)
-        .order_by(Candidate.pseudonym, Candidate.id)
-    )
+#: What the ranking reads of a candidate: who it is (a staff page) and what the matching rules need.
+RANKING_COLUMNS = (
+    Candidate.id,
+    Candidate.pseudonym,
+    (Candidate.first_name + " " + Candidate.last_name).label("full_name"),
+    Candidate.work_readiness,
+    Candidate.dutch_level,
+    Candidate.english_level,
+    Candidate.available_days,
+    Candidate.class_days,
+    Candidate.hours_per_week,
+    Candidate.certificates,
+    Candidate.plan_a,
+    Candidate.plan_b,
+    Candidate.plan_c,
+    Candidate.desired_sectors,
+    Candidate.home_town,
+    Candidate.travel_range_km,
+)
+#: One row of ``ranking_pool`` as a plain named tuple: the rules read its attributes thousands of times.
+RankingRow = collections.namedtuple("RankingRow", [column.key for column in RANKING_COLUMNS])
 
 
 def share_consented_ids(municipality_id: int) -> sa.Select:
@@ -49,9 +64,99 @@ def proposed_candidate_ids(request_id: int) -> sa.Select:
     return sa.select(Proposal.candidate_id).where(Proposal.request_id == request_id)
 
 
-def candidates_by_ids(municipality_id: int, candidate_ids) -> sa.Select:
-    """The municipality's candidates with these ids, by pseudonym."""
-    return candidates_of(municipality_id).where(Candidate.id.in_(list(candidate_ids)))
+def _candidates_with_reasons(
+    request: PlacementRequest,
+) -> tuple[sa.FromClause, list[tuple[str, sa.ColumnElement]]]:
+    """Candidates joined to their live share consent and to a proposal for the request (outer joins), and
+    (code, SQL condition) per reason a candidate cannot be proposed, in ``rules.EXCLUSION_REASONS`` order.
+
+    Joins, not a subquery per candidate: the database hashes each id list once, whatever the numbers.
+    """
+    consented = share_consented_ids(request.municipality_id).subquery("consented")
+    proposed = proposed_candidate_ids(request.id).subquery("proposed")
+    joined = sa.outerjoin(Candidate, consented, consented.c.candidate_id == Candidate.id).outerjoin(
+        proposed, proposed.c.candidate_id == Candidate.id
+    )
+    return joined, [
+        ("placed", Candidate.status == "placed"),
+        ("inactive", Candidate.status != "active"),
+        ("no_consent", consented.c.candidate_id.is_(None)),
+        ("care_first", Candidate.care_first.is_(True)),
+        ("proposed", proposed.c.candidate_id.is_not(None)),
+        ("readiness", Candidate.work_readiness.not_in(fitting_readiness(request.placement_type.code))),
+    ]
+
+
+def exclusion_codes(request: PlacementRequest) -> list[str]:
+    """The exclusion codes in the order they are checked (the rules' order)."""
+    return [code for code, _condition in _candidates_with_reasons(request)[1]]
+
+
+def _proposable(request: PlacementRequest, *columns) -> sa.Select:
+    """``columns`` of the request's municipality's candidates that can be proposed for it."""
+    joined, conditions = _candidates_with_reasons(request)
+    return (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(
+            Candidate.municipality_id == request.municipality_id,
+            *(sa.not_(condition) for _code, condition in conditions),
+        )
+    )
+
+
+def ranking_pool(request: PlacementRequest) -> sa.Select:
+    """The candidates that can be proposed for the request, with only the columns the ranking reads."""
+    return _proposable(request, *RANKING_COLUMNS)
+
+
+def _exclusion_code(conditions) -> sa.Case:
+    """SQL: the code of the first reason that applies to the candidate, else NULL (can be proposed)."""
+    return sa.case(*[(condition, code) for code, condition in conditions], else_=sa.null()).label("code")
+
+
+def exclusion_counts(request: PlacementRequest) -> sa.Select:
+    """(exclusion code, number) of the municipality's candidates; code None: those that can be proposed."""
+    joined, conditions = _candidates_with_reasons(request)
+    code = _exclusion_code(conditions)
+    return (
+        sa.select(code, sa.func.count())
+        .select_from(joined)
+        .where(Candidate.municipality_id == request.municipality_id)
+        .group_by(code)
+    )
+
+
+def excluded_candidates(request: PlacementRequest, code: str) -> sa.Select:
+    """Candidates excluded for the request for this reason (id, pseudonym, name, readiness), by pseudonym."""
+    joined, conditions = _candidates_with_reasons(request)
+    position = [name for name, _condition in conditions].index(code)
+    earlier = [sa.not_(condition) for _name, condition in conditions[:position]]
+    return (
+        sa.select(Candidate.id, Candidate.pseudonym, RANKING_COLUMNS[2], Candidate.work_readiness)
+        .select_from(joined)
+        .where(Candidate.municipality_id == request.municipality_id, *earlier, conditions[position][1])
+        .order_by(Candidate.pseudonym, Candidate.id)
+    )
+
+
+def proposable_among(request: PlacementRequest, candidate_ids) -> sa.Select:
+    """Those of these candidates that can be proposed for the request, by pseudonym."""
+    return (
+        _proposable(request, Candidate)
+        .where(Candidate.id.in_(list(candidate_ids)))
+        .order_by(Candidate.pseudonym, Candidate.id)
+    )
+
+
+def exclusions_among(request: PlacementRequest, candidate_ids) -> sa.Select:
+    """(candidate id, municipality id, pseudonym, exclusion code or None) of these candidates."""
+    joined, conditions = _candidates_with_reasons(request)
+    return (
+        sa.select(Candidate.id, Candidate.municipality_id, Candidate.pseudonym, _exclusion_code(conditions))
+        .select_from(joined)
+        .where(Candidate.id.in_(list(candidate_ids)))
+    )
 
 
 def people_at_workplace(workplace_id: int) -> sa.Select:

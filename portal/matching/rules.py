@@ -7,6 +7,8 @@ municipal contact; they may mention staff-only facts (home town, care flag) and 
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,8 +23,17 @@ OUTCOME_ICONS = {PASS: "✔", PARTIAL: "≈", FAIL: "✘"}
 #: Share of a criterion's weight an outcome earns.
 OUTCOME_FACTOR = {PASS: 1.0, PARTIAL: 0.5, FAIL: 0.0}
 
-WEIGHTS = {"language": 30, "days": 20, "hours": 10, "certificates": 15, "interests": 15, "travel": 10}
+WEIGHTS = {
+    "readiness": 15,
+    "language": 25,
+    "days": 15,
+    "hours": 10,
+    "certificates": 10,
+    "interests": 15,
+    "travel": 10,
+}
 LABELS = {
+    "readiness": "Werkfit",
     "language": "Taal",
     "days": "Dagen",
     "hours": "Uren",
@@ -43,11 +54,15 @@ STARTER_WINDOW_DAYS = 30
 MIN_TEAM_FOR_LANGUAGE_WARNING = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Criterion:
     key: str
     outcome: str
     reason: str
+    points: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "points", WEIGHTS[self.key] * OUTCOME_FACTOR[self.outcome])
 
     @property
     def label(self) -> str:
@@ -61,15 +76,19 @@ class Criterion:
     def icon(self) -> str:
         return OUTCOME_ICONS[self.outcome]
 
-    @property
-    def points(self) -> float:
-        return WEIGHTS[self.key] * OUTCOME_FACTOR[self.outcome]
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     total: int
     criteria: list[Criterion] = field(default_factory=list)
+
+    def summary(self) -> list[tuple[str, str, list[str]]]:
+        """(icon, words, labels) per outcome that occurs, best first: the fit in one line."""
+        return [
+            (OUTCOME_ICONS[outcome], OUTCOME_WORDS[outcome], labels)
+            for outcome in (PASS, PARTIAL, FAIL)
+            if (labels := [c.label for c in self.criteria if c.outcome == outcome])
+        ]
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,9 @@ class Job:
     sector: str
     city: str
     reachable_by_public_transport: bool
+    #: Code and name of the placement type (stage, taalstage, proefplaatsing, ... or a municipality's own).
+    placement_type: str
+    placement_name: str
 
 
 def job_from_request(request: Any) -> Job:
@@ -103,10 +125,59 @@ def job_from_request(request: Any) -> Job:
         sector=request.employer.sector,
         city=request.workplace.city,
         reachable_by_public_transport=bool(request.workplace.reachable_by_public_transport),
+        placement_type=request.placement_type.code,
+        placement_name=request.placement_type.name,
     )
 
 
 # Criteria ----------------------------------------------------------------------------------------------
+
+#: How each work readiness (candidate profile, "werkfit") fits each standard placement type; a readiness
+#: that is not listed does not fit (FAIL) and cannot be proposed. A taalstage is itself a first step, so
+#: "eerst activering" fits it; a stage can take it with extra guidance; a proefplaatsing or a
+#: werkervaringsplaats is real work and needs someone who can start at once.
+READINESS_FIT = {
+    "taalstage": {"direct": PASS, "activering": PASS, "onderwijs": PARTIAL},
+    "stage": {"direct": PASS, "activering": PARTIAL, "onderwijs": PARTIAL},
+    "proefplaatsing": {"direct": PASS},
+    "werkervaringsplaats": {"direct": PASS},
+}
+#: A municipality's own placement types: ready for work fits, a first step first fits in part.
+OTHER_TYPE_FIT = {"direct": PASS, "activering": PARTIAL, "onderwijs": PARTIAL}
+#: The candidate's readiness in words (the profile's labels).
+READINESS_WORDS = {
+    "direct": "kan direct aan het werk",
+    "activering": "eerst activering",
+    "onderwijs": "eerst onderwijs",
+    "nog_niet": "nog niet klaar voor werk",
+}
+
+
+def readiness_fit(placement_type: str) -> dict[str, str]:
+    """Work readiness code → outcome for this placement type (missing codes fail)."""
+    return READINESS_FIT.get(placement_type, OTHER_TYPE_FIT)
+
+
+def fitting_readiness(placement_type: str) -> list[str]:
+    """The work readiness codes that may be proposed for this placement type (all but the failing ones)."""
+    return sorted(readiness_fit(placement_type))
+
+
+def readiness(candidate: Any, job: Job) -> Criterion:
+    """Work readiness against what the placement type asks."""
+    fit = readiness_fit(job.placement_type)
+    outcome = fit.get(candidate.work_readiness, FAIL)
+    kind = job.placement_name.lower()
+    have = READINESS_WORDS.get(candidate.work_readiness, candidate.work_readiness)
+    if outcome == PASS:
+        advice = f"Dat past bij een {kind}."
+    elif outcome == PARTIAL:
+        advice = f"Een {kind} kan, met extra begeleiding."
+    elif set(fit) == {"direct"}:
+        advice = f"Voor een {kind} moet de kandidaat direct aan het werk kunnen."
+    else:
+        advice = f"Dat past nog niet bij een {kind}."
+    return Criterion("readiness", outcome, f"Volgens het profiel: {have}. {advice}")
 
 
 def language(candidate: Any, job: Job) -> Criterion:
@@ -191,19 +262,19 @@ def certificates(candidate: Any, job: Job) -> Criterion:
     return Criterion("certificates", outcome, f"Mist: {', '.join(missing)}.")
 
 
-def title_words(title: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def title_words(title: str) -> tuple[str, ...]:
     """Meaningful words of a role title (four letters or more, no generic words like 'medewerker')."""
     words = re.findall(r"\w+", (title or "").casefold())
-    return [word for word in words if len(word) >= 4 and word not in STOPWORDS]
+    return tuple(word for word in words if len(word) >= 4 and word not in STOPWORDS)
 
 
 def plan_match(candidate: Any, job: Job) -> str | None:
     """The first ABC plan (C, then B, then A) whose text mentions a word of the role title."""
     words = title_words(job.role_title)
-    for letter in ("c", "b", "a"):
-        text = (getattr(candidate, f"plan_{letter}") or "").casefold()
-        if text and any(word in text for word in words):
-            return letter.upper()
+    for letter, text in (("C", candidate.plan_c), ("B", candidate.plan_b), ("A", candidate.plan_a)):
+        if text and any(word in text.casefold() for word in words):
+            return letter
     return None
 
 
@@ -212,8 +283,16 @@ PLAN_NAMES = {"A": "gewenst beroep", "B": "opstap", "C": "werk dat morgen kan"}
 
 def interests(candidate: Any, job: Job) -> Criterion:
     """ABC plan against the role title and desired sectors against the employer's sector."""
-    letter = plan_match(candidate, job)
-    sector_ok = job.sector in split_codes(candidate.desired_sectors)
+    return _interests(plan_match(candidate, job), job.sector in _sectors(candidate.desired_sectors))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sectors(desired: str | None) -> frozenset[str]:
+    return frozenset(split_codes(desired))
+
+
+@functools.lru_cache(maxsize=16)
+def _interests(letter: str | None, sector_ok: bool) -> Criterion:
     sector_text = "De sector past bij de wens." if sector_ok else "De sector staat niet bij de wensen."
     if letter:
         return Criterion(
@@ -239,65 +318,95 @@ def travel(candidate: Any, job: Job) -> Criterion:
     return Criterion("travel", PASS if ok else PARTIAL, reason)
 
 
-CRITERIA = (language, days, hours, certificates, interests, travel)
+#: Every criterion with the candidate attributes it reads: equal attributes give an equal criterion, so a
+#: ranking of thousands of candidates works out each distinct combination once (see ``score``'s memo).
+CRITERIA = (
+    (readiness, ("work_readiness",)),
+    (language, ("dutch_level", "english_level")),
+    (days, ("available_days", "class_days")),
+    (hours, ("hours_per_week",)),
+    (certificates, ("certificates",)),
+    (interests, ("plan_a", "plan_b", "plan_c", "desired_sectors")),
+    (travel, ("home_town", "travel_range_km")),
+)
+
+
+#: Criteria that read free text (different for nearly every candidate): remembering them would only fill
+#: the memo, so they are worked out each time.
+FREE_TEXT = (interests,)
+_READERS = tuple(
+    (rule, None if rule in FREE_TEXT else operator.attrgetter(*reads)) for rule, reads in CRITERIA
+)
+
+
+def criteria_of(candidate: Any, job: Job, memo: dict | None = None) -> list[Criterion]:
+    """Every criterion for this candidate, in order.
+
+    ``memo`` (a dict kept for one job) remembers each criterion by the attributes it reads, so a ranking of
+    thousands of candidates works out each distinct combination once.
+    """
+    if memo is None:
+        return [rule(candidate, job) for rule, _reads in CRITERIA]
+    criteria = []
+    for rule, read in _READERS:
+        if read is None:
+            criteria.append(rule(candidate, job))
+            continue
+        key = (rule, read(candidate))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = rule(candidate, job)
+        criteria.append(found)
+    return criteria
+
+
+_POINTS = operator.attrgetter("points")
+
+
+def total(criteria: list[Criterion]) -> int:
+    """The score (0-100) of these criteria."""
+    return round(sum(map(_POINTS, criteria)))
 
 
 def score(candidate: Any, job: Job) -> Score:
     """The total (0-100) and every criterion with its outcome and reason."""
-    criteria = [rule(candidate, job) for rule in CRITERIA]
-    return Score(total=round(sum(c.points for c in criteria)), criteria=criteria)
+    criteria = criteria_of(candidate, job)
+    return Score(total=total(criteria), criteria=criteria)
 
 
 # Exclusions and ranking --------------------------------------------------------------------------------
 
-#: Candidate statuses that cannot be proposed, with the reason shown.
-STATUS_REASONS = {"placed": "Is al geplaatst.", "inactive": "Is nu niet beschikbaar."}
-NO_CONSENT = "Geen toestemming om het profiel te delen met werkgevers."
-CARE_FIRST = "Zorg gaat voor."
-ALREADY_PROPOSED = "Is al voorgesteld voor deze aanvraag."
+#: Why a candidate cannot be proposed for a request, in the order they are checked (the first one that
+#: applies is the one shown). The conditions themselves are SQL (``queries.exclusion_conditions``), so
+#: only the candidates that can be proposed are loaded and scored.
+EXCLUSION_REASONS = {
+    "placed": "Is al geplaatst.",
+    "inactive": "Is nu niet beschikbaar.",
+    "no_consent": "Geen toestemming om het profiel te delen met werkgevers.",
+    "care_first": "Zorg gaat voor.",
+    "proposed": "Is al voorgesteld voor deze aanvraag.",
+    "readiness": "Is nog niet klaar voor een {kind}.",
+}
 
 
-def exclusion_reason(candidate: Any, *, has_share_consent: bool, already_proposed: bool) -> str | None:
-    """Why this candidate cannot be proposed for this request (staff-only text), or None."""
-    if candidate.status in STATUS_REASONS:
-        return STATUS_REASONS[candidate.status]
-    if not has_share_consent:
-        return NO_CONSENT
-    if candidate.care_first:
-        return CARE_FIRST
-    if already_proposed:
-        return ALREADY_PROPOSED
-    return None
+def exclusion_text(code: str, job: Job) -> str:
+    """The reason (Dutch, staff only) for an exclusion code, for this request."""
+    return EXCLUSION_REASONS[code].format(kind=job.placement_name.lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     candidate: Any
     score: Score
 
 
-@dataclass(frozen=True)
-class Excluded:
-    candidate: Any
-    reason: str
+def rank(candidates, job: Job) -> list:
+    """The candidates by score (high first), then pseudonym; ``score`` gives one's criteria and reasons.
 
-
-def rank(candidates, job: Job, *, consented: set[int], proposed: set[int]) -> tuple[list, list]:
-    """(ranked, excluded): eligible candidates by score (high first), then pseudonym; the rest with why."""
-    ranked, excluded = [], []
-    for candidate in candidates:
-        reason = exclusion_reason(
-            candidate,
-            has_share_consent=candidate.id in consented,
-            already_proposed=candidate.id in proposed,
-        )
-        if reason:
-            excluded.append(Excluded(candidate, reason))
-        else:
-            ranked.append(Ranked(candidate, score(candidate, job)))
-    ranked.sort(key=lambda item: (-item.score.total, item.candidate.pseudonym))
-    excluded.sort(key=lambda item: item.candidate.pseudonym)
-    return ranked, excluded
+    Only the order is kept: thousands of candidates leave no score objects behind.
+    """
+    memo: dict = {}
+    return sorted(candidates, key=lambda c: (-total(criteria_of(c, job, memo)), c.pseudonym))
 
 
 # Guardrails --------------------------------------------------------------------------------------------

@@ -7,14 +7,10 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from portal.auth.models import User
 from portal.candidates.models import Candidate, CandidateVersion
-from portal.candidates.projection import may_share_profile
 from portal.core.audit import record
 from portal.core.filters import format_date
-from portal.core.models import AuditEvent
 from portal.core.outbox import queue_email
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.employers.queries import users_of_employer
@@ -50,28 +46,6 @@ def record_view(actor: User, candidate: Candidate, context: str, **detail: Any) 
     record(actor, "candidate.viewed", candidate, context=context, **detail)
 
 
-def record_views(actor: User, candidates: list[Candidate], context: str, **detail: Any) -> None:
-    """One "candidate.viewed" event per candidate, written in a single INSERT whatever the number."""
-    if not candidates:
-        return
-    now = now_utc()
-    rows = [
-        {
-            "occurred_at": now,
-            "actor_id": actor.id,
-            "actor_role": actor.role,
-            "municipality_id": candidate.municipality_id,
-            "action": "candidate.viewed",
-            "object_type": "Candidate",
-            "object_id": candidate.id,
-            "detail": {"context": context, **detail},
-        }
-        for candidate in candidates
-    ]
-    db.session.execute(sa.insert(AuditEvent), rows)
-    logger.info("audit candidate.viewed of %s candidates by user %s (%s)", len(rows), actor.id, context)
-
-
 # Guardrails (read-only) ---------------------------------------------------------------------------------
 
 
@@ -98,19 +72,19 @@ def warnings_for(request: PlacementRequest, candidates: list[Candidate]) -> list
 
 
 def _check_eligible(request: PlacementRequest, candidates: list[Candidate]) -> None:
-    proposed = set(db.session.scalars(queries.proposed_candidate_ids(request.id)))
-    for candidate in candidates:
-        reason = "Deze kandidaat hoort bij een andere gemeente."
-        if candidate.municipality_id == request.municipality_id:
-            reason = rules.exclusion_reason(
-                candidate,
-                has_share_consent=may_share_profile(candidate.id),
-                already_proposed=candidate.id in proposed,
-            )
-        if reason:
-            raise MatchingError(
-                NOT_ELIGIBLE.format(pseudonym=candidate.pseudonym, reason=reason.lower()), "candidate_ids"
-            )
+    """Refuse when any of these candidates cannot be proposed for the request (one query, any number)."""
+    job = rules.job_from_request(request)
+    rows = db.session.execute(queries.exclusions_among(request, [c.id for c in candidates])).all()
+    for row in sorted(rows, key=lambda row: row.pseudonym):
+        if row.municipality_id != request.municipality_id:
+            reason = "Deze kandidaat hoort bij een andere gemeente."
+        elif row.code is not None:
+            reason = rules.exclusion_text(row.code, job)
+        else:
+            continue
+        raise MatchingError(
+            NOT_ELIGIBLE.format(pseudonym=row.pseudonym, reason=reason.lower()), "candidate_ids"
+        )
 
 
 def propose(actor: User, request: PlacementRequest, candidates: list[Candidate], note: str | None) -> list:

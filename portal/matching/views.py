@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.candidates.projection import identity_for_employer, pseudonymised_profile
+from portal.core.audit import record_listing
 from portal.core.forms import EmptyForm, show_refusal
+from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
+from portal.employers.permissions import MAX_ID
 from portal.extensions import db
 from portal.matching import forms, queries, rules, services
 from portal.matching.permissions import get_proposal_or_404, get_request_for_matching_or_404
@@ -20,43 +24,89 @@ from portal.requests.models import DECLINE_REASONS
 bp = Blueprint("matching", __name__)
 
 WARNINGS_UNREAD = "Lees de waarschuwing en vink het vakje aan om toch voor te stellen."
+#: Candidates shown at first and added by "Meer tonen"; one page never lists more than MAX_SHOWN.
+SHOW_STEP = 25
+MAX_SHOWN = 200
+#: Candidates per page in the list of one exclusion reason.
+EXCLUDED_PER_PAGE = 25
 
 
 # The municipal contact: ranked candidates and proposing ---------------------------------------------------
 
 
-def _ranking(placement_request) -> tuple[list, list]:
-    """(ranked, excluded) for a matchable request in a fixed number of queries; empty otherwise."""
+@dataclass(frozen=True)
+class Ranking:
+    """A matchable request's candidates: those that can be proposed, best first, and the rest counted."""
+
+    job: rules.Job
+    #: The candidates that can be proposed, best first (their scores are worked out for the rows shown).
+    ranked: list
+    #: (code, reason, number of candidates) per exclusion reason that applies, in the rules' order.
+    excluded: list[tuple[str, str, int]]
+
+
+def _ranking(placement_request) -> Ranking | None:
+    """Two queries whatever the number of candidates: the counts per reason, and the pool to score."""
     if placement_request.status not in queries.MATCHABLE_REQUEST:
-        return [], []
-    municipality_id = placement_request.municipality_id
-    candidates = db.session.scalars(queries.candidates_of(municipality_id)).all()
-    consented = set(db.session.scalars(queries.share_consented_ids(municipality_id)))
-    proposed = set(db.session.scalars(queries.proposed_candidate_ids(placement_request.id)))
+        return None
     job = rules.job_from_request(placement_request)
-    return rules.rank(candidates, job, consented=consented, proposed=proposed)
+    counts = dict(db.session.execute(queries.exclusion_counts(placement_request)).all())
+    pool = [
+        queries.RankingRow._make(row) for row in db.session.execute(queries.ranking_pool(placement_request))
+    ]
+    excluded = [
+        (code, rules.exclusion_text(code, job), counts[code])
+        for code in rules.EXCLUSION_REASONS
+        if counts.get(code)
+    ]
+    return Ranking(job, rules.rank(pool, job), excluded)
 
 
-def _propose_form(ranked, form=None) -> forms.ProposeForm:
-    form = form or forms.ProposeForm(formdata=None)
-    form.candidate_ids.choices = [(item.candidate.id, item.candidate.pseudonym) for item in ranked]
-    return form
+def shown_count(value) -> int:
+    """How many ranked candidates to show, from untrusted input (``toon``): SHOW_STEP up to MAX_SHOWN."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return SHOW_STEP
+    return min(max(number, SHOW_STEP), MAX_SHOWN)
 
 
-def _render_candidates(placement_request, ranked, excluded, form, warnings=()):
-    """The ranked list; every candidate shown leaves one audit event, committed with this response."""
+def _excluded_page(placement_request, ranking: Ranking | None, code: str):
+    """One page of the candidates excluded for ``code`` when that filter was chosen, else None."""
+    if ranking is None or code not in {item[0] for item in ranking.excluded}:
+        return None
+    query = queries.excluded_candidates(placement_request, code)
+    return paginate(query, page_number(request.args.get("page")), EXCLUDED_PER_PAGE)
+
+
+def _render_candidates(placement_request, form, warnings=(), *, count: int = SHOW_STEP, selected=()):
+    """The ranking page; one audit event names every candidate it shows, committed with this response."""
+    ranking = _ranking(placement_request)
+    ranked = ranking.ranked if ranking else []
+    selected = set(selected)
+    deepest = max((n + 1 for n, candidate in enumerate(ranked) if candidate.id in selected), default=0)
+    count = min(max(count, deepest), MAX_SHOWN)
+    code = request.args.get("reden", "") if request.method == "GET" else ""
+    excluded_page = _excluded_page(placement_request, ranking, code)
     html = render_template(
         "matching/candidates_for.html",
         placement_request=placement_request,
-        ranked=ranked,
-        excluded=excluded,
+        ranking=ranking,
+        shown=[rules.Ranked(candidate, rules.score(candidate, ranking.job)) for candidate in ranked[:count]],
+        more=min(len(ranked), MAX_SHOWN) - count,
+        count=count,
+        max_shown=MAX_SHOWN,
+        step=SHOW_STEP,
         form=form,
-        selected=set(form.candidate_ids.data or ()),
+        selected=selected,
         warnings=warnings,
-        matchable=placement_request.status in queries.MATCHABLE_REQUEST,
+        reason=code if excluded_page else "",
+        excluded_page=excluded_page,
+        readiness_words=rules.READINESS_WORDS,
     )
-    shown = [item.candidate for item in [*ranked, *excluded]]
-    services.record_views(current_user, shown, "matching", request_id=placement_request.id)
+    shown_ids = [candidate.id for candidate in ranked[:count]]
+    shown_ids += [row.id for row in excluded_page.items] if excluded_page else []
+    record_listing(current_user, shown_ids, "matching", request_id=placement_request.id)
     db.session.commit()
     return html
 
@@ -65,13 +115,20 @@ def _render_candidates(placement_request, ranked, excluded, form, warnings=()):
 @roles_required("municipal")
 def candidates_for(request_id: int):
     placement_request = get_request_for_matching_or_404(current_user, request_id)
-    ranked, excluded = _ranking(placement_request)
-    return _render_candidates(placement_request, ranked, excluded, _propose_form(ranked))
+    form = forms.ProposeForm(formdata=None)
+    return _render_candidates(placement_request, form, count=shown_count(request.args.get("toon")))
 
 
-def _try_propose(placement_request, ranked, form) -> list[str] | None:
+def _chosen(placement_request, form) -> list:
+    """The posted candidates that can be proposed for the request (others stay out of the choices)."""
+    ids = {value for value in form.candidate_ids.data or () if isinstance(value, int) and 0 < value <= MAX_ID}
+    if not ids or len(ids) > MAX_SHOWN or placement_request.status not in queries.MATCHABLE_REQUEST:
+        return []
+    return list(db.session.scalars(queries.proposable_among(placement_request, ids)))
+
+
+def _try_propose(placement_request, chosen, form) -> list[str] | None:
     """Propose the chosen candidates; None when done, else the guardrail warnings to show."""
-    chosen = [item.candidate for item in ranked if item.candidate.id in set(form.candidate_ids.data)]
     warnings = services.warnings_for(placement_request, chosen)
     if warnings and not form.confirm_warnings.data:
         form.confirm_warnings.errors = [WARNINGS_UNREAD]
@@ -87,17 +144,23 @@ def _try_propose(placement_request, ranked, form) -> list[str] | None:
 @bp.post("/aanvragen/<int:request_id>/voorstellen")
 @roles_required("municipal")
 def propose(request_id: int):
+    """Propose the chosen candidates; the button "Meer tonen" posts here too, to keep the choices."""
     placement_request = get_request_for_matching_or_404(current_user, request_id)
-    ranked, excluded = _ranking(placement_request)
-    form = _propose_form(ranked, forms.ProposeForm())
+    form = forms.ProposeForm()
+    chosen = _chosen(placement_request, form)
+    form.candidate_ids.choices = [(candidate.id, candidate.pseudonym) for candidate in chosen]
+    count = shown_count(request.form.get("toon"))
     warnings: list[str] = []
-    if form.validate_on_submit():
-        warnings = _try_propose(placement_request, ranked, form)
+    if "meer" in request.form:
+        count += SHOW_STEP
+    elif form.validate_on_submit():
+        warnings = _try_propose(placement_request, chosen, form)
         if warnings is None:
             db.session.commit()
             flash("De kandidaten zijn voorgesteld. De werkgever krijgt een e-mail.", "success")
             return redirect(url_for("requests.detail", request_id=placement_request.id))
-    return _render_candidates(placement_request, ranked, excluded, form, warnings)
+    selected = [candidate.id for candidate in chosen]
+    return _render_candidates(placement_request, form, warnings, count=count, selected=selected)
 
 
 # A proposal: the employer's view and decisions ------------------------------------------------------------

@@ -344,7 +344,7 @@ def test_an_inactive_candidate_is_filtered_out_of_matching(seed, login_as):
     client.post(f"/kandidaten/{seed.a.candidate.id}/beschikbaarheid", {"beschikbaar": "nee"})
     seed.a.proposal.status = "withdrawn"
     db.session.commit()
-    body = client.get(f"/aanvragen/{seed.a.request.id}/kandidaten").get_data(as_text=True)
+    body = client.get(f"/aanvragen/{seed.a.request.id}/kandidaten?reden=inactive").get_data(as_text=True)
     ranked, _, filtered = body.partition('id="niet-voorstellen"')
     assert seed.a.candidate.pseudonym not in ranked
     assert seed.a.candidate.pseudonym in filtered

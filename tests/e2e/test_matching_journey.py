@@ -36,6 +36,17 @@ def form_button(driver, action_suffix: str):
     return driver.find_element(By.CSS_SELECTOR, f"main form[action$='{action_suffix}'] button[type=submit]")
 
 
+def propose_button(driver):
+    return driver.find_element(By.XPATH, "//main//button[normalize-space()='Kandidaten voorstellen']")
+
+
+def click_clear_of_the_bar(driver, selector: str) -> None:
+    """Scroll an element to the middle of the screen, clear of the sticky propose bar, and click it."""
+    element = driver.find_element(By.CSS_SELECTOR, selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def _submit_request(driver, base_url: str, title: str) -> str:
     login(driver, base_url, EMPLOYER)
     driver.get(f"{base_url}/aanvragen/nieuw")
@@ -72,15 +83,15 @@ def _propose_two(driver, base_url: str, request_path: str, tmp_path) -> None:
     boxes = driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")
     assert len(boxes) >= 2
     for box in boxes[:2]:
-        driver.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").click()
+        click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
     fill(driver, "note", "Twee gemotiveerde kandidaten die graag Nederlands leren.")
-    submit(driver, form_button(driver, "/voorstellen"))
+    submit(driver, propose_button(driver))
     if driver.find_elements(By.ID, "confirm_warnings"):  # a guardrail asked to confirm
         for box in driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")[:2]:
             if not box.is_selected():
-                driver.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").click()
-        driver.find_element(By.CSS_SELECTOR, "label[for='confirm_warnings']").click()
-        submit(driver, form_button(driver, "/voorstellen"))
+                click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
+        click_clear_of_the_bar(driver, "label[for='confirm_warnings']")
+        submit(driver, propose_button(driver))
     assert path_of(driver) == request_path
     logout(driver)
 

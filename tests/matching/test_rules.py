@@ -30,6 +30,7 @@ def candidate(**kw):
         "status": "active",
         "care_first": False,
         "other_languages": "",
+        "work_readiness": "direct",
     }
     values.update(kw)
     return SimpleNamespace(**values)
@@ -48,6 +49,8 @@ def job(**kw):
         "sector": "logistiek",
         "city": "Eindhoven",
         "reachable_by_public_transport": True,
+        "placement_type": "taalstage",
+        "placement_name": "Taalstage",
     }
     values.update(kw)
     return rules.Job(**values)
@@ -201,38 +204,151 @@ def test_score_totals_weights_and_every_criterion_has_words_and_icon():
     assert {c.words for c in poor.criteria} >= {"Past niet"}
 
 
-# Exclusions and ranking -----------------------------------------------------------------------------------
+# Work readiness -------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("changes", "consent", "proposed", "reason"),
+    ("kind", "ready", "outcome"),
     [
-        ({"status": "placed"}, True, False, rules.STATUS_REASONS["placed"]),
-        ({"status": "inactive"}, True, False, rules.STATUS_REASONS["inactive"]),
-        ({}, False, False, rules.NO_CONSENT),
-        ({"care_first": True}, True, False, "Zorg gaat voor."),
-        ({}, True, True, rules.ALREADY_PROPOSED),
-        ({}, True, False, None),
+        ("proefplaatsing", "direct", PASS),
+        ("proefplaatsing", "activering", FAIL),
+        ("proefplaatsing", "onderwijs", FAIL),
+        ("proefplaatsing", "nog_niet", FAIL),
+        ("werkervaringsplaats", "direct", PASS),
+        ("werkervaringsplaats", "activering", FAIL),
+        ("taalstage", "direct", PASS),
+        ("taalstage", "activering", PASS),
+        ("taalstage", "onderwijs", PARTIAL),
+        ("taalstage", "nog_niet", FAIL),
+        ("stage", "direct", PASS),
+        ("stage", "activering", PARTIAL),
+        ("stage", "onderwijs", PARTIAL),
+        ("stage", "nog_niet", FAIL),
+        ("vrijwilligerswerk", "direct", PASS),  # a municipality's own type
+        ("vrijwilligerswerk", "activering", PARTIAL),
+        ("vrijwilligerswerk", "nog_niet", FAIL),
     ],
 )
-def test_exclusion_reasons(changes, consent, proposed, reason):
-    got = rules.exclusion_reason(candidate(**changes), has_share_consent=consent, already_proposed=proposed)
-    assert got == reason
+def test_readiness_against_the_placement_type(kind, ready, outcome):
+    result = rules.readiness(
+        candidate(work_readiness=ready), job(placement_type=kind, placement_name=kind.capitalize())
+    )
+    assert result.outcome == outcome
+    assert result.reason.startswith("Volgens het profiel: ")
+    assert kind in result.reason
+    assert (ready in rules.fitting_readiness(kind)) == (outcome != FAIL)
 
 
-def test_ranking_is_by_score_then_pseudonym_and_excluded_have_reasons():
+def test_readiness_reasons_say_what_the_type_needs():
+    trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
+    assert rules.readiness(candidate(work_readiness="activering"), trial).reason == (
+        "Volgens het profiel: eerst activering. "
+        "Voor een proefplaatsing moet de kandidaat direct aan het werk kunnen."
+    )
+    stage = job(placement_type="stage", placement_name="Stage")
+    assert rules.readiness(candidate(work_readiness="activering"), stage).reason == (
+        "Volgens het profiel: eerst activering. Een stage kan, met extra begeleiding."
+    )
+    assert rules.readiness(candidate(work_readiness="nog_niet"), job()).reason == (
+        "Volgens het profiel: nog niet klaar voor werk. Dat past nog niet bij een taalstage."
+    )
+
+
+def test_eerst_activering_never_scores_full_marks_for_a_proefplaatsing():
+    trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
+    ready = rules.score(candidate(plan_c="magazijn"), trial)
+    first_activation = rules.score(candidate(plan_c="magazijn", work_readiness="activering"), trial)
+    assert ready.total == 100
+    assert first_activation.total == 100 - rules.WEIGHTS["readiness"]
+    assert first_activation.criteria[0].label == "Werkfit"
+    assert first_activation.criteria[0].words == "Past niet"
+
+
+# Working each combination out once ---------------------------------------------------------------------
+
+
+class Reading:
+    """A candidate that records which attributes a rule reads."""
+
+    def __init__(self, values):
+        self._values = vars(values)
+        self.read = set()
+
+    def __getattr__(self, name):
+        self.read.add(name)
+        return self._values[name]
+
+
+@pytest.mark.parametrize(("rule", "reads"), rules.CRITERIA, ids=lambda item: getattr(item, "__name__", ""))
+def test_each_criterion_reads_only_the_attributes_it_names(rule, reads):
+    variants = (
+        candidate(),
+        candidate(home_town="Best", certificates="VCA", plan_a="magazijnchef", dutch_level="geen"),
+        candidate(
+            english_level="B2", dutch_level="A1", desired_sectors="logistiek", work_readiness="activering"
+        ),
+    )
+    for variant in variants:
+        for wanted in (
+            job(),
+            job(certificates="VCA", english_sufficient=True, work_days="ma", days_flexible=False),
+        ):
+            person = Reading(variant)
+            rule(person, wanted)
+            assert person.read <= set(reads), rule.__name__
+
+
+def test_a_memo_gives_the_same_scores():
+    people = [
+        candidate(
+            id=n,
+            pseudonym=f"K-{n:03d}",
+            dutch_level=("geen", "A1", "A2", "B1")[n % 4],
+            hours_per_week=(8, 12, 16)[n % 3],
+            home_town=("Eindhoven", "Best")[n % 2],
+            plan_c=("magazijn", None, "bakker")[n % 3],
+            work_readiness=("direct", "activering", "onderwijs")[n % 3],
+        )
+        for n in range(60)
+    ]
+    memo = {}
+    for person in people:
+        assert rules.criteria_of(person, job(), memo) == rules.score(person, job()).criteria
+    assert len(memo) < 6 * len(people)
+    assert not any(rule is rules.interests for rule, _read in memo)  # free text is never remembered
+
+
+# Exclusions and ranking -----------------------------------------------------------------------------------
+
+
+def test_exclusion_texts_name_the_placement_type():
+    trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
+    assert rules.exclusion_text("readiness", trial) == "Is nog niet klaar voor een proefplaatsing."
+    assert rules.exclusion_text("no_consent", trial) == rules.EXCLUSION_REASONS["no_consent"]
+
+
+def test_ranking_is_by_score_then_pseudonym():
     strong_b = candidate(id=1, pseudonym="K-B", plan_c="magazijn")
     strong_a = candidate(id=2, pseudonym="K-A", plan_c="magazijn")
     weak = candidate(id=3, pseudonym="K-0", dutch_level="geen")
-    no_consent = candidate(id=4, pseudonym="K-X")
-    ranked, excluded = rules.rank(
-        [strong_b, weak, no_consent, strong_a], job(), consented={1, 2, 3}, proposed=set()
-    )
-    assert [r.candidate.pseudonym for r in ranked] == ["K-A", "K-B", "K-0"]
-    assert [(e.candidate.pseudonym, e.reason) for e in excluded] == [("K-X", rules.NO_CONSENT)]
+    ranked = rules.rank([strong_b, weak, strong_a], job())
+    assert [c.pseudonym for c in ranked] == ["K-A", "K-B", "K-0"]
+    assert [rules.score(c, job()).total for c in ranked] == [100, 100, 60]
     # Same input in another order gives the same result.
-    again, _ = rules.rank([strong_a, no_consent, weak, strong_b], job(), consented={1, 2, 3}, proposed=set())
-    assert [r.candidate.pseudonym for r in again] == ["K-A", "K-B", "K-0"]
+    again = rules.rank([strong_a, weak, strong_b], job())
+    assert [c.pseudonym for c in again] == ["K-A", "K-B", "K-0"]
+
+
+def test_summary_names_each_criterion_once_by_outcome():
+    result = rules.score(candidate(dutch_level="A1", home_town="Best"), job(certificates="VCA"))
+    summary = result.summary()
+    assert [words for _icon, words, _labels in summary] == ["Past", "Past deels", "Past niet"]
+    labels = [label for _icon, _words, names in summary for label in names]
+    assert sorted(labels) == sorted(rules.LABELS.values())
+    assert summary[1] == ("≈", "Past deels", ["Taal", "Reisafstand"])
+    assert summary[2] == ("✘", "Past niet", ["Certificaten", "ABC-plan en sector"])
+    perfect = rules.score(candidate(plan_c="magazijn"), job())
+    assert perfect.summary() == [("✔", "Past", list(rules.LABELS.values()))]
 
 
 # Guardrails -----------------------------------------------------------------------------------------------
