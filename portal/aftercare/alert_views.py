@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.aftercare import alert_forms, alert_queries, alerts
 from portal.aftercare.alerts import AlertError
 from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES
+from portal.candidates.disclosure import label_for, labels_for
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.extensions import db
@@ -24,10 +25,6 @@ EVERYONE = "alle"
 def get_alert_or_404(user, alert_id: int):
     """An alert on a placement the user works on (municipality, or assigned jobcoach); else 404."""
     return first_through_placement_or_404(alert_queries.alert_for, user, alert_id)
-
-
-def _label(candidate) -> str:
-    return f"{candidate.pseudonym} – {candidate.full_name}"
 
 
 def _filters() -> tuple[str, bool]:
@@ -55,7 +52,7 @@ def index():
         everyone=everyone,
         args=args,
         here=here,
-        labels={placement.id: _label(candidate) for _, placement, candidate in page.items},
+        labels=labels_for(current_user, {placement.candidate_id for _, placement, _ in page.items}),
         statuses=ALERT_STATUSES,
         severities=ALERT_SEVERITIES,
         is_municipal=current_user.role == "municipal",
@@ -103,7 +100,7 @@ def resolve(alert_id: int):
         "aftercare/alerts_resolve.html",
         alert=alert,
         placement=placement,
-        label=_label(placement.candidate),
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         severities=ALERT_SEVERITIES,

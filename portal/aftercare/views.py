@@ -23,6 +23,7 @@ from portal.aftercare.models import (
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import sync_checkins
 from portal.auth.models import User
+from portal.candidates.disclosure import label_for
 from portal.core.db import MAX_ID
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
@@ -45,8 +46,7 @@ def _to_placement(placement: Placement):
 
 
 def _label(placement: Placement) -> str:
-    candidate = placement.candidate
-    return f"{candidate.pseudonym} – {candidate.full_name}"
+    return label_for(current_user, placement.candidate)
 
 
 # Settings (admins) ----------------------------------------------------------------------------------------

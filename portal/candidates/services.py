@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.candidates import queries
+from portal.candidates.disclosure import is_live, live_consent_id
 from portal.candidates.models import (
     CONSENT_KINDS,
     CONSENT_METHODS,
@@ -203,7 +204,7 @@ def _check_consent(candidate: Candidate, kind: str, employer_id: int | None, giv
             raise CandidateError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
     if given_on is None or given_on > today_local():
         raise CandidateError("Deze datum mag niet in de toekomst liggen.", "given_on")
-    if db.session.scalar(queries.active_consent(candidate.id, kind, employer_id)) is not None:
+    if db.session.scalar(live_consent_id(candidate.id, kind, employer_id)) is not None:
         raise CandidateError(
             "Deze toestemming is al vastgelegd. Trek de oude eerst in als u een nieuwe wilt vastleggen.",
             "kind",
@@ -245,7 +246,7 @@ def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> Con
     _check_staff(actor, candidate.municipality_id)
     if consent.candidate_id != candidate.id:
         raise CandidateError("Deze toestemming hoort niet bij deze kandidaat.")
-    if consent.withdrawn_at is not None:
+    if not is_live(consent):
         raise CandidateError("Deze toestemming is al ingetrokken.")
     consent.withdrawn_at = now_utc()
     consent.withdrawn_by_id = actor.id

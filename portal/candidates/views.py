@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.auth.models import ROLE_LABELS, User
 from portal.candidates import forms, importer, queries, services
+from portal.candidates.disclosure import is_live
 from portal.candidates.models import (
     CANDIDATE_STATUSES,
     CONSENT_KINDS,
@@ -57,6 +58,7 @@ LABELS = {
     "roles": ROLE_LABELS,
     "contexts": CONTEXTS,
     "field_labels": forms.FIELD_LABELS,
+    "is_live": is_live,
 }
 
 

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.candidates.models import Candidate, Consent
+from portal.candidates.disclosure import profile_shared_ids
+from portal.candidates.models import Candidate
 from portal.matching.rules import STARTER_WINDOW_DAYS
 from portal.placements.models import Placement
 from portal.placements.queries import position_freed
@@ -31,17 +32,8 @@ def candidates_of(municipality_id: int) -> sa.Select:
 
 
 def share_consented_ids(municipality_id: int) -> sa.Select:
-    """Ids of the municipality's candidates with an active consent to share their profile."""
-    return (
-        sa.select(Consent.candidate_id)
-        .join(Candidate, Candidate.id == Consent.candidate_id)
-        .where(
-            Candidate.municipality_id == municipality_id,
-            Consent.kind == "share_profile",
-            Consent.withdrawn_at.is_(None),
-        )
-        .distinct()
-    )
+    """Ids of the municipality's candidates with a live consent to share their profile."""
+    return profile_shared_ids(municipality_id)
 
 
 def proposed_candidate_ids(request_id: int) -> sa.Select:

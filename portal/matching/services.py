@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.auth.models import User
+from portal.candidates.disclosure import shares_profile
 from portal.candidates.models import Candidate, CandidateVersion
-from portal.candidates.projection import may_share_profile
 from portal.core.audit import record
 from portal.core.filters import format_date
 from portal.core.models import AuditEvent
@@ -104,7 +104,7 @@ def _check_eligible(request: PlacementRequest, candidates: list[Candidate]) -> N
         if candidate.municipality_id == request.municipality_id:
             reason = rules.exclusion_reason(
                 candidate,
-                has_share_consent=may_share_profile(candidate.id),
+                has_share_consent=shares_profile(candidate.id, request.employer_id),
                 already_proposed=candidate.id in proposed,
             )
         if reason:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.candidates.projection import identity_for_employer, pseudonymised_profile
+from portal.candidates.disclosure import identity_for_employer, pseudonymised_profile
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
-from portal.candidates.projection import identity_for_employer
+from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -36,24 +36,6 @@ from portal.visits.context import placement_context
 
 bp = Blueprint("placements", __name__)
 
-STAFF = ("municipal", "jobcoach")
-
-
-def _labels(placements) -> dict[int, str]:
-    """Who each placement is about: staff see the name; employers the pseudonym until consent."""
-    if current_user.role in STAFF:
-        return {p.id: f"{p.candidate.pseudonym} – {p.candidate.full_name}" for p in placements}
-    ids = {p.candidate_id for p in placements}
-    revealed = (
-        set(db.session.scalars(queries.identity_consented_ids(current_user.employer_id, ids)))
-        if ids
-        else set()
-    )
-    return {
-        p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
-        for p in placements
-    }
-
 
 @bp.get("/plaatsingen")
 @roles_required("employer", "jobcoach", "municipal")
@@ -65,7 +47,7 @@ def index():
     return render_template(
         "placements/index.html",
         page=page,
-        labels=_labels(page.items),
+        labels=labels_for(current_user, {p.candidate_id for p in page.items}),
         is_employer=current_user.role == "employer",
     )
 
@@ -157,7 +139,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     alerts = [] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all()
     values.update(
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         identity=identity,
         contact=db.session.get(User, placement.contact_id),
         jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
@@ -272,7 +254,7 @@ def _render_log(placement, week_start, form, log, problem=None):
     return render_template(
         "placements/log_week.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         week_start=week_start,
         week_end=week_start + timedelta(days=6),
         form=form,
@@ -365,7 +347,7 @@ def decide(placement_id: int):
     html = render_template(
         "placements/decide.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         extended=extended,
@@ -407,7 +389,7 @@ def dropout(placement_id: int):
     html = render_template(
         "placements/dropout.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         earliest=ending.dropout_earliest(placement),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.candidates.models import Candidate, Consent
+from portal.candidates.disclosure import profile_shared
+from portal.candidates.models import Candidate
 from portal.core.db import MAX_ID
 from portal.employers.models import Employer, Workplace
 from portal.placements.models import Placement
@@ -77,19 +78,6 @@ def request_detail(request_id: int) -> sa.Select:
     )
 
 
-def shared_profile() -> sa.Exists:
-    """Correlated: the proposal's candidate currently consents to sharing the pseudonymised profile."""
-    return (
-        sa.select(Consent.id)
-        .where(
-            Consent.candidate_id == Proposal.candidate_id,
-            Consent.kind == "share_profile",
-            Consent.withdrawn_at.is_(None),
-        )
-        .exists()
-    )
-
-
 def proposals_of(request_id: int) -> sa.Select:
     """Rows (proposal id, status, pseudonym, profile shared) of one request, oldest first.
 
@@ -101,7 +89,7 @@ def proposals_of(request_id: int) -> sa.Select:
             Proposal.status,
             Proposal.created_at,
             Candidate.pseudonym,
-            shared_profile().label("shared"),
+            profile_shared(Proposal.candidate_id).label("shared"),
         )
         .join(Candidate, Candidate.id == Proposal.candidate_id)
         .where(Proposal.request_id == request_id)

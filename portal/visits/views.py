@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.candidates.disclosure import label_for
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
@@ -23,11 +24,10 @@ def _to_placement(placement):
 
 
 def _render(placement, form=None, problem=None):
-    candidate = placement.candidate
     return render_template(
         "visits/new.html",
         placement=placement,
-        label=f"{candidate.pseudonym} – {candidate.full_name}",
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
     )

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from portal.candidates.models import Consent
-from portal.candidates.projection import may_reveal_identity, may_share_profile
+from portal.candidates.disclosure import reveals_identity as may_reveal_identity
+from portal.candidates.disclosure import shares_profile as may_share_profile
 from portal.extensions import db
 from tests.candidates.conftest import T0, audit, consents, text
 from tests.conftest import form_errors_in
