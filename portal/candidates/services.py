@@ -20,6 +20,7 @@ from portal.candidates.models import (
     Consent,
 )
 from portal.core.audit import record
+from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
 
@@ -76,7 +77,11 @@ def _next_pseudonym(year: int) -> str:
 
 
 def _insert_with_pseudonym(candidate: Candidate) -> None:
-    """Give the candidate the next free pseudonym of this year; retry when another insert took it."""
+    """Give the candidate the next free pseudonym of this year; retry when another insert took it.
+
+    Only a clash on the pseudonym is retried; any other integrity error (a CHECK, NOT NULL or foreign key
+    the form should have prevented) is a fault and propagates as it is.
+    """
     year = today_local().year
     for _attempt in range(PSEUDONYM_ATTEMPTS):
         candidate.pseudonym = _next_pseudonym(year)
@@ -85,7 +90,9 @@ def _insert_with_pseudonym(candidate: Candidate) -> None:
                 db.session.add(candidate)
                 db.session.flush()
             return
-        except sa.exc.IntegrityError:
+        except sa.exc.IntegrityError as error:
+            if not is_unique_violation(error, "candidates", "pseudonym"):
+                raise
             logger.info("Pseudonym collision, retrying")
     raise CandidateError("Het lukte niet om een code voor de kandidaat te maken. Probeer het opnieuw.")
 
