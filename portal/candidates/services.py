@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.candidates import queries
-from portal.candidates.disclosure import is_live, live_consent_id
+from portal.candidates.disclosure import SHARE_PROFILE, is_live, live_consent_id
 from portal.candidates.models import (
     CONSENT_KINDS,
     CONSENT_METHODS,
@@ -23,6 +23,8 @@ from portal.core.audit import record
 from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
+from portal.matching.services import withdraw_unshared
+from portal.requests.models import Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -248,8 +250,13 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> Consent:
-    """Withdraw a consent; every page reads consents per request, so the effect is immediate."""
+def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> list[Proposal]:
+    """Withdraw a consent; every page asks ``disclosure`` per request, so the effect is immediate.
+
+    Withdrawing the consent to share the profile also ends the candidate's open proposals (their
+    employers get a note without the candidate's pseudonym) and cancels unsent e-mail that would show
+    the proposal to an employer. Returns the proposals that ended.
+    """
     _check_staff(actor, candidate.municipality_id)
     if consent.candidate_id != candidate.id:
         raise CandidateError("Deze toestemming hoort niet bij deze kandidaat.")
@@ -259,4 +266,6 @@ def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> Con
     consent.withdrawn_by_id = actor.id
     record(actor, "consent.withdrawn", candidate, consent_id=consent.id, kind=consent.kind)
     db.session.flush()
-    return consent
+    if consent.kind != SHARE_PROFILE:
+        return []
+    return withdraw_unshared(actor, candidate)

@@ -204,18 +204,26 @@ def set_availability(candidate_id: int):
     return redirect(url_for("candidates.detail", candidate_id=candidate.id))
 
 
+def _ended_in_words(proposals) -> str:
+    if not proposals:
+        return ""
+    if len(proposals) == 1:
+        return " Het open voorstel aan een werkgever is ingetrokken. De werkgever krijgt een e-mail."
+    return f" De {len(proposals)} open voorstellen zijn ingetrokken. De werkgevers krijgen een e-mail."
+
+
 @bp.post("/kandidaten/<int:candidate_id>/toestemming/<int:consent_id>/intrekken")
 @roles_required("municipal")
 def consent_withdraw(candidate_id: int, consent_id: int):
     candidate, consent = get_consent_or_404(current_user, candidate_id, consent_id)
     if EmptyForm().validate_on_submit():
         try:
-            services.withdraw_consent(current_user, candidate, consent)
+            ended = services.withdraw_consent(current_user, candidate, consent)
         except CandidateError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash("De toestemming is ingetrokken. Dit geldt meteen.", "success")
+            flash(f"De toestemming is ingetrokken. Dit geldt meteen.{_ended_in_words(ended)}", "success")
     return redirect(url_for("candidates.detail", candidate_id=candidate.id, _anchor="toestemming"))
 
 

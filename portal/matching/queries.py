@@ -82,18 +82,15 @@ def starters_near(employer_id: int, desired: date) -> sa.Select:
     return sa.select(sa.func.count()).select_from(sa.union(placed, proposed).subquery())
 
 
-def open_proposals_of_candidate(candidate_id: int, except_id: int) -> sa.Select:
-    """The candidate's other open proposals (any request), with their request."""
-    return (
+def open_proposals_of_candidate(candidate_id: int, except_id: int | None = None) -> sa.Select:
+    """The candidate's open proposals (any request; but ``except_id``), with their request."""
+    query = (
         sa.select(Proposal)
         .options(joinedload(Proposal.request))
-        .where(
-            Proposal.candidate_id == candidate_id,
-            Proposal.id != except_id,
-            Proposal.status.in_(OPEN_PROPOSAL),
-        )
+        .where(Proposal.candidate_id == candidate_id, Proposal.status.in_(OPEN_PROPOSAL))
         .order_by(Proposal.id)
     )
+    return query if except_id is None else query.where(Proposal.id != except_id)
 
 
 def accepted_count(request_id: int) -> sa.Select:
