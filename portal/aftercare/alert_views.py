@@ -9,6 +9,7 @@ from portal.aftercare import alert_forms, alert_queries, alerts
 from portal.aftercare.alerts import AlertError
 from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES
 from portal.candidates.disclosure import label_for, labels_for
+from portal.core.audit import record_listing, record_viewed
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.extensions import db
@@ -45,18 +46,22 @@ def index():
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     args = {"status": status, **({"wie": EVERYONE} if everyone else {})}
     here = url_for("alerts.index", **args, **({"page": page.page} if page.page > 1 else {}))
-    return render_template(
+    shown = {placement.candidate_id for _, placement, _ in page.items}
+    html = render_template(
         "aftercare/alerts.html",
         page=page,
         status=status,
         everyone=everyone,
         args=args,
         here=here,
-        labels=labels_for(current_user, {placement.candidate_id for _, placement, _ in page.items}),
+        labels=labels_for(current_user, shown),
         statuses=ALERT_STATUSES,
         severities=ALERT_SEVERITIES,
         is_municipal=current_user.role == "municipal",
     )
+    record_listing(current_user, shown, "alerts_list")
+    db.session.commit()
+    return html
 
 
 @bp.post("/signalen/<int:alert_id>/oppakken")
@@ -96,7 +101,7 @@ def resolve(alert_id: int):
             db.session.commit()
             flash("Het signaal is afgehandeld.", "success")
             return redirect(url_for("alerts.index"))
-    return render_template(
+    html = render_template(
         "aftercare/alerts_resolve.html",
         alert=alert,
         placement=placement,
@@ -105,3 +110,6 @@ def resolve(alert_id: int):
         problem=problem,
         severities=ALERT_SEVERITIES,
     )
+    record_viewed(current_user, placement.candidate, "alert_resolve", alert_id=alert.id)
+    db.session.commit()
+    return html

@@ -19,7 +19,7 @@ from portal.candidates.models import (
     CandidateVersion,
     Consent,
 )
-from portal.core.audit import record
+from portal.core.audit import record, record_viewed
 from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
@@ -175,7 +175,7 @@ def set_available(actor: User, candidate: Candidate, available: bool) -> list[st
 
 def record_view(actor: User, candidate: Candidate, context: str) -> None:
     """Note that ``actor`` saw (part of) this candidate's profile, and where."""
-    record(actor, "candidate.viewed", candidate, context=context)
+    record_viewed(actor, candidate, context)
     db.session.flush()
 
 

@@ -18,6 +18,7 @@ from portal.candidates.models import (
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
 from portal.candidates.services import CandidateError
+from portal.core.audit import record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
@@ -35,6 +36,23 @@ CONTEXTS = {
     "matching_list": "Lijst met passende kandidaten bij een aanvraag",
     "employer_proposal": "Voorstel aan de werkgever",
     "proposal": "Voorstel aan de werkgever",
+    "candidate_edit": "Profiel bewerken",
+    "candidates_list": "Lijst met kandidaten",
+    "home": "Startpagina",
+    "placements_list": "Lijst met plaatsingen",
+    "placement": "Pagina van de plaatsing",
+    "placement_decision": "Besluit over het einde van de plaatsing",
+    "placement_dropout": "Uitval vastleggen",
+    "placement_contract": "Contract aanpassen (nazorg)",
+    "placement_checkin": "Nazorggesprek",
+    "placement_outcome": "Nazorg afronden",
+    "weekly_log": "Weekverslag",
+    "visit_form": "Werkplekbezoek vastleggen",
+    "tasks_list": "Lijst met taken",
+    "alerts_list": "Lijst met signalen",
+    "alert_resolve": "Signaal afhandelen",
+    "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
+    "calendar_feed": "Agenda-abonnement",
 }
 
 
@@ -78,7 +96,10 @@ def index():
     query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     keep = {key: value for key, value in {"q": search, **filters}.items() if value}
-    return render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
+    html = render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
+    record_listing(current_user, [candidate.id for candidate, _ in page.items], "candidates_list")
+    db.session.commit()
+    return html
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -127,7 +148,10 @@ def edit(candidate_id: int):
             db.session.commit()
             flash("Het profiel is opgeslagen.", "success")
             return redirect(url_for("candidates.detail", candidate_id=candidate.id))
-    return render_template("candidates/form.html", form=form, candidate=candidate, **LABELS)
+    html = render_template("candidates/form.html", form=form, candidate=candidate, **LABELS)
+    record_viewed(current_user, candidate, "candidate_edit")
+    db.session.commit()
+    return html
 
 
 # Detail and consent -------------------------------------------------------------------------------

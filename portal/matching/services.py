@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.auth.models import User
 from portal.candidates.disclosure import shares_profile
 from portal.candidates.models import Candidate, CandidateVersion
-from portal.core.audit import record
+from portal.core.audit import record, record_viewed
 from portal.core.filters import format_date
 from portal.core.models import AuditEvent
 from portal.core.outbox import cancel_pending_about, queue_email
@@ -51,7 +51,7 @@ PROFILE_WITHDRAWN = (
 
 def record_view(actor: User, candidate: Candidate, context: str, **detail: Any) -> None:
     """Audit that ``actor`` saw (part of) this candidate's profile in ``context``."""
-    record(actor, "candidate.viewed", candidate, context=context, **detail)
+    record_viewed(actor, candidate, context, **detail)
 
 
 def record_views(actor: User, candidates: list[Candidate], context: str, **detail: Any) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.candidates.disclosure import identity_for_employer, profile_for_employer, pseudonymised_profile
+from portal.core.audit import record_viewed
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
@@ -162,7 +163,7 @@ def _render_proposal(proposal, *, invite=None, decline=None, accept=None):
         may_decide=is_open and shared,
     )
     if profile is not None:
-        services.record_view(current_user, proposal.candidate, "proposal", proposal_id=proposal.id)
+        record_viewed(current_user, proposal.candidate, "proposal", proposal_id=proposal.id)
     db.session.commit()
     return html
 

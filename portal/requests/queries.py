@@ -79,7 +79,8 @@ def request_detail(request_id: int) -> sa.Select:
 
 
 def proposals_of(request_id: int) -> sa.Select:
-    """Rows (proposal id, status, pseudonym, profile shared) of one request, oldest first.
+    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared) of one request, oldest
+    first.
 
     Only the pseudonym of the candidate is selected: this list is shown to employers too.
     """
@@ -88,6 +89,7 @@ def proposals_of(request_id: int) -> sa.Select:
             Proposal.id,
             Proposal.status,
             Proposal.created_at,
+            Proposal.candidate_id,
             Candidate.pseudonym,
             profile_shared(Proposal.candidate_id).label("shared"),
         )
