@@ -215,6 +215,8 @@ def test_every_employer_route_follows_the_consent(app, seed, frozen, login_as, e
         response = employer.post(url, {"reason": "language", **INVITE}, follow_redirects=True)
     assert response.status_code < 500, url
     assert c.leaks(response.get_data(as_text=True), _forbidden(state)) == [], url
+    to_employer = [m for m in emails() if m.to_address == seed.a.employer_user.email]
+    assert [m.dedupe_key for m in to_employer if c.leaks(m.subject + m.body_text, _forbidden(state))] == []
     if state == "profile withdrawn" and url.startswith(f"/voorstellen/{world.proposal.id}"):
         assert PROFILE_GONE in text(response)
         assert row(Proposal, world.proposal.id) == proposal_before
