@@ -144,6 +144,28 @@ def test_a_list_writes_one_event_per_page_view_naming_its_candidates(seed, time_
     }
 
 
+@pytest.mark.parametrize(
+    ("url", "context"),
+    [
+        ("/", "home"),
+        ("/plaatsingen", "placements_list"),
+        ("/signalen", "alerts_list"),
+        ("/taken", "tasks_list"),
+        ("/aanvragen/{request}", "request_proposals"),
+    ],
+)
+def test_each_list_page_view_is_one_event(seed, time_machine, login_as, url, context):
+    time_machine.move_to(T0, tick=False)
+    _world(seed)
+    db.session.commit()
+    client = login_as(seed.a.municipal)
+    before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    assert client.get(url.format(request=seed.a.request.id)).status_code == 200
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [(e.action, e.detail["context"]) for e in events] == [(CANDIDATES_LISTED, context)]
+    assert len(events[0].detail["candidate_ids"]) >= 1
+
+
 def test_a_page_that_names_nobody_writes_nothing(seed, login_as):
     employer, staff = login_as(seed.a.employer_user), login_as(seed.a.municipal)
     before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0

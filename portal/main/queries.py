@@ -39,6 +39,7 @@ def home_context(user) -> dict[str, Any]:
 def named_candidate_ids(context: dict[str, Any]) -> set[int]:
     """Ids of the candidates a home page names: of each placement, candidate or alert in its lists."""
     ids: set[int] = set()
+    placements: set[int] = set()
     alert_placements: set[int] = set()
     for value in context.values():
         if not isinstance(value, list | tuple):
@@ -47,12 +48,13 @@ def named_candidate_ids(context: dict[str, Any]) -> set[int]:
             for item in row if isinstance(row, tuple | sa.Row) else (row,):
                 if isinstance(item, Placement):
                     ids.add(item.candidate_id)
+                    placements.add(item.id)
                 elif isinstance(item, Candidate):
                     ids.add(item.id)
                 elif isinstance(item, Alert):
                     alert_placements.add(item.placement_id)
-    if alert_placements:
-        query = sa.select(Placement.candidate_id).where(Placement.id.in_(alert_placements))
+    if alert_placements - placements:
+        query = sa.select(Placement.candidate_id).where(Placement.id.in_(alert_placements - placements))
         ids.update(db.session.scalars(query))
     return ids
 
