@@ -63,6 +63,20 @@ def test_pseudonyms_follow_the_highest_sequence_of_the_year(frozen, seed, munici
     assert candidate_named("Amira").pseudonym == "K-2026-99942"
 
 
+#: A minimal profile as the service takes it (the form's work already done).
+SERVICE_DATA = {
+    "first_name": "Nour",
+    "last_name": "B",
+    "home_town": "Eindhoven",
+    "education_level": "mbo",
+    "dutch_level": "A1",
+    "english_level": "geen",
+    "work_readiness": "direct",
+    "hours_per_week": 16,
+    "travel_range_km": 10,
+}
+
+
 def test_pseudonym_collision_is_retried(frozen, seed, monkeypatch):
     from portal.candidates import services
 
@@ -75,18 +89,7 @@ def test_pseudonym_collision_is_retried(frozen, seed, monkeypatch):
         return taken.pseudonym if len(calls) == 1 else real(year)
 
     monkeypatch.setattr(services, "_next_pseudonym", stale_first)
-    data = {
-        "first_name": "Nour",
-        "last_name": "B",
-        "home_town": "Eindhoven",
-        "education_level": "mbo",
-        "dutch_level": "A1",
-        "english_level": "geen",
-        "work_readiness": "direct",
-        "hours_per_week": 16,
-        "travel_range_km": 10,
-    }
-    candidate = create_candidate(seed.a.municipal, seed.a.municipality.id, data)
+    candidate = create_candidate(seed.a.municipal, seed.a.municipality.id, dict(SERVICE_DATA))
     assert len(calls) == 2
     assert candidate.pseudonym == "K-2026-99501"
 
@@ -98,17 +101,7 @@ def test_only_a_pseudonym_clash_is_retried_other_integrity_errors_surface(frozen
     calls = []
     real = services._next_pseudonym
     monkeypatch.setattr(services, "_next_pseudonym", lambda year: calls.append(year) or real(year))
-    data = {
-        "first_name": "Nour",
-        "last_name": "B",
-        "home_town": "Eindhoven",
-        "education_level": "mbo",
-        "dutch_level": "A1",
-        "english_level": "geen",
-        "work_readiness": "direct",
-        "hours_per_week": 99,
-        "travel_range_km": 10,
-    }
+    data = dict(SERVICE_DATA, hours_per_week=99)  # the database refuses more than 40
     with caplog.at_level("INFO", logger="portal.candidates.services"), pytest.raises(sa.exc.IntegrityError):
         create_candidate(seed.a.municipal, seed.a.municipality.id, data)
     assert len(calls) == 1
