@@ -8,14 +8,24 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from portal.core.audit import CANDIDATE_VIEWED, CANDIDATES_LISTED
 from portal.core.security import ROLES
 from portal.extensions import db
 from tests.factories import make_user
 from tests.test_access import POLICY, build_url, iter_routes
 
 DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-#: The one write a GET may do: the audit trail of who viewed which candidate.
+#: The one write a GET may do: the audit trail of who consulted which candidate (alone or in a list).
 AUDIT_INSERT = re.compile(r"^\s*INSERT INTO audit_events\b", re.IGNORECASE)
+CONSULTATIONS = {CANDIDATE_VIEWED, CANDIDATES_LISTED}
+
+
+def _consultation(statement: str, context) -> bool:
+    """An INSERT into the audit trail of consultation events only (no other action may hide in it)."""
+    rows = getattr(context, "compiled_parameters", None) or []
+    return bool(AUDIT_INSERT.match(statement) and rows) and all(
+        row.get("action") in CONSULTATIONS for row in rows
+    )
 
 
 @contextmanager
@@ -23,7 +33,7 @@ def count_writes(allow_audit: bool = False):
     writes: list[str] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        if DML.match(statement) and not (allow_audit and AUDIT_INSERT.match(statement)):
+        if DML.match(statement) and not (allow_audit and _consultation(statement, context)):
             writes.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", listener)

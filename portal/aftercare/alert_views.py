@@ -8,6 +8,8 @@ from flask_login import current_user
 from portal.aftercare import alert_forms, alert_queries, alerts
 from portal.aftercare.alerts import AlertError
 from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES
+from portal.candidates.disclosure import label_for, labels_for
+from portal.core.audit import record_listing, record_viewed
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.extensions import db
@@ -24,10 +26,6 @@ EVERYONE = "alle"
 def get_alert_or_404(user, alert_id: int):
     """An alert on a placement the user works on (municipality, or assigned jobcoach); else 404."""
     return first_through_placement_or_404(alert_queries.alert_for, user, alert_id)
-
-
-def _label(candidate) -> str:
-    return f"{candidate.pseudonym} – {candidate.full_name}"
 
 
 def _filters() -> tuple[str, bool]:
@@ -48,18 +46,22 @@ def index():
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     args = {"status": status, **({"wie": EVERYONE} if everyone else {})}
     here = url_for("alerts.index", **args, **({"page": page.page} if page.page > 1 else {}))
-    return render_template(
+    shown = {placement.candidate_id for _, placement, _ in page.items}
+    html = render_template(
         "aftercare/alerts.html",
         page=page,
         status=status,
         everyone=everyone,
         args=args,
         here=here,
-        labels={placement.id: _label(candidate) for _, placement, candidate in page.items},
+        labels=labels_for(current_user, shown),
         statuses=ALERT_STATUSES,
         severities=ALERT_SEVERITIES,
         is_municipal=current_user.role == "municipal",
     )
+    record_listing(current_user, shown, "alerts_list")
+    db.session.commit()
+    return html
 
 
 @bp.post("/signalen/<int:alert_id>/oppakken")
@@ -99,12 +101,15 @@ def resolve(alert_id: int):
             db.session.commit()
             flash("Het signaal is afgehandeld.", "success")
             return redirect(url_for("alerts.index"))
-    return render_template(
+    html = render_template(
         "aftercare/alerts_resolve.html",
         alert=alert,
         placement=placement,
-        label=_label(placement.candidate),
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         severities=ALERT_SEVERITIES,
     )
+    record_viewed(current_user, placement.candidate, "alert_resolve", alert_id=alert.id)
+    db.session.commit()
+    return html

@@ -23,12 +23,13 @@ from portal.aftercare.models import (
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import sync_checkins
 from portal.auth.models import User
+from portal.candidates.disclosure import label_for
+from portal.core.audit import record_viewed
 from portal.core.db import MAX_ID
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
 from portal.extensions import db
-from portal.matching.services import record_view
 from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
 from portal.placements.permissions import get_placement_or_404
 
@@ -45,8 +46,7 @@ def _to_placement(placement: Placement):
 
 
 def _label(placement: Placement) -> str:
-    candidate = placement.candidate
-    return f"{candidate.pseudonym} – {candidate.full_name}"
+    return label_for(current_user, placement.candidate)
 
 
 # Settings (admins) ----------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def contract(placement_id: int):
         first=first,
         last=last,
     )
-    record_view(current_user, placement.candidate, "placement_contract", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement_contract", placement_id=placement.id)
     db.session.commit()
     return html
 
@@ -201,7 +201,7 @@ def checkin(placement_id: int, checkin_id: int):
         aspects=SCORED_ASPECTS,
         today=today_local(),
     )
-    record_view(current_user, placement.candidate, "placement_checkin", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement_checkin", placement_id=placement.id)
     db.session.commit()
     return html
 
@@ -255,7 +255,7 @@ def outcome(placement_id: int):
             )
         ),
     )
-    record_view(current_user, placement.candidate, "placement_outcome", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement_outcome", placement_id=placement.id)
     db.session.commit()
     return html
 

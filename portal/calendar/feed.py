@@ -44,6 +44,8 @@ class FeedEvent:
     description: str
     location: str
     link: str
+    #: Who the event names (by pseudonym): a fetch of the feed is audited as a listing of them.
+    candidate_id: int
 
 
 def _about(row) -> str:
@@ -61,7 +63,8 @@ def _link(placement_id: int) -> str:
 
 def _event(uid: str, day: date, summary: str, text: str, row) -> FeedEvent:
     link = _link(row.placement_id)
-    return FeedEvent(uid, day, summary, f"{text}\n\nOpen de plaatsing in Werkbrug: {link}", _place(row), link)
+    description = f"{text}\n\nOpen de plaatsing in Werkbrug: {link}"
+    return FeedEvent(uid, day, summary, description, _place(row), link, row.candidate_id)
 
 
 def _checkin_events(user: User, first: date, last: date, today: date) -> list[FeedEvent]:

@@ -28,6 +28,7 @@ MAX_ROWS = 500
 #: Who and where an event is about: only the pseudonym, never the candidate's identity.
 LABELS = (
     Placement.id.label("placement_id"),
+    Placement.candidate_id.label("candidate_id"),
     Candidate.pseudonym.label("pseudonym"),
     Employer.name.label("employer_name"),
     Workplace.name.label("workplace_name"),

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.calendar import feed as calendar_feed
 from portal.calendar import queries, services
 from portal.calendar.services import CalendarError
+from portal.core.audit import record_listing
 from portal.core.forms import EmptyForm
 from portal.core.http import cookieless
 from portal.core.security import public, roles_required
@@ -111,6 +112,8 @@ def feed(token: str):
         abort(404)
     events = calendar_feed.events_for(user, today_local())
     response = Response(calendar_feed.render(user, events, now_utc()), mimetype="text/calendar")
+    record_listing(user, {event.candidate_id for event in events}, "calendar_feed")
+    db.session.commit()
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = 'inline; filename="werkbrug.ics"'
     return response

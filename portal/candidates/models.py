@@ -1,8 +1,9 @@
 """Screened candidate profiles, their version history and consent records.
 
 Identifying columns (names, contact details, home town) and the care flag are staff-only. Employers only
-ever see the pseudonymised projection in ``portal.candidates.projection`` (and identity after a recorded
-consent for that employer). There is deliberately no BSN and no nationality column.
+ever see what ``portal.candidates.disclosure`` gives them: the pseudonymised profile while the candidate
+shares it, and identity after a recorded consent for that employer. Whether a consent is live is decided
+there too. There is deliberately no BSN and no nationality column.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ CONSENT_METHODS = {"conversation": "In een gesprek", "signed_form": "Met een get
 
 
 class Consent(Base):
-    """A recorded consent of a candidate; withdrawal takes effect on the very next request."""
+    """A recorded consent of a candidate; ``portal.candidates.disclosure`` decides whether it is live."""
 
     __tablename__ = "consents"
 
@@ -185,7 +186,3 @@ class Consent(Base):
             name="employer_for_identity",
         ),
     )
-
-    @property
-    def is_active(self) -> bool:
-        return self.withdrawn_at is None

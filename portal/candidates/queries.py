@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
+from portal.candidates.disclosure import live, profile_shared
 from portal.candidates.models import Candidate, CandidateVersion, Consent
 from portal.core.audit import consulted_candidate
 from portal.core.models import AuditEvent
@@ -14,19 +15,6 @@ from portal.employers.queries import LIKE_ESCAPE, like_pattern
 
 #: Rows of access history shown on the candidate page.
 ACCESS_HISTORY_LIMIT = 50
-
-
-def has_share_consent() -> sa.Exists:
-    """Correlated: the candidate has an active consent to share the pseudonymised profile."""
-    return (
-        sa.select(Consent.id)
-        .where(
-            Consent.candidate_id == Candidate.id,
-            Consent.kind == "share_profile",
-            Consent.withdrawn_at.is_(None),
-        )
-        .exists()
-    )
 
 
 def candidates_list(
@@ -38,7 +26,7 @@ def candidates_list(
     work_readiness: str = "",
 ) -> sa.Select:
     """Candidates of one municipality with whether they share their profile, filtered, by pseudonym."""
-    query = sa.select(Candidate, has_share_consent().label("shares_profile")).where(
+    query = sa.select(Candidate, profile_shared(Candidate.id).label("shares_profile")).where(
         Candidate.municipality_id == municipality_id
     )
     if search:
@@ -61,7 +49,7 @@ def candidates_list(
 
 
 def candidate_consents(candidate_id: int) -> sa.Select:
-    """Every consent of a candidate (active and withdrawn) with the employer and who recorded/withdrew it."""
+    """Every consent of a candidate (live ones first) with the employer and who recorded/withdrew it."""
     recorder, withdrawer = aliased(User), aliased(User)
     return (
         sa.select(
@@ -74,18 +62,8 @@ def candidate_consents(candidate_id: int) -> sa.Select:
         .outerjoin(recorder, recorder.id == Consent.recorded_by_id)
         .outerjoin(withdrawer, withdrawer.id == Consent.withdrawn_by_id)
         .where(Consent.candidate_id == candidate_id)
-        .order_by(Consent.withdrawn_at.is_not(None), Consent.given_at.desc(), Consent.id.desc())
+        .order_by(sa.not_(live()), Consent.given_at.desc(), Consent.id.desc())
     )
-
-
-def active_consent(candidate_id: int, kind: str, employer_id: int | None) -> sa.Select:
-    """The id of an active consent of this kind (and for this employer), if any."""
-    query = sa.select(Consent.id).where(
-        Consent.candidate_id == candidate_id, Consent.kind == kind, Consent.withdrawn_at.is_(None)
-    )
-    if employer_id is None:
-        return query.where(Consent.employer_id.is_(None))
-    return query.where(Consent.employer_id == employer_id)
 
 
 def candidate_versions(candidate_id: int) -> sa.Select:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.candidates import queries
+from portal.candidates.disclosure import SHARE_PROFILE, is_live, live_consent_id
 from portal.candidates.models import (
     CONSENT_KINDS,
     CONSENT_METHODS,
@@ -18,9 +19,12 @@ from portal.candidates.models import (
     CandidateVersion,
     Consent,
 )
-from portal.core.audit import record
+from portal.core.audit import record, record_viewed
+from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
+from portal.matching.services import withdraw_unshared
+from portal.requests.models import Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +79,11 @@ def _next_pseudonym(year: int) -> str:
 
 
 def _insert_with_pseudonym(candidate: Candidate) -> None:
-    """Give the candidate the next free pseudonym of this year; retry when another insert took it."""
+    """Give the candidate the next free pseudonym of this year; retry when another insert took it.
+
+    Only a clash on the pseudonym is retried; any other integrity error (a CHECK, NOT NULL or foreign key
+    the form should have prevented) is a fault and propagates as it is.
+    """
     year = today_local().year
     for _attempt in range(PSEUDONYM_ATTEMPTS):
         candidate.pseudonym = _next_pseudonym(year)
@@ -84,7 +92,9 @@ def _insert_with_pseudonym(candidate: Candidate) -> None:
                 db.session.add(candidate)
                 db.session.flush()
             return
-        except sa.exc.IntegrityError:
+        except sa.exc.IntegrityError as error:
+            if not is_unique_violation(error, "candidates", "pseudonym"):
+                raise
             logger.info("Pseudonym collision, retrying")
     raise CandidateError("Het lukte niet om een code voor de kandidaat te maken. Probeer het opnieuw.")
 
@@ -165,7 +175,7 @@ def set_available(actor: User, candidate: Candidate, available: bool) -> list[st
 
 def record_view(actor: User, candidate: Candidate, context: str) -> None:
     """Note that ``actor`` saw (part of) this candidate's profile, and where."""
-    record(actor, "candidate.viewed", candidate, context=context)
+    record_viewed(actor, candidate, context)
     db.session.flush()
 
 
@@ -203,7 +213,7 @@ def _check_consent(candidate: Candidate, kind: str, employer_id: int | None, giv
             raise CandidateError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
     if given_on is None or given_on > today_local():
         raise CandidateError("Deze datum mag niet in de toekomst liggen.", "given_on")
-    if db.session.scalar(queries.active_consent(candidate.id, kind, employer_id)) is not None:
+    if db.session.scalar(live_consent_id(candidate.id, kind, employer_id)) is not None:
         raise CandidateError(
             "Deze toestemming is al vastgelegd. Trek de oude eerst in als u een nieuwe wilt vastleggen.",
             "kind",
@@ -240,15 +250,22 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> Consent:
-    """Withdraw a consent; every page reads consents per request, so the effect is immediate."""
+def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> list[Proposal]:
+    """Withdraw a consent; every page asks ``disclosure`` per request, so the effect is immediate.
+
+    Withdrawing the consent to share the profile also ends the candidate's open proposals (their
+    employers get a note without the candidate's pseudonym) and cancels unsent e-mail that would show
+    the proposal to an employer. Returns the proposals that ended.
+    """
     _check_staff(actor, candidate.municipality_id)
     if consent.candidate_id != candidate.id:
         raise CandidateError("Deze toestemming hoort niet bij deze kandidaat.")
-    if consent.withdrawn_at is not None:
+    if not is_live(consent):
         raise CandidateError("Deze toestemming is al ingetrokken.")
     consent.withdrawn_at = now_utc()
     consent.withdrawn_by_id = actor.id
     record(actor, "consent.withdrawn", candidate, consent_id=consent.id, kind=consent.kind)
     db.session.flush()
-    return consent
+    if consent.kind != SHARE_PROFILE:
+        return []
+    return withdraw_unshared(actor, candidate)

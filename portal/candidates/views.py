@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.auth.models import ROLE_LABELS, User
 from portal.candidates import forms, importer, queries, services
+from portal.candidates.disclosure import is_live
 from portal.candidates.models import (
     CANDIDATE_STATUSES,
     CONSENT_KINDS,
@@ -17,6 +18,7 @@ from portal.candidates.models import (
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
 from portal.candidates.services import CandidateError
+from portal.core.audit import record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
@@ -34,6 +36,23 @@ CONTEXTS = {
     "matching_list": "Lijst met passende kandidaten bij een aanvraag",
     "employer_proposal": "Voorstel aan de werkgever",
     "proposal": "Voorstel aan de werkgever",
+    "candidate_edit": "Profiel bewerken",
+    "candidates_list": "Lijst met kandidaten",
+    "home": "Startpagina",
+    "placements_list": "Lijst met plaatsingen",
+    "placement": "Pagina van de plaatsing",
+    "placement_decision": "Besluit over het einde van de plaatsing",
+    "placement_dropout": "Uitval vastleggen",
+    "placement_contract": "Contract aanpassen (nazorg)",
+    "placement_checkin": "Nazorggesprek",
+    "placement_outcome": "Nazorg afronden",
+    "weekly_log": "Weekverslag",
+    "visit_form": "Werkplekbezoek vastleggen",
+    "tasks_list": "Lijst met taken",
+    "alerts_list": "Lijst met signalen",
+    "alert_resolve": "Signaal afhandelen",
+    "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
+    "calendar_feed": "Agenda-abonnement",
 }
 
 
@@ -57,6 +76,7 @@ LABELS = {
     "roles": ROLE_LABELS,
     "contexts": CONTEXTS,
     "field_labels": forms.FIELD_LABELS,
+    "is_live": is_live,
 }
 
 
@@ -76,7 +96,10 @@ def index():
     query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     keep = {key: value for key, value in {"q": search, **filters}.items() if value}
-    return render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
+    html = render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
+    record_listing(current_user, [candidate.id for candidate, _ in page.items], "candidates_list")
+    db.session.commit()
+    return html
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -125,7 +148,10 @@ def edit(candidate_id: int):
             db.session.commit()
             flash("Het profiel is opgeslagen.", "success")
             return redirect(url_for("candidates.detail", candidate_id=candidate.id))
-    return render_template("candidates/form.html", form=form, candidate=candidate, **LABELS)
+    html = render_template("candidates/form.html", form=form, candidate=candidate, **LABELS)
+    record_viewed(current_user, candidate, "candidate_edit")
+    db.session.commit()
+    return html
 
 
 # Detail and consent -------------------------------------------------------------------------------
@@ -202,18 +228,26 @@ def set_availability(candidate_id: int):
     return redirect(url_for("candidates.detail", candidate_id=candidate.id))
 
 
+def _ended_in_words(proposals) -> str:
+    if not proposals:
+        return ""
+    if len(proposals) == 1:
+        return " Het open voorstel aan een werkgever is ingetrokken. De werkgever krijgt een e-mail."
+    return f" De {len(proposals)} open voorstellen zijn ingetrokken. De werkgevers krijgen een e-mail."
+
+
 @bp.post("/kandidaten/<int:candidate_id>/toestemming/<int:consent_id>/intrekken")
 @roles_required("municipal")
 def consent_withdraw(candidate_id: int, consent_id: int):
     candidate, consent = get_consent_or_404(current_user, candidate_id, consent_id)
     if EmptyForm().validate_on_submit():
         try:
-            services.withdraw_consent(current_user, candidate, consent)
+            ended = services.withdraw_consent(current_user, candidate, consent)
         except CandidateError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash("De toestemming is ingetrokken. Dit geldt meteen.", "success")
+            flash(f"De toestemming is ingetrokken. Dit geldt meteen.{_ended_in_words(ended)}", "success")
     return redirect(url_for("candidates.detail", candidate_id=candidate.id, _anchor="toestemming"))
 
 

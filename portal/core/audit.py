@@ -49,6 +49,11 @@ def record(
     return event
 
 
+def record_viewed(actor, candidate, context: str, **detail: Any) -> AuditEvent:
+    """One event for a page view that showed this candidate's data; ``context`` says where (and why)."""
+    return record(actor, CANDIDATE_VIEWED, candidate, context=context, **detail)
+
+
 def record_listing(
     actor, candidate_ids: Iterable[int], context: str, *, municipality_id: int | None = None, **detail: Any
 ) -> AuditEvent | None:

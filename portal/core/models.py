@@ -52,7 +52,8 @@ class AuditEvent(Base):
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
 
-OUTBOX_STATUSES = ("pending", "sent", "failed")
+#: ``cancelled``: never to be sent (what it carried may no longer be shown to its reader).
+OUTBOX_STATUSES = ("pending", "sent", "failed", "cancelled")
 
 
 class OutboxEmail(Base):
@@ -77,6 +78,11 @@ class OutboxEmail(Base):
     first_failed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     sent_at: Mapped[datetime | None] = mapped_column()
+    #: The candidate whose proposal (pseudonym, profile) this message shows an employer's user; a pending
+    #: one is cancelled when the candidate stops sharing the profile (``portal.candidates.disclosure``).
+    candidate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("candidates.id", ondelete="SET NULL"), index=True
+    )
 
     __table_args__ = (
         str_enum_check("status", OUTBOX_STATUSES),

@@ -35,11 +35,14 @@ def queue_email(
     template: str,
     dedupe_key: str,
     municipality_id: int | None = None,
+    candidate_id: int | None = None,
     **context: Any,
 ) -> OutboxEmail | None:
     """Queue ``emails/<template>.txt`` for ``to``; a second call with the same dedupe key adds nothing.
 
-    The template's first line is ``Onderwerp: ...`` (the subject); the rest is the body.
+    The template's first line is ``Onderwerp: ...`` (the subject); the rest is the body. Pass
+    ``candidate_id`` when the message shows an employer's user a candidate's proposal: it is cancelled
+    while still pending if that candidate stops sharing the profile (``cancel_pending_about``).
     """
     exists = db.session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     if exists is not None:
@@ -48,6 +51,7 @@ def queue_email(
     message = OutboxEmail(
         dedupe_key=dedupe_key,
         municipality_id=municipality_id,
+        candidate_id=candidate_id,
         to_address=to,
         subject=subject,
         body_text=body,
@@ -55,6 +59,17 @@ def queue_email(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def cancel_pending_about(candidate_id: int) -> list[int]:
+    """Cancel the unsent messages that show this candidate's proposal to an employer; their ids."""
+    query = (
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.candidate_id == candidate_id, OutboxEmail.status == "pending")
+        .values(status="cancelled")
+        .returning(OutboxEmail.id)
+    )
+    return sorted(db.session.scalars(query))
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str]:

@@ -20,3 +20,23 @@ def conflict_insert(table) -> postgresql.Insert | sqlite.Insert:
     if dialect not in _INSERTS:  # pragma: no cover - the portal runs on SQLite and PostgreSQL only
         raise RuntimeError(f"no conflict-safe INSERT for the {dialect} dialect")
     return _INSERTS[dialect](table if isinstance(table, sa.Table) else table.__table__)
+
+
+#: SQLSTATE of a unique violation (PostgreSQL).
+UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(error: sa.exc.IntegrityError, table: str, column: str) -> bool:
+    """Whether ``error`` broke the unique constraint on ``table.column`` (not a CHECK, NOT NULL or other).
+
+    PostgreSQL names the constraint (ours follow the naming convention ``uq_<table>_<column>``); SQLite
+    names the column in its message.
+    """
+    original = error.orig
+    diagnostics = getattr(original, "diag", None)
+    if diagnostics is not None:
+        return (
+            getattr(original, "sqlstate", None) == UNIQUE_VIOLATION
+            and diagnostics.constraint_name == f"uq_{table}_{column}"
+        )
+    return str(original) == f"UNIQUE constraint failed: {table}.{column}"

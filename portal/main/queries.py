@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.aftercare import alert_queries
+from portal.aftercare.models import Alert
 from portal.aftercare.queries import outcomes_due, overdue_for_home
+from portal.candidates.disclosure import labels_for
+from portal.candidates.models import Candidate
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
@@ -23,7 +26,46 @@ HEARTBEAT_JOB = "core.heartbeat"
 
 
 def home_context(user) -> dict[str, Any]:
-    """The data for ``main/home_<role>.html``: what needs this user's attention now."""
+    """The data for ``main/home_<role>.html``: what needs this user's attention now.
+
+    ``named_candidates`` holds the ids of every candidate the page names (the view audits them as one
+    listing) and ``candidate_labels`` how this user may see each of them named.
+    """
+    context = _attention(user)
+    named = named_candidate_ids(context)
+    context.update(named_candidates=named, candidate_labels=labels_for(user, named))
+    return context
+
+
+def named_candidate_ids(context: dict[str, Any]) -> set[int]:
+    """Ids of the candidates a home page names: of each placement, candidate, alert or row with a
+    ``candidate_id`` in its lists (plain lists and ``first_rows`` dicts)."""
+    ids: set[int] = set()
+    placements: set[int] = set()
+    alert_placements: set[int] = set()
+    for value in context.values():
+        if isinstance(value, dict) and "items" in value:  # a list of first_rows()
+            value = value["items"]
+        if not isinstance(value, list | tuple):
+            continue
+        for row in value:
+            if isinstance(row, sa.Row) and "candidate_id" in row._mapping:
+                ids.add(row.candidate_id)
+            for item in row if isinstance(row, tuple | sa.Row) else (row,):
+                if isinstance(item, Placement):
+                    ids.add(item.candidate_id)
+                    placements.add(item.id)
+                elif isinstance(item, Candidate):
+                    ids.add(item.id)
+                elif isinstance(item, Alert):
+                    alert_placements.add(item.placement_id)
+    if alert_placements - placements:
+        query = sa.select(Placement.candidate_id).where(Placement.id.in_(alert_placements - placements))
+        ids.update(db.session.scalars(query))
+    return ids
+
+
+def _attention(user) -> dict[str, Any]:
     if user.role == "employer":
         employer = db.session.scalar(employer_queries.employer_with_contact(user.employer_id))
         workplaces = db.session.scalars(employer_queries.workplaces_of(user.employer_id)).all()
@@ -34,7 +76,6 @@ def home_context(user) -> dict[str, Any]:
             "workplaces": workplaces,
             "logs_due": due,
             "logs_overdue": overdue,
-            "log_labels": candidate_labels(user.employer_id, [p for p, _ in due + overdue] + decisions),
             "decisions": decisions,
             "proposals": first_rows(request_queries.proposals_waiting_for(user.employer_id)),
             "drafts": first_rows(request_queries.drafts_of(user.employer_id), scalars=True),
@@ -104,18 +145,6 @@ def weekly_logs_to_do(employer_id: int) -> tuple[list[tuple], list[tuple]]:
                 (due if week == this_week else overdue).append((placement, week))
             week += timedelta(days=7)
     return due, sorted(overdue, key=lambda item: item[1])
-
-
-def candidate_labels(employer_id: int, placements) -> dict[int, str]:
-    """Placement id → the candidate's name after consent to reveal it to this employer, else pseudonym."""
-    ids = {p.candidate_id for p in placements}
-    if not ids:
-        return {}
-    revealed = set(db.session.scalars(placement_queries.identity_consented_ids(employer_id, ids)))
-    return {
-        p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
-        for p in placements
-    }
 
 
 #: Home pages show this many open tasks and recent concerns; the rest is one click away.

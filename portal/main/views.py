@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.core.audit import record_listing
 from portal.core.security import public
+from portal.extensions import db
 from portal.main import queries
 
 bp = Blueprint("main", __name__)
@@ -19,7 +21,10 @@ def home():
     if current_user.role == "employer" and not current_user.employer_is_approved:
         return redirect(url_for("auth.waiting"))
     context = queries.home_context(current_user)
-    return render_template(f"main/home_{current_user.role}.html", **context)
+    html = render_template(f"main/home_{current_user.role}.html", **context)
+    record_listing(current_user, context["named_candidates"], "home")
+    db.session.commit()
+    return html
 
 
 @bp.get("/healthz")

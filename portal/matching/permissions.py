@@ -10,6 +10,7 @@ from portal.auth.models import User
 from portal.employers.permissions import MAX_ID
 from portal.extensions import db
 from portal.requests.models import PlacementRequest, Proposal
+from portal.requests.permissions import scope_request
 
 
 def _valid_id(object_id: int) -> bool:
@@ -25,15 +26,16 @@ def _request_options():
 
 
 def get_request_for_matching_or_404(user: User, request_id: int) -> PlacementRequest:
-    """A request of the municipal user's own municipality; anything else 404."""
+    """A request the municipal user may see (own municipality, never a draft); anything else 404.
+
+    The scope is the request page's own (``scope_request``), so the ranking never shows a request that
+    the request page hides.
+    """
     if not _valid_id(request_id) or user.role != "municipal":
         abort(404)
-    query = (
-        sa.select(PlacementRequest)
-        .options(*_request_options())
-        .where(PlacementRequest.id == request_id, PlacementRequest.municipality_id == user.municipality_id)
-    )
-    request = db.session.scalar(query)
+    query = sa.select(PlacementRequest).options(*_request_options()).where(PlacementRequest.id == request_id)
+    query = scope_request(query, user)
+    request = db.session.scalar(query) if query is not None else None
     if request is None:
         abort(404)
     return request

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.candidates.models import Candidate, Consent
+from portal.candidates.disclosure import profile_shared_ids
+from portal.candidates.models import Candidate
 from portal.matching.rules import STARTER_WINDOW_DAYS, fitting_readiness
 from portal.placements.models import Placement
 from portal.placements.queries import position_freed
@@ -45,18 +46,9 @@ RANKING_COLUMNS = (
 RankingRow = collections.namedtuple("RankingRow", [column.key for column in RANKING_COLUMNS])
 
 
-def share_consented_ids(municipality_id: int) -> sa.Select:
-    """Ids of the municipality's candidates with an active consent to share their profile."""
-    return (
-        sa.select(Consent.candidate_id)
-        .join(Candidate, Candidate.id == Consent.candidate_id)
-        .where(
-            Candidate.municipality_id == municipality_id,
-            Consent.kind == "share_profile",
-            Consent.withdrawn_at.is_(None),
-        )
-        .distinct()
-    )
+def share_consented_ids(municipality_id: int, employer_id: int | None = None) -> sa.Select:
+    """Ids of the municipality's candidates with a live consent to share their profile."""
+    return profile_shared_ids(municipality_id, employer_id)
 
 
 def proposed_candidate_ids(request_id: int) -> sa.Select:
@@ -72,15 +64,15 @@ def _candidates_with_reasons(
 
     Joins, not a subquery per candidate: the database hashes each id list once, whatever the numbers.
     """
-    consented = share_consented_ids(request.municipality_id).subquery("consented")
+    consented = share_consented_ids(request.municipality_id, request.employer_id).subquery("consented")
     proposed = proposed_candidate_ids(request.id).subquery("proposed")
-    joined = sa.outerjoin(Candidate, consented, consented.c.candidate_id == Candidate.id).outerjoin(
+    joined = sa.outerjoin(Candidate, consented, consented.c.id == Candidate.id).outerjoin(
         proposed, proposed.c.candidate_id == Candidate.id
     )
     return joined, [
         ("placed", Candidate.status == "placed"),
         ("inactive", Candidate.status != "active"),
-        ("no_consent", consented.c.candidate_id.is_(None)),
+        ("no_consent", consented.c.id.is_(None)),
         ("care_first", Candidate.care_first.is_(True)),
         ("proposed", proposed.c.candidate_id.is_not(None)),
         ("readiness", Candidate.work_readiness.not_in(fitting_readiness(request.placement_type.code))),
@@ -195,18 +187,15 @@ def starters_near(employer_id: int, desired: date) -> sa.Select:
     return sa.select(sa.func.count()).select_from(sa.union(placed, proposed).subquery())
 
 
-def open_proposals_of_candidate(candidate_id: int, except_id: int) -> sa.Select:
-    """The candidate's other open proposals (any request), with their request."""
-    return (
+def open_proposals_of_candidate(candidate_id: int, except_id: int | None = None) -> sa.Select:
+    """The candidate's open proposals (any request; but ``except_id``), with their request."""
+    query = (
         sa.select(Proposal)
         .options(joinedload(Proposal.request))
-        .where(
-            Proposal.candidate_id == candidate_id,
-            Proposal.id != except_id,
-            Proposal.status.in_(OPEN_PROPOSAL),
-        )
+        .where(Proposal.candidate_id == candidate_id, Proposal.status.in_(OPEN_PROPOSAL))
         .order_by(Proposal.id)
     )
+    return query if except_id is None else query.where(Proposal.id != except_id)
 
 
 def accepted_count(request_id: int) -> sa.Select:

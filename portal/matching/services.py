@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from portal.auth.models import User
+from portal.candidates.disclosure import shares_profile
 from portal.candidates.models import Candidate, CandidateVersion
-from portal.core.audit import record
+from portal.core.audit import record, record_viewed
 from portal.core.filters import format_date
-from portal.core.outbox import queue_email
+from portal.core.outbox import cancel_pending_about, queue_email
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.extensions import db
@@ -39,11 +40,15 @@ NOT_OPEN = "Over dit voorstel is al besloten."
 ACCEPT_NEEDS_MEETING = "U kunt een kandidaat pas aannemen na de kennismaking. Plan eerst een kennismaking."
 POSITIONS_TAKEN = "Alle plekken van deze aanvraag zijn al vervuld."
 CANDIDATE_UNAVAILABLE = "Deze kandidaat is niet meer beschikbaar."
+PROFILE_WITHDRAWN = (
+    "De kandidaat deelt het profiel niet meer. Daarom is dit voorstel ingetrokken en kunt u er niets meer mee"
+    " doen. Heeft u vragen? Neem contact op met uw contactpersoon bij de gemeente."
+)
 
 
 def record_view(actor: User, candidate: Candidate, context: str, **detail: Any) -> None:
     """Audit that ``actor`` saw (part of) this candidate's profile in ``context``."""
-    record(actor, "candidate.viewed", candidate, context=context, **detail)
+    record_viewed(actor, candidate, context, **detail)
 
 
 # Guardrails (read-only) ---------------------------------------------------------------------------------
@@ -112,33 +117,52 @@ def propose(actor: User, request: PlacementRequest, candidates: list[Candidate],
             candidate_id=candidate.id,
         )
     mark_proposed(request, actor=actor)
-    _mail_new_proposals(request, proposals, candidates)
+    _mail_new_proposals(request, proposals)
     return proposals
 
 
-def _mail_new_proposals(request: PlacementRequest, proposals: list[Proposal], candidates) -> None:
-    """One e-mail per employer user for this batch, with pseudonyms only."""
-    items = [{"id": p.id, "pseudonym": c.pseudonym} for p, c in zip(proposals, candidates, strict=True)]
+def _mail_new_proposals(request: PlacementRequest, proposals: list[Proposal]) -> None:
+    """One e-mail per employer user for this batch: links to the proposals, no pseudonym or profile.
+
+    A sent e-mail cannot follow a later withdrawal of consent; the proposal page behind the link does.
+    """
     batch = min(p.id for p in proposals)
+    _mail_employer(
+        request,
+        "matching/new_proposals",
+        f"{request.id}:{batch}",
+        proposals=[{"id": p.id} for p in proposals],
+    )
+
+
+def _mail_employer(request: PlacementRequest, template: str, key: str, **context: Any) -> None:
+    """Queue ``template`` for each active user of the request's employer (dedupe: template, key, user)."""
     for user in db.session.scalars(users_of_employer(request.employer_id, active_only=True)):
         queue_email(
             to=user.email,
-            template="matching/new_proposals",
-            dedupe_key=f"matching/new_proposals:{request.id}:{batch}:{user.id}",
+            template=template,
+            dedupe_key=f"{template}:{key}:{user.id}",
             municipality_id=request.municipality_id,
             user=user,
             request=request,
-            proposals=items,
+            **context,
         )
 
 
 # The employer's decisions --------------------------------------------------------------------------------
 
 
+def profile_withdrawn(proposal: Proposal) -> bool:
+    """Whether the proposal's employer may no longer see the candidate's profile (consent withdrawn)."""
+    return not shares_profile(proposal.candidate_id, proposal.request.employer_id)
+
+
 def _check_employer(actor: User, proposal: Proposal) -> None:
     request = proposal.request
     if actor.role != "employer" or actor.employer_id != request.employer_id:
         raise MatchingError("Alleen de werkgever van deze aanvraag kan dit doen.")
+    if profile_withdrawn(proposal):
+        raise MatchingError(PROFILE_WITHDRAWN)
 
 
 def _recipients(proposal: Proposal) -> list[User]:
@@ -151,12 +175,15 @@ def _recipients(proposal: Proposal) -> list[User]:
 
 
 def _mail_both(proposal: Proposal, template: str, key: str, **context: Any) -> None:
+    """Mail the contact and the employer's users; the employer's copies are cancelled while unsent if the
+    candidate stops sharing the profile (they carry the pseudonym)."""
     for user in _recipients(proposal):
         queue_email(
             to=user.email,
             template=template,
             dedupe_key=f"{template}:{proposal.id}:{key}:{user.id}",
             municipality_id=proposal.request.municipality_id,
+            candidate_id=proposal.candidate_id if user.role == "employer" else None,
             user=user,
             proposal=proposal,
             request=proposal.request,
@@ -296,30 +323,8 @@ def set_candidate_status(actor: User, candidate: Candidate, status: str) -> None
     db.session.flush()
 
 
-def _withdraw_other_offers(actor: User, proposal: Proposal) -> None:
-    """Other open proposals of the same candidate (for any request) end now that the candidate is placed."""
-    for other in db.session.scalars(
-        queries.open_proposals_of_candidate(proposal.candidate_id, proposal.id)
-    ).all():
-        other.status = "withdrawn"
-        other.decided_at = now_utc()
-        record(
-            actor,
-            "proposal.withdrawn",
-            other,
-            municipality_id=other.request.municipality_id,
-            request_id=other.request_id,
-            reason="candidate_placed",
-        )
-    db.session.flush()
-
-
-def withdraw(actor: User, proposal: Proposal) -> Proposal:
-    """The municipal contact withdraws an open proposal (proposed/meeting → withdrawn)."""
-    if actor.role != "municipal" or actor.municipality_id != proposal.request.municipality_id:
-        raise MatchingError("Alleen een contactpersoon van deze gemeente kan een voorstel intrekken.")
-    if proposal.status not in queries.OPEN_PROPOSAL:
-        raise MatchingError(NOT_OPEN)
+def _close_withdrawn(actor: User | None, proposal: Proposal, reason: str) -> None:
+    """An open proposal ends as withdrawn (proposed/meeting → withdrawn), with the reason in the audit."""
     proposal.status = "withdrawn"
     proposal.decided_at = now_utc()
     db.session.flush()
@@ -329,6 +334,45 @@ def withdraw(actor: User, proposal: Proposal) -> Proposal:
         proposal,
         municipality_id=proposal.request.municipality_id,
         request_id=proposal.request_id,
-        reason="by_municipality",
+        reason=reason,
     )
+
+
+def _withdraw_other_offers(actor: User, proposal: Proposal) -> None:
+    """Other open proposals of the same candidate (for any request) end now that the candidate is placed."""
+    for other in db.session.scalars(
+        queries.open_proposals_of_candidate(proposal.candidate_id, proposal.id)
+    ).all():
+        _close_withdrawn(actor, other, "candidate_placed")
+
+
+def withdraw(actor: User, proposal: Proposal) -> Proposal:
+    """The municipal contact withdraws an open proposal (proposed/meeting → withdrawn)."""
+    if actor.role != "municipal" or actor.municipality_id != proposal.request.municipality_id:
+        raise MatchingError("Alleen een contactpersoon van deze gemeente kan een voorstel intrekken.")
+    if proposal.status not in queries.OPEN_PROPOSAL:
+        raise MatchingError(NOT_OPEN)
+    _close_withdrawn(actor, proposal, "by_municipality")
     return proposal
+
+
+def withdraw_unshared(actor: User, candidate: Candidate) -> list[Proposal]:
+    """After the candidate stopped sharing the profile: end the open proposals to employers that may no
+    longer see it, tell those employers (without naming the candidate) and cancel unsent e-mail that
+    would still show it to them. Returns the proposals that ended."""
+    cancelled = cancel_pending_about(candidate.id)
+    if cancelled:
+        record(actor, "outbox.cancelled", candidate, reason="consent_withdrawn", message_ids=cancelled)
+    ended = []
+    for proposal in db.session.scalars(queries.open_proposals_of_candidate(candidate.id)).all():
+        if profile_withdrawn(proposal):
+            meeting_at = proposal.meeting_at if proposal.status == "meeting" else None
+            _close_withdrawn(actor, proposal, "consent_withdrawn")
+            _mail_employer_withdrawn(proposal, meeting_at)
+            ended.append(proposal)
+    return ended
+
+
+def _mail_employer_withdrawn(proposal: Proposal, meeting_at: datetime | None) -> None:
+    """Tell the employer's users that a proposal ended; no pseudonym or profile, only the request."""
+    _mail_employer(proposal.request, "matching/withdrawn", str(proposal.id), meeting_at=meeting_at)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.candidates.projection import identity_for_employer, pseudonymised_profile
-from portal.core.audit import record_listing
+from portal.candidates.disclosure import identity_for_employer, profile_for_employer, pseudonymised_profile
+from portal.core.audit import record_listing, record_viewed
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -187,15 +187,33 @@ def _accept_form(proposal, form=None) -> forms.AcceptForm:
     )
 
 
+def _disclosed(proposal) -> tuple[dict | None, dict | None, bool]:
+    """(profile, identity, shared) of the proposal's candidate as the current user may see them.
+
+    The employer sees the pseudonymised profile (and identity after its consent) only while the candidate
+    shares the profile; staff always see it, with whether the employer does.
+    """
+    candidate, employer_id = proposal.candidate, proposal.request.employer_id
+    if current_user.role == "employer":
+        profile = profile_for_employer(candidate, employer_id)
+        identity = identity_for_employer(candidate, employer_id) if profile is not None else None
+        return profile, identity, profile is not None
+    shared = not services.profile_withdrawn(proposal)
+    return pseudonymised_profile(candidate), identity_for_employer(candidate, employer_id), shared
+
+
 def _render_proposal(proposal, *, invite=None, decline=None, accept=None):
-    """The proposal page; the profile comes from the pseudonymised projection only, and is audited."""
+    """The proposal page; the profile comes from ``disclosure`` only, and showing it is audited."""
     placement_request = proposal.request
+    profile, identity, shared = _disclosed(proposal)
+    is_open = proposal.status in queries.OPEN_PROPOSAL
     html = render_template(
         "matching/proposal.html",
         proposal=proposal,
         placement_request=placement_request,
-        profile=pseudonymised_profile(proposal.candidate),
-        identity=identity_for_employer(proposal.candidate, placement_request.employer_id),
+        profile=profile,
+        identity=identity,
+        shared=shared,
         staff_name=proposal.candidate.full_name if current_user.role == "municipal" else None,
         invite_form=_invite_form(proposal, invite),
         decline_form=decline or forms.DeclineForm(formdata=None),
@@ -203,9 +221,11 @@ def _render_proposal(proposal, *, invite=None, decline=None, accept=None):
         button_form=EmptyForm(),
         decline_reasons=DECLINE_REASONS,
         is_employer=current_user.role == "employer",
-        is_open=proposal.status in queries.OPEN_PROPOSAL,
+        is_open=is_open,
+        may_decide=is_open and shared,
     )
-    services.record_view(current_user, proposal.candidate, "proposal", proposal_id=proposal.id)
+    if profile is not None:
+        record_viewed(current_user, proposal.candidate, "proposal", proposal_id=proposal.id)
     db.session.commit()
     return html
 
@@ -222,10 +242,24 @@ def _done(proposal, message: str):
     return redirect(url_for("matching.proposal", proposal_id=proposal.id))
 
 
+def _employer_proposal_or_404(proposal_id: int):
+    """(proposal, refusal): the refusal redirects back when the candidate no longer shares the profile.
+
+    Checked before the form, so nothing typed into a form the page no longer shows can come back.
+    """
+    proposal = get_proposal_or_404(current_user, proposal_id)
+    if not services.profile_withdrawn(proposal):
+        return proposal, None
+    flash(services.PROFILE_WITHDRAWN, "error")
+    return proposal, redirect(url_for("matching.proposal", proposal_id=proposal.id))
+
+
 @bp.post("/voorstellen/<int:proposal_id>/kennismaking")
 @roles_required("employer")
 def invite(proposal_id: int):
-    proposal = get_proposal_or_404(current_user, proposal_id)
+    proposal, refusal = _employer_proposal_or_404(proposal_id)
+    if refusal is not None:
+        return refusal
     form = forms.InviteForm()
     if form.validate_on_submit():
         data = form.data
@@ -243,7 +277,9 @@ def invite(proposal_id: int):
 @bp.post("/voorstellen/<int:proposal_id>/afwijzen")
 @roles_required("employer")
 def decline(proposal_id: int):
-    proposal = get_proposal_or_404(current_user, proposal_id)
+    proposal, refusal = _employer_proposal_or_404(proposal_id)
+    if refusal is not None:
+        return refusal
     form = forms.DeclineForm()
     if form.validate_on_submit():
         try:
@@ -258,7 +294,9 @@ def decline(proposal_id: int):
 @bp.post("/voorstellen/<int:proposal_id>/aannemen")
 @roles_required("employer")
 def accept(proposal_id: int):
-    proposal = get_proposal_or_404(current_user, proposal_id)
+    proposal, refusal = _employer_proposal_or_404(proposal_id)
+    if refusal is not None:
+        return refusal
     form = forms.AcceptForm()
     if form.validate_on_submit():
         try:

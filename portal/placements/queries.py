@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
-from portal.candidates.models import Consent
 from portal.core.holidays import add_working_days
 from portal.placements.models import EndDecision, Placement, PlacementStatusChange, WeeklyLog
 
@@ -45,16 +44,6 @@ def placements_for(user: User) -> sa.Select | None:
         .order_by(Placement.start_date.desc(), Placement.id.desc())
     )
     return scoped(query, user)
-
-
-def identity_consented_ids(employer_id: int, candidate_ids) -> sa.Select:
-    """Ids of these candidates with an active consent to show their identity to this employer."""
-    return sa.select(Consent.candidate_id).where(
-        Consent.candidate_id.in_(list(candidate_ids)),
-        Consent.kind == "reveal_identity",
-        Consent.employer_id == employer_id,
-        Consent.withdrawn_at.is_(None),
-    )
 
 
 def active_jobcoaches(municipality_id: int) -> sa.Select:

@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
-from portal.candidates.projection import identity_for_employer
+from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
+from portal.core.audit import record_listing, record_viewed
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
 from portal.extensions import db
-from portal.matching.services import record_view
 from portal.placements import ending, forms, queries, services
 from portal.placements.models import (
     CONTRACT_TYPES,
@@ -36,24 +36,6 @@ from portal.visits.context import placement_context
 
 bp = Blueprint("placements", __name__)
 
-STAFF = ("municipal", "jobcoach")
-
-
-def _labels(placements) -> dict[int, str]:
-    """Who each placement is about: staff see the name; employers the pseudonym until consent."""
-    if current_user.role in STAFF:
-        return {p.id: f"{p.candidate.pseudonym} – {p.candidate.full_name}" for p in placements}
-    ids = {p.candidate_id for p in placements}
-    revealed = (
-        set(db.session.scalars(queries.identity_consented_ids(current_user.employer_id, ids)))
-        if ids
-        else set()
-    )
-    return {
-        p.id: p.candidate.full_name if p.candidate_id in revealed else p.candidate.pseudonym
-        for p in placements
-    }
-
 
 @bp.get("/plaatsingen")
 @roles_required("employer", "jobcoach", "municipal")
@@ -62,12 +44,16 @@ def index():
     if query is None:
         abort(404)
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
-    return render_template(
+    shown = {placement.candidate_id for placement in page.items}
+    html = render_template(
         "placements/index.html",
         page=page,
-        labels=_labels(page.items),
+        labels=labels_for(current_user, shown),
         is_employer=current_user.role == "employer",
     )
+    record_listing(current_user, shown, "placements_list")
+    db.session.commit()
+    return html
 
 
 def _may_start(placement) -> bool:
@@ -157,7 +143,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     alerts = [] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all()
     values.update(
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         identity=identity,
         contact=db.session.get(User, placement.contact_id),
         jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
@@ -192,7 +178,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         alerts=alerts,
     )
     html = render_template("placements/detail.html", **values)
-    record_view(current_user, placement.candidate, "placement", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement", placement_id=placement.id)
     db.session.commit()
     return html
 
@@ -269,10 +255,11 @@ def _log_form(placement, log) -> forms.WeeklyLogForm:
 
 
 def _render_log(placement, week_start, form, log, problem=None):
-    return render_template(
+    """The weekly log form; the candidate it names is audited."""
+    html = render_template(
         "placements/log_week.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         week_start=week_start,
         week_end=week_start + timedelta(days=6),
         form=form,
@@ -282,6 +269,9 @@ def _render_log(placement, week_start, form, log, problem=None):
         goals=placement_goals(placement),
         aspects=SCORED_ASPECTS,
     )
+    record_viewed(current_user, placement.candidate, "weekly_log", placement_id=placement.id)
+    db.session.commit()
+    return html
 
 
 def placement_goals(placement) -> str | None:
@@ -365,7 +355,7 @@ def decide(placement_id: int):
     html = render_template(
         "placements/decide.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         extended=extended,
@@ -374,7 +364,7 @@ def decide(placement_id: int):
         decision_kinds=DECISION_KINDS,
         preference_choices=forms.PREFERENCE_CHOICES,
     )
-    record_view(current_user, placement.candidate, "placement_decision", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement_decision", placement_id=placement.id)
     db.session.commit()
     return html
 
@@ -407,13 +397,13 @@ def dropout(placement_id: int):
     html = render_template(
         "placements/dropout.html",
         placement=placement,
-        label=_labels([placement])[placement.id],
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
         earliest=ending.dropout_earliest(placement),
         frees_position=placement.status in queries.POSITION_FREEING,
         contact=db.session.get(User, placement.contact_id),
     )
-    record_view(current_user, placement.candidate, "placement_dropout", placement_id=placement.id)
+    record_viewed(current_user, placement.candidate, "placement_dropout", placement_id=placement.id)
     db.session.commit()
     return html

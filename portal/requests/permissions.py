@@ -13,7 +13,7 @@ from portal.requests.models import PlacementRequest, PlacementType
 STAFF = ("municipal", "admin")
 
 
-def _scope_request(query: sa.Select, user: User) -> sa.Select | None:
+def scope_request(query: sa.Select, user: User) -> sa.Select | None:
     """Staff see their municipality's requests except drafts; an employer sees only its own."""
     query = query.where(PlacementRequest.municipality_id == user.municipality_id)
     if user.role in STAFF:
@@ -27,7 +27,7 @@ def get_request_or_404(user: User, request_id: int) -> PlacementRequest:
     """A request the user may see (with type, workplace, employer and contact loaded); else 404."""
     if not queries.valid_id(request_id):
         abort(404)
-    query = _scope_request(queries.request_detail(request_id), user)
+    query = scope_request(queries.request_detail(request_id), user)
     request = db.session.scalar(query) if query is not None else None
     if request is None:
         abort(404)

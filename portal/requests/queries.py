@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.candidates.models import Candidate, Consent
+from portal.candidates.disclosure import profile_shared
+from portal.candidates.models import Candidate
 from portal.core.db import MAX_ID
 from portal.employers.models import Employer, Workplace
 from portal.placements.models import Placement
@@ -116,21 +117,9 @@ def request_detail(request_id: int) -> sa.Select:
     )
 
 
-def shared_profile() -> sa.Exists:
-    """Correlated: the proposal's candidate currently consents to sharing the pseudonymised profile."""
-    return (
-        sa.select(Consent.id)
-        .where(
-            Consent.candidate_id == Proposal.candidate_id,
-            Consent.kind == "share_profile",
-            Consent.withdrawn_at.is_(None),
-        )
-        .exists()
-    )
-
-
 def proposals_of(request_id: int) -> sa.Select:
-    """Rows (proposal id, status, pseudonym, profile shared) of one request, oldest first.
+    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared) of one request, oldest
+    first.
 
     Only the pseudonym of the candidate is selected: this list is shown to employers too.
     """
@@ -139,8 +128,9 @@ def proposals_of(request_id: int) -> sa.Select:
             Proposal.id,
             Proposal.status,
             Proposal.created_at,
+            Proposal.candidate_id,
             Candidate.pseudonym,
-            shared_profile().label("shared"),
+            profile_shared(Proposal.candidate_id).label("shared"),
         )
         .join(Candidate, Candidate.id == Proposal.candidate_id)
         .where(Proposal.request_id == request_id)
@@ -153,10 +143,8 @@ OPEN_PROPOSALS = ("proposed", "meeting")
 
 
 def proposals_waiting_for(employer_id: int) -> sa.Select:
-    """Rows (proposal id, status, meeting at, proposed at, pseudonym, role title) of the proposals that wait
-    for this employer's decision, newest first.
-
-    Only the pseudonym of the candidate is selected: the employer's home page shows these.
+    """Rows (proposal id, status, meeting at, proposed at, candidate id, role title) of the proposals that
+    wait for this employer's decision, newest first (the page names the candidate through disclosure).
     """
     return (
         sa.select(
@@ -164,10 +152,9 @@ def proposals_waiting_for(employer_id: int) -> sa.Select:
             Proposal.status,
             Proposal.meeting_at,
             Proposal.created_at,
-            Candidate.pseudonym,
+            Proposal.candidate_id,
             PlacementRequest.role_title,
         )
-        .join(Candidate, Candidate.id == Proposal.candidate_id)
         .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
         .where(PlacementRequest.employer_id == employer_id, Proposal.status.in_(OPEN_PROPOSALS))
         .order_by(Proposal.created_at.desc(), Proposal.id.desc())

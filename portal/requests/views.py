@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.audit import record_listing
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
 from portal.core.forms import EmptyForm
 from portal.core.pagination import page_number, paginate
@@ -224,8 +225,10 @@ def edit(request_id: int):
 
 
 def _render_detail(placement_request, withdraw_form=None):
+    """The request page; the candidates its proposals name (the employer: only shared ones) are audited."""
     proposals = db.session.execute(queries.proposals_of(placement_request.id)).all()
-    return render_template(
+    is_owner = current_user.role == "employer"
+    html = render_template(
         "requests/detail.html",
         placement_request=placement_request,
         employer=placement_request.employer,
@@ -241,8 +244,12 @@ def _render_detail(placement_request, withdraw_form=None):
         work_days=", ".join(WEEKDAYS.get(code, code) for code in split_codes(placement_request.work_days)),
         language_level=LANGUAGE_LEVELS.get(placement_request.dutch_level, placement_request.dutch_level),
         proposal_statuses=PROPOSAL_STATUSES,
-        is_owner=current_user.role == "employer",
+        is_owner=is_owner,
     )
+    named = [p.candidate_id for p in proposals if p.shared or not is_owner]
+    record_listing(current_user, named, "request_proposals", request_id=placement_request.id)
+    db.session.commit()
+    return html
 
 
 @bp.get("/aanvragen/<int:request_id>")

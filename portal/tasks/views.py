@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.audit import record_listing
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.core.time import today_local
@@ -28,7 +29,7 @@ def index():
     completable = {
         task.id for task, placement, _ in page.items if services.may_complete(current_user, task, placement)
     }
-    return render_template(
+    html = render_template(
         "tasks/index.html",
         page=page,
         completable=completable,
@@ -37,6 +38,9 @@ def index():
         is_employer=current_user.role == "employer",
         here=url_for("tasks.index", page=page.page) if page.page > 1 else url_for("tasks.index"),
     )
+    record_listing(current_user, {placement.candidate_id for _, placement, _ in page.items}, "tasks_list")
+    db.session.commit()
+    return html
 
 
 @bp.post("/taken/<int:task_id>/gedaan")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.candidates.disclosure import label_for
+from portal.core.audit import record_viewed
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
@@ -23,14 +25,17 @@ def _to_placement(placement):
 
 
 def _render(placement, form=None, problem=None):
-    candidate = placement.candidate
-    return render_template(
+    """The visit form; the candidate it names is audited."""
+    html = render_template(
         "visits/new.html",
         placement=placement,
-        label=f"{candidate.pseudonym} – {candidate.full_name}",
+        label=label_for(current_user, placement.candidate),
         form=form,
         problem=problem,
     )
+    record_viewed(current_user, placement.candidate, "visit_form", placement_id=placement.id)
+    db.session.commit()
+    return html
 
 
 def _visit_form(placement) -> forms.VisitForm:

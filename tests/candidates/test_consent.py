@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from portal.candidates.disclosure import reveals_identity, shares_profile
 from portal.candidates.models import Consent
-from portal.candidates.projection import may_reveal_identity, may_share_profile
 from portal.extensions import db
 from tests.candidates.conftest import T0, audit, consents, text
 from tests.conftest import form_errors_in
@@ -39,7 +39,7 @@ def test_record_a_share_consent(frozen, seed, municipal):
     )
     assert consent.recorded_by_id == seed.a.municipal.id
     assert consent.given_at.date().isoformat() == "2026-03-09"
-    assert may_share_profile(candidate.id)
+    assert shares_profile(candidate.id)
     [event] = audit("consent.recorded", candidate.id)
     assert event.detail == {"consent_id": consent.id, "kind": "share_profile", "employer_id": None}
     page = text(municipal.get(f"/kandidaten/{candidate.id}"))
@@ -70,8 +70,8 @@ def test_reveal_identity_needs_an_approved_employer_of_the_municipality(frozen, 
     assert consents(candidate.id) == []
     response = municipal.post(url, consent_data(kind="reveal_identity", employer_id=str(seed.a.employer.id)))
     assert response.status_code == 302
-    assert may_reveal_identity(candidate.id, seed.a.employer.id)
-    assert not may_reveal_identity(candidate.id, seed.b.employer.id)
+    assert reveals_identity(candidate.id, seed.a.employer.id)
+    assert not reveals_identity(candidate.id, seed.b.employer.id)
 
 
 def test_share_profile_takes_no_employer(frozen, seed, municipal):
@@ -124,7 +124,7 @@ def test_withdraw_sets_who_and_when_and_shows_it(frozen, seed, municipal):
     db.session.expire_all()
     assert consent.withdrawn_at == T0 + timedelta(minutes=5)
     assert consent.withdrawn_by_id == seed.a.municipal.id
-    assert not may_share_profile(candidate.id)
+    assert not shares_profile(candidate.id)
     [event] = audit("consent.withdrawn", candidate.id)
     assert event.detail == {"consent_id": consent.id, "kind": "share_profile"}
     page = text(municipal.get(f"/kandidaten/{candidate.id}"))

@@ -63,6 +63,20 @@ def test_pseudonyms_follow_the_highest_sequence_of_the_year(frozen, seed, munici
     assert candidate_named("Amira").pseudonym == "K-2026-99942"
 
 
+#: A minimal profile as the service takes it (the form's work already done).
+SERVICE_DATA = {
+    "first_name": "Nour",
+    "last_name": "B",
+    "home_town": "Eindhoven",
+    "education_level": "mbo",
+    "dutch_level": "A1",
+    "english_level": "geen",
+    "work_readiness": "direct",
+    "hours_per_week": 16,
+    "travel_range_km": 10,
+}
+
+
 def test_pseudonym_collision_is_retried(frozen, seed, monkeypatch):
     from portal.candidates import services
 
@@ -75,20 +89,32 @@ def test_pseudonym_collision_is_retried(frozen, seed, monkeypatch):
         return taken.pseudonym if len(calls) == 1 else real(year)
 
     monkeypatch.setattr(services, "_next_pseudonym", stale_first)
-    data = {
-        "first_name": "Nour",
-        "last_name": "B",
-        "home_town": "Eindhoven",
-        "education_level": "mbo",
-        "dutch_level": "A1",
-        "english_level": "geen",
-        "work_readiness": "direct",
-        "hours_per_week": 16,
-        "travel_range_km": 10,
-    }
-    candidate = create_candidate(seed.a.municipal, seed.a.municipality.id, data)
+    candidate = create_candidate(seed.a.municipal, seed.a.municipality.id, dict(SERVICE_DATA))
     assert len(calls) == 2
     assert candidate.pseudonym == "K-2026-99501"
+
+
+def test_only_a_pseudonym_clash_is_retried_other_integrity_errors_surface(frozen, seed, monkeypatch, caplog):
+    """A CHECK violation is a fault to see at once, not a pseudonym collision to try five times."""
+    from portal.candidates import services
+
+    calls = []
+    real = services._next_pseudonym
+    monkeypatch.setattr(services, "_next_pseudonym", lambda year: calls.append(year) or real(year))
+    data = dict(SERVICE_DATA, hours_per_week=99)  # the database refuses more than 40
+    with caplog.at_level("INFO", logger="portal.candidates.services"), pytest.raises(sa.exc.IntegrityError):
+        create_candidate(seed.a.municipal, seed.a.municipality.id, data)
+    assert len(calls) == 1
+    assert "collision" not in caplog.text
+    db.session.rollback()
+
+
+def test_the_form_stops_out_of_range_numbers_before_the_database(frozen, seed, municipal):
+    for field, value in (("hours_per_week", "41"), ("travel_range_km", "201"), ("hours_per_week", "-1")):
+        response = municipal.post("/kandidaten/nieuw", candidate_data(**{field: value}))
+        assert response.status_code == 200
+        assert form_errors_in(text(response)), (field, value)
+    assert candidate_named("Amira") is None
 
 
 def test_edit_keeps_old_and_new_values_with_who_and_when(frozen, seed, municipal, login_as):

@@ -90,3 +90,19 @@ def test_impossible_ids_are_404(seed, login_as, bad):
     client = login_as(seed.a.municipal)
     for url in (f"/voorstellen/{bad}", f"/plaatsingen/{bad}", f"/aanvragen/{bad}/kandidaten"):
         assert client.get(url).status_code == 404
+
+
+def test_a_draft_request_is_hidden_from_matching_as_from_the_request_page(seed, frozen, login_as):
+    """The employer's draft is nobody else's business: 404 on the request page and on the ranking."""
+    site = make_site(seed.a, status="draft", role_title="Qzx concept-functie")
+    shareable(seed.a)
+    client = login_as(seed.a.municipal)
+    for method, url in (
+        ("GET", f"/aanvragen/{site.request.id}"),
+        ("GET", f"/aanvragen/{site.request.id}/kandidaten"),
+        ("POST", f"/aanvragen/{site.request.id}/voorstellen"),
+    ):
+        response = client.open(url, method=method, data=VALID) if method == "POST" else client.get(url)
+        assert response.status_code == 404, url
+        assert "Qzx concept-functie" not in response.get_data(as_text=True)
+    assert db.session.get(PlacementRequest, site.request.id).status == "draft"
