@@ -32,6 +32,9 @@ class Task(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(sa.String(10), default="action")
     title: Mapped[str] = mapped_column(sa.String(300))
     owner: Mapped[str] = mapped_column(sa.String(10))
+    #: Whether the employer's users may read this task. Staff only unless the employer carries it out
+    #: (``portal.tasks.services.create_task``); health or care information is never employer-visible.
+    visible_to_employer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The staff user who carries it out, where there is one (e.g. the contact for an intake).
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None] = mapped_column()

@@ -24,10 +24,16 @@ def open_tasks_of_placement(placement_id: int) -> sa.Select:
     return sa.select(Task).where(Task.placement_id == placement_id, Task.status == "open").order_by(Task.id)
 
 
+def employer_may_read() -> sa.ColumnElement[bool]:
+    """The tasks an employer's users may read: actions marked visible to the employer (never staff work
+    such as an intake, never a staff-only action)."""
+    return sa.and_(Task.kind == "action", Task.visible_to_employer.is_(True))
+
+
 def visible_to(query: sa.Select, user: User) -> sa.Select:
-    """Employers see only the actions agreed at visits, never staff work such as an intake."""
+    """Limit a query on Task to what ``user`` may read: employers only ``employer_may_read``."""
     if user.role == "employer":
-        return query.where(Task.kind == "action")
+        return query.where(employer_may_read())
     return query
 
 
@@ -61,5 +67,5 @@ def open_tasks_for(user: User) -> sa.Select | None:
     if user.role == "jobcoach":
         return scoped(query, user)
     if user.role == "employer" and user.employer_id is not None:
-        return scoped(query, user).where(Task.kind == "action", Task.owner == "employer")
+        return scoped(query, user).where(employer_may_read(), Task.owner == "employer")
     return None

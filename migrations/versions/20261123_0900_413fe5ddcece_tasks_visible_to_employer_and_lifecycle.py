@@ -1,0 +1,35 @@
+"""Tasks: who may read them (visible to the employer)
+
+Revision ID: 413fe5ddcece
+Revises: 2ed40952f2d0
+Create Date: 2026-11-23 09:00:00
+
+Existing tasks become visible to the employer only when the employer carries them out: an action of
+the candidate, the jobcoach or the municipality was shown to employers before, and may hold words the
+employer must not read.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "413fe5ddcece"
+down_revision: str | None = "2ed40952f2d0"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+tasks = sa.table("tasks", sa.column("owner", sa.String), sa.column("visible_to_employer", sa.Boolean))
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("visible_to_employer", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    op.execute(tasks.update().where(tasks.c.owner == "employer").values(visible_to_employer=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_column("visible_to_employer")
