@@ -30,6 +30,8 @@ from portal.placements.ending import (
     CONTRACT_START_MISSING,
     CONTRACT_TYPE,
     INTAKE_WORKING_DAYS,
+    begin_aftercare_now,
+    contract_pending,
 )
 from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
 from portal.placements.services import change_status
@@ -94,10 +96,18 @@ def aftercare_problem(placement: Placement) -> str | None:
     return None
 
 
-def _check_actor(actor: User, placement: Placement) -> None:
+def contract_problem(placement: Placement) -> str | None:
+    """Why the contract cannot be corrected now (a Dutch message), or None: while the aftercare runs,
+    and before it, once a contract was decided that has not started."""
+    if contract_pending(placement):
+        return None
+    return aftercare_problem(placement)
+
+
+def _check_actor(actor: User, placement: Placement, problem_of=aftercare_problem) -> None:
     if not is_municipal_of(actor, placement):
         raise AftercareError(NOT_YOURS)
-    problem = aftercare_problem(placement)
+    problem = problem_of(placement)
     if problem:
         raise AftercareError(problem)
 
@@ -134,9 +144,10 @@ def first_held_on(placement_id: int) -> date | None:
 def correct_contract(actor: User, placement: Placement, values: dict[str, Any]) -> list[str]:
     """Correct the contract's type, hours or start; check-ins not yet held follow a new start at once.
 
+    Also before the contract starts: a start moved to today or earlier begins the nazorg now.
     Returns the names of the fields that changed (empty: nothing changed, nothing is written).
     """
-    _check_actor(actor, placement)
+    _check_actor(actor, placement, contract_problem)
     contract_type = values.get("contract_type")
     hours = values.get("contract_hours")
     starts = values.get("contract_start_date")
@@ -163,6 +174,7 @@ def correct_contract(actor: User, placement: Placement, values: dict[str, Any]) 
     for name in changed:
         setattr(placement, name, new[name])
     db.session.flush()
+    begin_aftercare_now(actor, placement)
     counts = sync_checkins(today_local(), placement_id=placement.id)
     record(
         actor,

@@ -1,5 +1,5 @@
-"""The one idempotent aftercare sweep: plan check-ins, evaluate the risk rules, open and escalate alerts,
-queue e-mail.
+"""The one idempotent aftercare sweep: start nazorg when a contract begins, plan check-ins, evaluate the
+risk rules, open and escalate alerts, queue e-mail.
 
 Running it twice, from several processes at once, or once after days of downtime gives the same rows
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
@@ -32,6 +32,7 @@ from portal.aftercare.settings import settings_by_municipality
 from portal.core.models import OutboxEmail
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.extensions import db
+from portal.placements.ending import begin_aftercare
 from portal.placements.models import EndDecision, Placement, WeeklyLog
 from portal.placements.queries import FINAL_DECISIONS
 from portal.visits.models import Visit
@@ -50,7 +51,8 @@ def reconcile(now: datetime | None = None) -> dict[str, Any]:
     now = as_utc(now) if now is not None else now_utc()
     today = now.astimezone(LOCAL_TZ).date()
     serialize()
-    counts: dict[str, Any] = dict(sync_checkins(today))
+    counts: dict[str, Any] = {"placements_to_nazorg": begin_aftercare(today, now)}
+    counts.update(sync_checkins(today))
     counts["alerts_opened"] = open_alerts(today, now)
     escalated, escalation_mails = alerts.escalate(now)
     counts["alerts_escalated"] = escalated

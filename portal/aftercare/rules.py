@@ -98,7 +98,8 @@ class Snapshot:
     logs: Sequence[LogFact] = ()
     visits: Sequence[VisitFact] = ()
     checkins: Sequence[CheckInFact] = ()
-    #: A contract or stop decision was recorded (an extension moves ``planned_end_date`` instead).
+    #: A contract or stop decision was recorded (an extension moves ``planned_end_date`` instead). In
+    #: onboarding that is a contract that starts later: no weekly logs are asked after the planned end.
     has_final_decision: bool = False
     #: Mondays of the weeks for which a weekly-log reminder was delivered to the employer.
     reminder_weeks: Sequence[date] = ()
@@ -179,11 +180,20 @@ def _log_key(log: LogFact) -> str:
     return f"log:{log.id}"
 
 
+def last_log_week(snapshot: Snapshot) -> date | None:
+    """The Monday of the last week a weekly log is asked for: the planned end's week once a contract is
+    decided (in onboarding the only final decision that keeps it running); None while open-ended."""
+    if snapshot.status == "onboarding" and snapshot.has_final_decision:
+        return monday_of(snapshot.planned_end_date)
+    return None
+
+
 def _missing_ended_weeks(snapshot: Snapshot) -> list[date]:
     """Mondays of the ended weeks since the actual start without a weekly log, oldest first."""
     logged = {log.week_start for log in snapshot.logs}
+    last = last_log_week(snapshot)
     weeks, monday = [], monday_of(snapshot.actual_start_date)
-    while week_has_ended(monday, snapshot.today):
+    while week_has_ended(monday, snapshot.today) and (last is None or monday <= last):
         if monday not in logged:
             weeks.append(monday)
         monday += timedelta(days=7)
@@ -451,6 +461,7 @@ def reminders_ignored(snapshot: Snapshot) -> Finding | None:
     if snapshot.status != "onboarding":
         return None
     logged = {log.week_start for log in snapshot.logs}
+    last = last_log_week(snapshot)
     ignored = sorted(
         {
             week
@@ -458,6 +469,7 @@ def reminders_ignored(snapshot: Snapshot) -> Finding | None:
             if week >= monday_of(snapshot.actual_start_date)
             and week_has_ended(week, snapshot.today)
             and week not in logged
+            and (last is None or week <= last)
         }
     )
     limit = snapshot.thresholds.ignored_reminders

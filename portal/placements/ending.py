@@ -5,8 +5,10 @@ Write-side verbs: they take an explicit actor, flush and audit; the caller commi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.core.audit import record
@@ -25,6 +27,7 @@ from portal.placements.models import (
     STOP_REASONS,
     EndDecision,
     Placement,
+    PlacementStatusChange,
 )
 from portal.placements.services import OPEN_STATUSES, PlacementError, change_status, mail_contact
 from portal.requests.models import PlacementRequest
@@ -74,6 +77,17 @@ LAST_DAY_EARLY = "De laatste werkdag kan niet voor de eerste werkdag ({day}) lig
 LAST_DAY_LATE = "De laatste werkdag kan niet na de geplande einddatum ({day}) liggen."
 NOTE_TOO_LONG = f"Gebruik hoogstens {TEXT_MAX} tekens."
 
+CONTRACT_ALREADY = (
+    "Er is al een contract vastgelegd, vanaf {day}. Moet er iets aan het contract veranderen? Pas het aan"
+    " bij de nazorg op de pagina van de plaatsing."
+)
+EXTEND_AFTER_CONTRACT = (
+    "Er is al een contract vastgelegd, vanaf {day}. Verlengen kan dan niet meer. Gaat het contract niet"
+    " door? Leg dan stoppen vast."
+)
+#: The status change when a contract decided before the planned end starts (the reconcile sweep).
+AFTERCARE_BEGINS = "Het contract begint op {day}: de inwerkperiode is voorbij en de nazorg begint."
+
 NOT_YOUR_PREFERENCE = "Alleen de werkgever van deze plaatsing kan een voorkeur doorgeven."
 PREFERENCE_CLOSED = "U kunt alleen een voorkeur doorgeven zolang de kandidaat bij u inwerkt."
 UNKNOWN_PREFERENCE = "Kies wat u wilt: contract, verlengen of stoppen."
@@ -105,6 +119,12 @@ def decision_due(placement: Placement, today: date, lead: int) -> bool:
     )
 
 
+def contract_pending(placement: Placement) -> bool:
+    """A contract was decided but has not started: the placement stays in onboarding until the
+    contract's first day (the reconcile sweep then moves it to nazorg)."""
+    return placement.status == "onboarding" and placement.contract_start_date is not None
+
+
 def latest_end(placement: Placement) -> date:
     """The latest planned end the placement type allows, counted from the first working day."""
     begin = placement.actual_start_date or placement.start_date
@@ -128,6 +148,9 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
     _check_municipal(actor, placement)
     if placement.status != "onboarding":
         raise PlacementError(DECISION_CLOSED.get(placement.status, DECISION_CLOSED["closed"]))
+    if contract_pending(placement) and kind in ("contract", "extend"):
+        message = CONTRACT_ALREADY if kind == "contract" else EXTEND_AFTER_CONTRACT
+        raise PlacementError(message.format(day=format_date(placement.contract_start_date)), "kind")
     note = _note(values.get("note"))
     if kind == "contract":
         decision = _contract(actor, placement, values, note)
@@ -186,13 +209,16 @@ def _contract(actor: User, placement: Placement, values: dict[str, Any], note: s
         hours,
         starts,
     )
-    change_status(
-        actor,
-        placement,
-        "nazorg",
-        reason=f"Besluit: contract ({CONTRACT_TYPES[contract_type].lower()}, {hours} uur per week)"
-        f" vanaf {format_date(starts)}. De nazorg begint.",
-    )
+    if starts <= today_local():
+        change_status(
+            actor,
+            placement,
+            "nazorg",
+            reason=f"Besluit: contract ({CONTRACT_TYPES[contract_type].lower()}, {hours} uur per week)"
+            f" vanaf {format_date(starts)}. De nazorg begint.",
+        )
+    else:
+        db.session.flush()  # onboarding goes on until the contract starts (begin_aftercare)
     record(
         actor,
         "placement.decision_recorded",
@@ -258,6 +284,8 @@ def _stop(actor: User, placement: Placement, values: dict[str, Any], note: str |
         raise PlacementError(LAST_DAY_LATE.format(day=format_date(placement.planned_end_date)), "last_day")
     decision = _add_decision(actor, placement, "stop", stop_reason=reason, note=note)
     placement.end_reason, placement.end_note, placement.ended_on = reason, note, last_day
+    # A contract decided earlier that has not started does not go ahead.
+    placement.contract_type = placement.contract_hours = placement.contract_start_date = None
     change_status(actor, placement, "closed", reason=f"Besluit: stoppen. {STOP_REASONS[reason]}.")
     cancel_open_tasks(actor, placement, "De plaatsing is gestopt")
     set_candidate_status(actor, placement.candidate, "active")
@@ -287,6 +315,59 @@ def _mail_decision(placement: Placement, decision: EndDecision) -> None:
             contract_types=CONTRACT_TYPES,
             stop_reasons=STOP_REASONS,
         )
+
+
+# Nazorg begins with the contract -------------------------------------------------------------------------
+
+
+def begin_aftercare_now(actor: User, placement: Placement) -> None:
+    """Onboarding → nazorg for a decided contract whose start is today or past (e.g. after a correction)."""
+    if contract_pending(placement) and placement.contract_start_date <= today_local():
+        change_status(
+            actor,
+            placement,
+            "nazorg",
+            reason=AFTERCARE_BEGINS.format(day=format_date(placement.contract_start_date)),
+        )
+
+
+def begin_aftercare(today: date, now: datetime | None = None) -> int:
+    """Move every placement whose contract starts on or before ``today`` from onboarding to nazorg.
+
+    A contract decided before the planned end keeps the placement in onboarding (weekly logs, reminders,
+    visits) until the contract's first day. Part of the reconcile sweep: one conditional UPDATE, so a
+    second run, a concurrent one or one after days of downtime moves each placement once, with one
+    status change row (by the system) and one audit event. Returns how many moved.
+    """
+    due = sa.select(Placement.id).where(
+        Placement.status == "onboarding",
+        Placement.contract_start_date.is_not(None),
+        Placement.contract_start_date <= today,
+        sa.exists().where(EndDecision.placement_id == Placement.id, EndDecision.kind == "contract"),
+    )
+    moved = db.session.execute(
+        sa.update(Placement)
+        .where(Placement.id.in_(due), Placement.status == "onboarding")
+        .values(status="nazorg")
+        .returning(Placement.id, Placement.contract_start_date),
+        execution_options={"synchronize_session": False},
+    ).all()
+    for placement_id, starts in moved:
+        db.session.add(
+            PlacementStatusChange(
+                placement_id=placement_id,
+                from_status="onboarding",
+                to_status="nazorg",
+                changed_by_id=None,
+                changed_at=now or now_utc(),
+                reason=AFTERCARE_BEGINS.format(day=format_date(starts)),
+            )
+        )
+        placement = db.session.get(Placement, placement_id)
+        db.session.refresh(placement, ["status"])  # a placement loaded before sees its new status
+        record(None, "placement.status_changed", placement, from_status="onboarding", to_status="nazorg")
+    db.session.flush()
+    return len(moved)
 
 
 # The employer's preference --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
 from portal.candidates.projection import identity_for_employer
+from portal.core.filters import format_date
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -180,6 +181,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         scale=SCALE,
         status_labels=PLACEMENT_STATUSES,
         this_week=services.monday_of(today),
+        log_this_week=services.week_problem(placement, services.monday_of(today)) is None,
         decision_due=due,
         preference_form=_preference_form(placement, due, preference),
         may_decide=current_user.role == "municipal" and placement.status == "onboarding",
@@ -315,6 +317,10 @@ def log_week(placement_id: int, week_start: str):
 
 DECIDED = {
     "contract": "Het besluit is vastgelegd: de kandidaat krijgt een contract. De nazorg is begonnen.",
+    "contract_later": (
+        "Het besluit is vastgelegd: de kandidaat krijgt een contract. De inwerkperiode loopt door tot en"
+        " met {end}. De nazorg begint op {start}."
+    ),
     "extend": "Het besluit is vastgelegd: de plaatsing is verlengd.",
     "stop": "Het besluit is vastgelegd: de plaatsing stopt en is afgesloten.",
 }
@@ -360,7 +366,11 @@ def decide(placement_id: int):
             flash(ending.DECIDED_MEANWHILE, "error")
             return redirect(url_for("placements.decide", placement_id=placement_id))
         else:
-            return _done(placement, DECIDED[form.kind.data])
+            key = "contract_later" if ending.contract_pending(placement) else form.kind.data
+            message = DECIDED[key].format(
+                end=format_date(placement.planned_end_date), start=format_date(placement.contract_start_date)
+            )
+            return _done(placement, message)
     extended = db.session.scalar(queries.decision_of_kind(placement.id, "extend"))
     html = render_template(
         "placements/decide.html",
@@ -370,6 +380,7 @@ def decide(placement_id: int):
         problem=problem,
         extended=extended,
         latest_end=ending.latest_end(placement),
+        contract_pending=ending.contract_pending(placement),
         opens=ending.decision_opens(placement, _lead()),
         decision_kinds=DECISION_KINDS,
         preference_choices=forms.PREFERENCE_CHOICES,

@@ -30,6 +30,7 @@ from tests.aftercare.signals import (
 )
 
 ZERO = {
+    "placements_to_nazorg": 0,
     "checkins_planned": 0,
     "checkins_moved": 0,
     "checkins_cancelled": 0,
