@@ -250,7 +250,9 @@ def seed_onboarding(municipality: Municipality, contact: User, created: Counter)
                 "supervisor",
                 "low",
                 "Het gaat goed. De werkgever denkt aan een contract.",
-                actions=[("Laten weten wat u wilt na de plaatsing", "employer", 5, False)],
+                actions=[
+                    ("Het rooster van de laatste weken met de kandidaat bespreken", "employer", 5, False)
+                ],
             ),
         ],
         preference=("contract", "Wij willen graag verder met een tijdelijk contract van 16 uur."),
@@ -691,7 +693,7 @@ class _Demo:
             sa.select(Task).where(Task.placement_id == placement.id, Task.status == "open")
         ):
             task.status, task.cancelled_reason = "cancelled", "De plaatsing is uitgevallen"
-            task.updated_at = change.changed_at
+            task.cancelled_at = task.updated_at = change.changed_at
         self._candidate_status(placement.candidate, "inactive", registered)
         task = create_task(
             self.contact,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from portal.aftercare.models import Alert
-from portal.aftercare.rules import Finding
+from portal.aftercare.rules import STATE_RULES, Finding, condition_ended
 from portal.aftercare.settings import settings_by_municipality
 from portal.auth.models import User
 from portal.candidates.models import Candidate
@@ -145,6 +145,110 @@ def resolve(actor: User, alert: Alert, placement: Placement, note: str | None) -
     db.session.flush()
     record(actor, "alert.resolved", alert, placement_id=placement.id, rule=alert.rule)
     return alert
+
+
+# --- Closing by itself -------------------------------------------------------------------------------------
+
+#: Why every unresolved alert of a placement closes when the placement ends.
+PLACEMENT_ENDED = {
+    "interrupted": "De plaatsing is uitgevallen.",
+    "stopped": "De plaatsing is gestopt.",
+    "outcome": "De nazorg is afgerond.",
+}
+
+
+def close_alerts(
+    placement_ids,
+    reason: str,
+    *,
+    rules=None,
+    alert_ids=None,
+    evidence_key: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Resolve the unresolved alerts of these placements by the system: the condition behind them ended.
+
+    Only ``rules`` / ``alert_ids`` / the one ``evidence_key`` when given. ``reason`` (Dutch) becomes the
+    note staff read on the placement's timeline; ``resolved_by_id`` stays empty. One conditional UPDATE,
+    so an alert someone resolves at the same moment keeps their note. Returns how many closed.
+    """
+    ids = [placement_ids] if isinstance(placement_ids, int) else list(placement_ids)
+    if not ids:
+        return 0
+    now = as_utc(now or now_utc())
+    conditions = [Alert.placement_id.in_(ids), Alert.status != "resolved"]
+    if rules is not None:
+        conditions.append(Alert.rule.in_(list(rules)))
+    if alert_ids is not None:
+        conditions.append(Alert.id.in_(list(alert_ids)))
+    if evidence_key is not None:
+        conditions.append(Alert.evidence_key == evidence_key)
+    closed = db.session.execute(
+        sa.update(Alert)
+        .where(*conditions)
+        .values(
+            status="resolved",
+            resolved_at=now,
+            resolution_note=reason,
+            acknowledged_at=sa.func.coalesce(Alert.acknowledged_at, now),
+            updated_at=now,
+        )
+        .returning(Alert.id, Alert.placement_id, Alert.rule),
+        execution_options={"synchronize_session": False},
+    ).all()
+    for alert_id, placement_id, rule in closed:
+        alert = db.session.get(Alert, alert_id)
+        db.session.refresh(alert)  # an alert loaded before sees that it closed
+        record(None, "alert.closed", alert, placement_id=placement_id, rule=rule)
+    db.session.flush()
+    return len(closed)
+
+
+def close_all_of(placement: Placement, cause: str) -> int:
+    """Every unresolved alert of a placement that ended (``cause``: a key of PLACEMENT_ENDED)."""
+    return close_alerts(placement.id, PLACEMENT_ENDED[cause])
+
+
+def close_ended(now: datetime | None = None) -> int:
+    """The reconcile's backstop for placements that ended (uitval, stopped, outcome recorded): their
+    unresolved alerts close. Returns how many closed."""
+    closed = 0
+    ended = db.session.execute(
+        sa.select(Placement.id, Placement.status, Placement.outcome)
+        .where(
+            sa.or_(Placement.status.in_(("closed", "interrupted")), Placement.outcome.is_not(None)),
+            sa.exists().where(Alert.placement_id == Placement.id, Alert.status != "resolved"),
+        )
+        .order_by(Placement.id)
+    ).all()
+    for placement_id, status, outcome in ended:
+        cause = "outcome" if outcome else "interrupted" if status == "interrupted" else "stopped"
+        closed += close_alerts(placement_id, PLACEMENT_ENDED[cause], now=now)
+    return closed
+
+
+def close_stale(pairs, now: datetime | None = None) -> int:
+    """The reconcile's backstop for running placements: ``pairs`` are (placement, rules snapshot); an
+    unresolved alert of a STATE_RULES rule whose condition ended (``rules.condition_ended``) closes with
+    that reason. One query when nothing ended. Returns how many closed."""
+    snapshot_of = {placement.id: snapshot for placement, snapshot in pairs}
+    if not snapshot_of:
+        return 0
+    unresolved = db.session.execute(
+        sa.select(Alert.id, Alert.placement_id, Alert.rule, Alert.evidence_key)
+        .where(
+            Alert.status != "resolved",
+            Alert.rule.in_(STATE_RULES),
+            Alert.placement_id.in_(list(snapshot_of)),
+        )
+        .order_by(Alert.id)
+    ).all()
+    closed = 0
+    for alert_id, placement_id, rule, key in unresolved:
+        reason = condition_ended(rule, key, snapshot_of[placement_id])
+        if reason is not None:
+            closed += close_alerts(placement_id, reason, alert_ids=[alert_id], now=now)
+    return closed
 
 
 # --- Escalation ---------------------------------------------------------------------------------------------

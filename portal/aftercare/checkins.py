@@ -10,9 +10,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.aftercare.alerts import close_alerts, close_all_of
 from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import plan_for, sync_checkins
+from portal.aftercare.rules import ENDED
 from portal.aftercare.settings import months_of
 from portal.auth.models import User
 from portal.core.audit import record
@@ -256,6 +258,9 @@ def record_checkin(actor: User, placement: Placement, checkin: CheckIn, values: 
     checkin.status = "held"
     checkin.held_by_id = actor.id
     db.session.flush()
+    close_alerts(
+        placement.id, ENDED["checkin_held"], rules=("checkin_overdue",), evidence_key=f"checkin:{checkin.id}"
+    )
     record(
         actor,
         "checkin.corrected" if corrected else "checkin.held",
@@ -353,6 +358,7 @@ def record_outcome(
         execution_options={"synchronize_session": "fetch"},
     ).rowcount
     tasks = cancel_open_tasks(actor, placement, OUTCOME_TASKS_REASON)
+    close_all_of(placement, "outcome")
     intake_id = _after_dropout(actor, placement, today) if outcome == "dropped_out" else None
     if outcome == "moved" and placement.candidate.status == "placed":
         # Available again, so the contact can propose the candidate for the new workplace.

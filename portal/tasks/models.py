@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, TimestampMixin, str_enum_check
 
-TASK_KINDS = {"action": "Afspraak", "intake": "Intakegesprek na uitval"}
+TASK_KINDS = {
+    "action": "Afspraak",
+    "intake": "Intakegesprek na uitval",
+    #: The employer's preference at the end (contract, extend, stop): asked when the decision window
+    #: opens, done when the employer gives it, lapsed when the decision is recorded.
+    "preference": "Voorkeur voor het einde",
+}
+#: Kinds an employer's users may read (when visible to the employer): never staff work such as an intake.
+EMPLOYER_KINDS = ("action", "preference")
 #: Who is to carry out a task (an action can be the candidate's, who has no account).
 TASK_OWNERS = {
     "employer": "Werkgever",
@@ -41,8 +49,9 @@ class Task(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
     done_at: Mapped[datetime | None] = mapped_column()
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    #: Why an open task lapsed (e.g. the placement was interrupted).
+    #: Why and when an open task lapsed (e.g. the placement was interrupted, the decision was recorded).
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (

@@ -132,8 +132,11 @@ def create_task(
 
 
 def may_complete(user: User, task: Task, placement) -> bool:
-    """Staff of the placement complete any task; an employer user only the employer's own actions."""
+    """Staff of the placement complete any task; an employer user only the employer's own actions.
+    Nobody ticks off the preference request: it closes itself (``close_tasks``)."""
     if task.municipality_id != user.municipality_id or placement.id != task.placement_id:
+        return False
+    if task.kind == "preference":
         return False
     if user.role == "municipal":
         return True
@@ -162,12 +165,29 @@ def complete_task(actor: User, task: Task, placement) -> Task:
     return task
 
 
-def cancel_open_tasks(actor: User | None, placement, reason: str) -> int:
-    """Let every open task of ``placement`` lapse (e.g. at uitval); returns how many."""
-    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id)).all()
+def cancel_open_tasks(actor: User | None, placement, reason: str, kinds=None) -> int:
+    """Let every open task of ``placement`` (of these ``kinds`` when given) lapse, e.g. at uitval, with
+    ``reason`` shown to staff on the timeline; returns how many."""
+    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id, kinds)).all()
+    now = now_utc()
     for task in tasks:
         task.status = "cancelled"
         task.cancelled_reason = reason[:200]
+        task.cancelled_at = now
         record(actor, "task.cancelled", task, placement_id=placement.id)
+    db.session.flush()
+    return len(tasks)
+
+
+def finish_open_tasks(actor: User | None, placement, kinds) -> int:
+    """Mark the open tasks of these ``kinds`` done because their purpose was fulfilled (e.g. the
+    preference request once the employer gave it); ``actor`` did it (None: the system)."""
+    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id, kinds)).all()
+    now = now_utc()
+    for task in tasks:
+        task.status = "done"
+        task.done_at = now
+        task.done_by_id = getattr(actor, "id", None)
+        record(actor, "task.done", task, placement_id=placement.id)
     db.session.flush()
     return len(tasks)

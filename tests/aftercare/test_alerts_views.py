@@ -45,6 +45,7 @@ def world(seed, time_machine):
             severity="normal",
             status="resolved",
             resolved_at=T0,
+            resolved_by_id=seed.a.municipal.id,
             reason="Veel uren afwezig.",
             resolution_note="Opgelost met de werkgever.",
         ),
