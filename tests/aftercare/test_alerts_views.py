@@ -251,10 +251,11 @@ def test_alerts_show_on_the_staff_timeline_only(seed, world, login_as):
     mine = world["mine"]
     staff = text(login_as(seed.a.municipal).get(f"/plaatsingen/{mine.id}"))
     timeline = staff[staff.index('id="tijdlijn-titel"') :]
-    assert "Signaal op" in timeline
-    assert "Zorgen over op tijd komen." in timeline
+    assert "signaal (belangrijk). Zorgen over op tijd komen. Status: open." in timeline
+    assert "signaal. Twee weken geen verslag." in timeline
+    assert "signaal van 10 maart 2026 (veel uren afwezig) afgehandeld. Opgelost met de werkgever." in timeline
     employer = text(login_as(seed.a.employer_user).get(f"/plaatsingen/{mine.id}"))
-    assert "Signaal op" not in employer
+    assert "signaal" not in employer.lower()
 
 
 def test_the_resolve_page_shows_what_the_employer_wrote(seed, world, login_as):
