@@ -1,10 +1,12 @@
-"""Write-side verbs of alerts: open, acknowledge, resolve, escalate and mail. They flush; the caller commits.
+"""Write-side verbs of alerts: open, acknowledge, resolve, close by themselves, escalate and mail. They
+flush; the caller commits.
 
 Who hears about an alert: the placement's municipal contact and, when it has one, its jobcoach. High
 alerts are mailed at once; normal ones in one digest per person per day, from 08:00 Europe/Amsterdam.
 An alert left open (not acknowledged) for more than ``escalation_working_days`` working days goes to
-the municipality's admins. Nothing is mailed about a placement that has closed or dropped out by then.
-Every e-mail has a dedupe key, so a second run (or a run after downtime) queues nothing twice.
+the municipality's admins: a high one at once, the others in one digest per admin per day. Nothing is
+mailed about a placement that has closed or dropped out by then. Every e-mail has a dedupe key, so a
+second run (or a run after downtime) queues nothing twice.
 """
 
 from __future__ import annotations
@@ -282,10 +284,18 @@ def _users(ids) -> dict[int, User]:
     return {user.id: user for user in users}
 
 
+def escalation_digest_key(admin_id: int, day) -> str:
+    return f"alerts-escalated:{admin_id}:{day.isoformat()}"
+
+
 def escalate(now: datetime | None = None) -> tuple[int, int]:
     """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
 
-    Each alert escalates once (``escalated_at``); each admin gets one e-mail per alert.
+    Each alert escalates once (``escalated_at``: when the admins were told). A high alert escalates as
+    soon as it is overdue, with one e-mail per admin (its dedupe key names the alert). The others wait
+    for the municipality's daily digest, from 08:00 local time: every normal alert overdue by then
+    escalates at once, in one e-mail per admin per day. Once a municipality's digest of the day went
+    out, alerts that became overdue later that day wait for the next one, so no admin gets two.
     """
     now = as_utc(now or now_utc())
     today = _local_date(now)
@@ -306,24 +316,24 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
     ]
     if not due:
         return 0, 0
-    admins: dict[int, list[User]] = defaultdict(list)
-    for admin in db.session.scalars(
-        sa.select(User)
-        .where(
-            User.role == "admin",
-            User.is_active.is_(True),
-            User.municipality_id.in_({alert.municipality_id for alert, _, _ in due}),
-        )
-        .order_by(User.id)
-    ):
-        admins[admin.municipality_id].append(admin)
+    admins = _admins({alert.municipality_id for alert, _, _ in due})
+    digest_waits = now < digest_cutoff(now)
+    digested = _digested_today(admins, today)
     contacts = _users(placement.contact_id for _, placement, _ in due)
-    queued = 0
+    escalated, queued = 0, 0
+    digests: dict[int, list[tuple]] = defaultdict(list)
     for alert, placement, pseudonym in due:
+        high = alert.severity == "high"
+        if not high and (digest_waits or alert.municipality_id in digested):
+            continue  # the next daily digest
         alert.escalated_at = now
+        escalated += 1
         record(None, "alert.escalated", alert, placement_id=placement.id, rule=alert.rule)
-        days = settings[alert.municipality_id].escalation_working_days
+        contact = contacts.get(placement.contact_id)
         for admin in admins[alert.municipality_id]:
+            if not high:
+                digests[admin.id].append((alert, pseudonym, contact))
+                continue
             queued += (
                 queue_email(
                     to=admin.email,
@@ -332,14 +342,52 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
                     municipality_id=alert.municipality_id,
                     alert=alert,
                     pseudonym=pseudonym,
-                    contact=contacts.get(placement.contact_id),
-                    days=days,
+                    contact=contact,
+                    days=settings[alert.municipality_id].escalation_working_days,
                     recipient=admin,
                 )
                 is not None
             )
+    for admin in (admin for group in admins.values() for admin in group if admin.id in digests):
+        queued += (
+            queue_email(
+                to=admin.email,
+                template="aftercare/alerts_escalated_digest",
+                dedupe_key=escalation_digest_key(admin.id, today),
+                municipality_id=admin.municipality_id,
+                rows=digests[admin.id],
+                days=settings[admin.municipality_id].escalation_working_days,
+                recipient=admin,
+            )
+            is not None
+        )
     db.session.flush()
-    return len(due), queued
+    return escalated, queued
+
+
+def _admins(municipality_ids) -> dict[int, list[User]]:
+    """The active admins of these municipalities, by municipality."""
+    admins: dict[int, list[User]] = defaultdict(list)
+    for admin in db.session.scalars(
+        sa.select(User)
+        .where(User.role == "admin", User.is_active.is_(True), User.municipality_id.in_(municipality_ids))
+        .order_by(User.id)
+    ):
+        admins[admin.municipality_id].append(admin)
+    return admins
+
+
+def _digested_today(admins: dict[int, list[User]], day) -> set[int]:
+    """Municipalities whose escalation digest of ``day`` went to an admin already."""
+    keys = {
+        escalation_digest_key(admin.id, day): municipality
+        for municipality, group in admins.items()
+        for admin in group
+    }
+    if not keys:
+        return set()
+    sent = db.session.scalars(sa.select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(list(keys))))
+    return {keys[key] for key in sent}
 
 
 # --- E-mail ------------------------------------------------------------------------------------------------
