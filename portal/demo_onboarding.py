@@ -138,7 +138,7 @@ LOGS: dict[str, list[dict[str, Any]]] = {
     "warehouse_worrying": [
         _week((3, 3, 2, 3, 4)),
         _week((2, 3, 2, 3, 3), notes={"punctuality": "Twee keer een half uur te laat."}),
-        _week((2, 2, 2, 2, 3), hours_absent=8, absence_reason="Ziek gemeld (griep)"),
+        _week((2, 2, 2, 2, 3), hours_absent=8, absence_reason="Ziek gemeld"),
         _week(
             (1, 2, 2, 2, 2),
             hours_absent=6,
@@ -149,7 +149,7 @@ LOGS: dict[str, list[dict[str, Any]]] = {
         _week(
             (1, 1, 2, 2, 1),
             hours_absent=12,
-            absence_reason="Ziek gemeld (rugklachten)",
+            absence_reason="Ziek gemeld",
             concern="Weer veel afwezig. Het tillen in het magazijn lijkt hem zwaar te vallen.",
         ),
     ],
@@ -158,16 +158,16 @@ LOGS: dict[str, list[dict[str, Any]]] = {
     "green_dropout": [
         _week((3, 3, 2, 3, 4)),
         _week((3, 3, 2, 3, 3)),
-        _week((3, 2, 2, 3, 3), hours_absent=6, absence_reason="Ziek gemeld (rugpijn)"),
+        _week((3, 2, 2, 3, 3), hours_absent=6, absence_reason="Ziek gemeld"),
         _week(
             (2, 2, 2, 3, 2),
             hours_absent=12,
-            absence_reason="Ziek gemeld (rugpijn)",
-            concern="Hij heeft veel pijn bij het bukken en tillen. Ik maak me zorgen of dit werk gaat.",
+            absence_reason="Ziek gemeld",
+            concern="Het bukken en tillen gaat hem steeds moeilijker af. Ik maak me zorgen of dit werk gaat.",
             needs="Kan de jobcoach met hem praten over ander werk?",
         ),
-        _week((2, 2, 2, 3, 2), hours_absent=18, absence_reason="Ziek gemeld (rugpijn)"),
-        _week((1, 1, 2, 3, 1), hours_absent=18, absence_reason="Ziek gemeld (rugpijn)"),
+        _week((2, 2, 2, 3, 2), hours_absent=18, absence_reason="Ziek gemeld"),
+        _week((1, 1, 2, 3, 1), hours_absent=18, absence_reason="Ziek gemeld"),
     ],
 }
 
@@ -250,7 +250,9 @@ def seed_onboarding(municipality: Municipality, contact: User, created: Counter)
                 "supervisor",
                 "low",
                 "Het gaat goed. De werkgever denkt aan een contract.",
-                actions=[("Laten weten wat u wilt na de plaatsing", "employer", 5, False)],
+                actions=[
+                    ("Het rooster van de laatste weken met de kandidaat bespreken", "employer", 5, False)
+                ],
             ),
         ],
         preference=("contract", "Wij willen graag verder met een tijdelijk contract van 16 uur."),
@@ -691,7 +693,7 @@ class _Demo:
             sa.select(Task).where(Task.placement_id == placement.id, Task.status == "open")
         ):
             task.status, task.cancelled_reason = "cancelled", "De plaatsing is uitgevallen"
-            task.updated_at = change.changed_at
+            task.cancelled_at = task.updated_at = change.changed_at
         self._candidate_status(placement.candidate, "inactive", registered)
         task = create_task(
             self.contact,

@@ -368,7 +368,8 @@ def make_visit(placement, jobcoach, **kw):
 
 
 def make_task(placement, **kw):
-    """An open action on ``placement`` (owner: the employer), due in a week."""
+    """An open action on ``placement`` (owner: the employer), due in a week; visible to the employer
+    when the employer carries it out, unless ``visible_to_employer`` says otherwise."""
     from datetime import date, timedelta
 
     from portal.tasks.models import Task
@@ -382,6 +383,7 @@ def make_task(placement, **kw):
         "status": "open",
     }
     values.update(kw)
+    values.setdefault("visible_to_employer", values["owner"] == "employer")
     task = Task(
         municipality_id=placement.municipality_id,
         placement_id=placement.id,

@@ -309,3 +309,23 @@ def test_demo_runs_on_a_real_today(cli):
     assert statuses == set(PLACEMENT_STATUSES)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) >= 35
     assert date.today() - today_local() <= timedelta(days=1)
+
+
+def test_employers_never_read_health_or_care_words_in_the_demo(cli, time_machine, make_client):
+    """Everything a demo employer's pages show is free of health and care words (architecture §2)."""
+    from portal.tasks.services import care_words_in
+
+    time_machine.move_to(DAYS[0], tick=False)
+    seed(cli)
+    placements = eindhoven_placements()
+    for email in EMPLOYER_ACCOUNTS.values():
+        client = make_client()
+        client.login(email, DEMO_PASSWORD)
+        employer_id = user(email).employer_id
+        urls = ["/", "/plaatsingen", "/taken"]
+        urls += [f"/plaatsingen/{p.id}" for p in placements if p.employer_id == employer_id]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (email, url)
+            page = html.unescape(response.get_data(as_text=True))
+            assert care_words_in(page) == [], (email, url)

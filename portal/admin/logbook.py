@@ -93,11 +93,13 @@ ACTIONS = {
     "alert.acknowledged": "Signaal opgepakt",
     "alert.resolved": "Signaal afgehandeld",
     "alert.escalated": "Signaal doorgestuurd naar beheer",
+    "alert.closed": "Signaal vanzelf gesloten",
     "aftercare.settings_updated": "Instellingen voor nazorg en signalen gewijzigd",
     # Administration
     "municipality.created": "Gemeente toegevoegd",
     "outbox.retried": "Mislukte e-mail opnieuw klaargezet",
     "outbox.retried_all": "Alle mislukte e-mails opnieuw klaargezet",
+    "outbox.cancelled": "E-mail niet verstuurd: toestemming ingetrokken",
     "demo.seeded": "Demogegevens geladen",
 }
 

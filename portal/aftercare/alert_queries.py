@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.aftercare.models import Alert
+from portal.aftercare.models import Alert, CheckIn
 from portal.auth.models import User
 from portal.candidates.models import Candidate
-from portal.placements.models import Placement
+from portal.placements.models import Placement, WeeklyLog
 from portal.placements.queries import scoped
+from portal.visits.models import Visit
 
 #: Home pages show this many alerts; the inbox has the rest.
 HOME_ALERTS = 10
@@ -55,6 +56,20 @@ def alerts_of_placement(placement_id: int) -> sa.Select:
         .where(Alert.placement_id == placement_id)
         .order_by((Alert.status == "resolved"), *INBOX_ORDER)
     )
+
+
+#: Evidence keys that name a row (``log:12``): the kind and the model it is a row of.
+EVIDENCE_ROWS = {"log": WeeklyLog, "visit": Visit, "checkin": CheckIn}
+
+
+def evidence_of(alert: Alert) -> tuple[str, sa.Select] | None:
+    """(kind, query of the one row) an alert is about: the weekly log, visit or check-in of its placement
+    named by its evidence key; None for an alert about weeks or dates (missing logs, an end date)."""
+    kind, _, ident = (alert.evidence_key or "").partition(":")
+    model = EVIDENCE_ROWS.get(kind)
+    if model is None or not ident.isdigit() or len(ident) > 9:
+        return None
+    return kind, sa.select(model).where(model.id == int(ident), model.placement_id == alert.placement_id)
 
 
 def escalated_in(municipality_id: int) -> sa.Select:

@@ -7,13 +7,13 @@ from flask_login import current_user
 
 from portal.aftercare import alert_forms, alert_queries, alerts
 from portal.aftercare.alerts import AlertError
-from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES
+from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES, RISK_LEVELS
 from portal.candidates.disclosure import label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.extensions import db
-from portal.placements.models import Placement
+from portal.placements.models import SCORED_ASPECTS, Placement
 from portal.placements.permissions import first_through_placement_or_404
 
 bp = Blueprint("alerts", __name__)
@@ -101,6 +101,7 @@ def resolve(alert_id: int):
             db.session.commit()
             flash("Het signaal is afgehandeld.", "success")
             return redirect(url_for("alerts.index"))
+    evidence = alert_queries.evidence_of(alert)
     html = render_template(
         "aftercare/alerts_resolve.html",
         alert=alert,
@@ -109,6 +110,10 @@ def resolve(alert_id: int):
         form=form,
         problem=problem,
         severities=ALERT_SEVERITIES,
+        evidence_kind=evidence[0] if evidence else None,
+        evidence=db.session.scalar(evidence[1]) if evidence else None,
+        aspects=SCORED_ASPECTS,
+        risks=RISK_LEVELS,
     )
     record_viewed(current_user, placement.candidate, "alert_resolve", alert_id=alert.id)
     db.session.commit()

@@ -1,10 +1,12 @@
-"""Write-side verbs of alerts: open, acknowledge, resolve, escalate and mail. They flush; the caller commits.
+"""Write-side verbs of alerts: open, acknowledge, resolve, close by themselves, escalate and mail. They
+flush; the caller commits.
 
 Who hears about an alert: the placement's municipal contact and, when it has one, its jobcoach. High
 alerts are mailed at once; normal ones in one digest per person per day, from 08:00 Europe/Amsterdam.
 An alert left open (not acknowledged) for more than ``escalation_working_days`` working days goes to
-the municipality's admins. Nothing is mailed about a placement that has closed or dropped out by then.
-Every e-mail has a dedupe key, so a second run (or a run after downtime) queues nothing twice.
+the municipality's admins: a high one at once, the others in one digest per admin per day. Nothing is
+mailed about a placement that has closed or dropped out by then. Every e-mail has a dedupe key, so a
+second run (or a run after downtime) queues nothing twice.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from portal.aftercare.models import Alert
-from portal.aftercare.rules import Finding
+from portal.aftercare.rules import STATE_RULES, Finding, condition_ended
 from portal.aftercare.settings import settings_by_municipality
 from portal.auth.models import User
 from portal.candidates.models import Candidate
@@ -147,6 +149,110 @@ def resolve(actor: User, alert: Alert, placement: Placement, note: str | None) -
     return alert
 
 
+# --- Closing by itself -------------------------------------------------------------------------------------
+
+#: Why every unresolved alert of a placement closes when the placement ends.
+PLACEMENT_ENDED = {
+    "interrupted": "De plaatsing is uitgevallen.",
+    "stopped": "De plaatsing is gestopt.",
+    "outcome": "De nazorg is afgerond.",
+}
+
+
+def close_alerts(
+    placement_ids,
+    reason: str,
+    *,
+    rules=None,
+    alert_ids=None,
+    evidence_key: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Resolve the unresolved alerts of these placements by the system: the condition behind them ended.
+
+    Only ``rules`` / ``alert_ids`` / the one ``evidence_key`` when given. ``reason`` (Dutch) becomes the
+    note staff read on the placement's timeline; ``resolved_by_id`` stays empty. One conditional UPDATE,
+    so an alert someone resolves at the same moment keeps their note. Returns how many closed.
+    """
+    ids = [placement_ids] if isinstance(placement_ids, int) else list(placement_ids)
+    if not ids:
+        return 0
+    now = as_utc(now or now_utc())
+    conditions = [Alert.placement_id.in_(ids), Alert.status != "resolved"]
+    if rules is not None:
+        conditions.append(Alert.rule.in_(list(rules)))
+    if alert_ids is not None:
+        conditions.append(Alert.id.in_(list(alert_ids)))
+    if evidence_key is not None:
+        conditions.append(Alert.evidence_key == evidence_key)
+    closed = db.session.execute(
+        sa.update(Alert)
+        .where(*conditions)
+        .values(
+            status="resolved",
+            resolved_at=now,
+            resolution_note=reason,
+            acknowledged_at=sa.func.coalesce(Alert.acknowledged_at, now),
+            updated_at=now,
+        )
+        .returning(Alert.id, Alert.placement_id, Alert.rule),
+        execution_options={"synchronize_session": False},
+    ).all()
+    for alert_id, placement_id, rule in closed:
+        alert = db.session.get(Alert, alert_id)
+        db.session.refresh(alert)  # an alert loaded before sees that it closed
+        record(None, "alert.closed", alert, placement_id=placement_id, rule=rule)
+    db.session.flush()
+    return len(closed)
+
+
+def close_all_of(placement: Placement, cause: str) -> int:
+    """Every unresolved alert of a placement that ended (``cause``: a key of PLACEMENT_ENDED)."""
+    return close_alerts(placement.id, PLACEMENT_ENDED[cause])
+
+
+def close_ended(now: datetime | None = None) -> int:
+    """The reconcile's backstop for placements that ended (uitval, stopped, outcome recorded): their
+    unresolved alerts close. Returns how many closed."""
+    closed = 0
+    ended = db.session.execute(
+        sa.select(Placement.id, Placement.status, Placement.outcome)
+        .where(
+            sa.or_(Placement.status.in_(("closed", "interrupted")), Placement.outcome.is_not(None)),
+            sa.exists().where(Alert.placement_id == Placement.id, Alert.status != "resolved"),
+        )
+        .order_by(Placement.id)
+    ).all()
+    for placement_id, status, outcome in ended:
+        cause = "outcome" if outcome else "interrupted" if status == "interrupted" else "stopped"
+        closed += close_alerts(placement_id, PLACEMENT_ENDED[cause], now=now)
+    return closed
+
+
+def close_stale(pairs, now: datetime | None = None) -> int:
+    """The reconcile's backstop for running placements: ``pairs`` are (placement, rules snapshot); an
+    unresolved alert of a STATE_RULES rule whose condition ended (``rules.condition_ended``) closes with
+    that reason. One query when nothing ended. Returns how many closed."""
+    snapshot_of = {placement.id: snapshot for placement, snapshot in pairs}
+    if not snapshot_of:
+        return 0
+    unresolved = db.session.execute(
+        sa.select(Alert.id, Alert.placement_id, Alert.rule, Alert.evidence_key)
+        .where(
+            Alert.status != "resolved",
+            Alert.rule.in_(STATE_RULES),
+            Alert.placement_id.in_(list(snapshot_of)),
+        )
+        .order_by(Alert.id)
+    ).all()
+    closed = 0
+    for alert_id, placement_id, rule, key in unresolved:
+        reason = condition_ended(rule, key, snapshot_of[placement_id])
+        if reason is not None:
+            closed += close_alerts(placement_id, reason, alert_ids=[alert_id], now=now)
+    return closed
+
+
 # --- Escalation ---------------------------------------------------------------------------------------------
 
 
@@ -178,10 +284,18 @@ def _users(ids) -> dict[int, User]:
     return {user.id: user for user in users}
 
 
+def escalation_digest_key(admin_id: int, day) -> str:
+    return f"alerts-escalated:{admin_id}:{day.isoformat()}"
+
+
 def escalate(now: datetime | None = None) -> tuple[int, int]:
     """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
 
-    Each alert escalates once (``escalated_at``); each admin gets one e-mail per alert.
+    Each alert escalates once (``escalated_at``: when the admins were told). A high alert escalates as
+    soon as it is overdue, with one e-mail per admin (its dedupe key names the alert). The others wait
+    for the municipality's daily digest, from 08:00 local time: every normal alert overdue by then
+    escalates at once, in one e-mail per admin per day. Once a municipality's digest of the day went
+    out, alerts that became overdue later that day wait for the next one, so no admin gets two.
     """
     now = as_utc(now or now_utc())
     today = _local_date(now)
@@ -202,24 +316,24 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
     ]
     if not due:
         return 0, 0
-    admins: dict[int, list[User]] = defaultdict(list)
-    for admin in db.session.scalars(
-        sa.select(User)
-        .where(
-            User.role == "admin",
-            User.is_active.is_(True),
-            User.municipality_id.in_({alert.municipality_id for alert, _, _ in due}),
-        )
-        .order_by(User.id)
-    ):
-        admins[admin.municipality_id].append(admin)
+    admins = _admins({alert.municipality_id for alert, _, _ in due})
+    digest_waits = now < digest_cutoff(now)
+    digested = _digested_today(admins, today)
     contacts = _users(placement.contact_id for _, placement, _ in due)
-    queued = 0
+    escalated, queued = 0, 0
+    digests: dict[int, list[tuple]] = defaultdict(list)
     for alert, placement, pseudonym in due:
+        high = alert.severity == "high"
+        if not high and (digest_waits or alert.municipality_id in digested):
+            continue  # the next daily digest
         alert.escalated_at = now
+        escalated += 1
         record(None, "alert.escalated", alert, placement_id=placement.id, rule=alert.rule)
-        days = settings[alert.municipality_id].escalation_working_days
+        contact = contacts.get(placement.contact_id)
         for admin in admins[alert.municipality_id]:
+            if not high:
+                digests[admin.id].append((alert, pseudonym, contact))
+                continue
             queued += (
                 queue_email(
                     to=admin.email,
@@ -228,14 +342,52 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
                     municipality_id=alert.municipality_id,
                     alert=alert,
                     pseudonym=pseudonym,
-                    contact=contacts.get(placement.contact_id),
-                    days=days,
+                    contact=contact,
+                    days=settings[alert.municipality_id].escalation_working_days,
                     recipient=admin,
                 )
                 is not None
             )
+    for admin in (admin for group in admins.values() for admin in group if admin.id in digests):
+        queued += (
+            queue_email(
+                to=admin.email,
+                template="aftercare/alerts_escalated_digest",
+                dedupe_key=escalation_digest_key(admin.id, today),
+                municipality_id=admin.municipality_id,
+                rows=digests[admin.id],
+                days=settings[admin.municipality_id].escalation_working_days,
+                recipient=admin,
+            )
+            is not None
+        )
     db.session.flush()
-    return len(due), queued
+    return escalated, queued
+
+
+def _admins(municipality_ids) -> dict[int, list[User]]:
+    """The active admins of these municipalities, by municipality."""
+    admins: dict[int, list[User]] = defaultdict(list)
+    for admin in db.session.scalars(
+        sa.select(User)
+        .where(User.role == "admin", User.is_active.is_(True), User.municipality_id.in_(municipality_ids))
+        .order_by(User.id)
+    ):
+        admins[admin.municipality_id].append(admin)
+    return admins
+
+
+def _digested_today(admins: dict[int, list[User]], day) -> set[int]:
+    """Municipalities whose escalation digest of ``day`` went to an admin already."""
+    keys = {
+        escalation_digest_key(admin.id, day): municipality
+        for municipality, group in admins.items()
+        for admin in group
+    }
+    if not keys:
+        return set()
+    sent = db.session.scalars(sa.select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(list(keys))))
+    return {keys[key] for key in sent}
 
 
 # --- E-mail ------------------------------------------------------------------------------------------------

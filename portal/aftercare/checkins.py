@@ -10,9 +10,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.aftercare.alerts import close_alerts, close_all_of
 from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import plan_for, sync_checkins
+from portal.aftercare.rules import ENDED
 from portal.aftercare.settings import months_of
 from portal.auth.models import User
 from portal.core.audit import record
@@ -30,6 +32,8 @@ from portal.placements.ending import (
     CONTRACT_START_MISSING,
     CONTRACT_TYPE,
     INTAKE_WORKING_DAYS,
+    begin_aftercare_now,
+    contract_pending,
 )
 from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
 from portal.placements.services import change_status
@@ -94,10 +98,18 @@ def aftercare_problem(placement: Placement) -> str | None:
     return None
 
 
-def _check_actor(actor: User, placement: Placement) -> None:
+def contract_problem(placement: Placement) -> str | None:
+    """Why the contract cannot be corrected now (a Dutch message), or None: while the aftercare runs,
+    and before it, once a contract was decided that has not started."""
+    if contract_pending(placement):
+        return None
+    return aftercare_problem(placement)
+
+
+def _check_actor(actor: User, placement: Placement, problem_of=aftercare_problem) -> None:
     if not is_municipal_of(actor, placement):
         raise AftercareError(NOT_YOURS)
-    problem = aftercare_problem(placement)
+    problem = problem_of(placement)
     if problem:
         raise AftercareError(problem)
 
@@ -134,9 +146,10 @@ def first_held_on(placement_id: int) -> date | None:
 def correct_contract(actor: User, placement: Placement, values: dict[str, Any]) -> list[str]:
     """Correct the contract's type, hours or start; check-ins not yet held follow a new start at once.
 
+    Also before the contract starts: a start moved to today or earlier begins the nazorg now.
     Returns the names of the fields that changed (empty: nothing changed, nothing is written).
     """
-    _check_actor(actor, placement)
+    _check_actor(actor, placement, contract_problem)
     contract_type = values.get("contract_type")
     hours = values.get("contract_hours")
     starts = values.get("contract_start_date")
@@ -163,6 +176,7 @@ def correct_contract(actor: User, placement: Placement, values: dict[str, Any]) 
     for name in changed:
         setattr(placement, name, new[name])
     db.session.flush()
+    begin_aftercare_now(actor, placement)
     counts = sync_checkins(today_local(), placement_id=placement.id)
     record(
         actor,
@@ -244,6 +258,9 @@ def record_checkin(actor: User, placement: Placement, checkin: CheckIn, values: 
     checkin.status = "held"
     checkin.held_by_id = actor.id
     db.session.flush()
+    close_alerts(
+        placement.id, ENDED["checkin_held"], rules=("checkin_overdue",), evidence_key=f"checkin:{checkin.id}"
+    )
     record(
         actor,
         "checkin.corrected" if corrected else "checkin.held",
@@ -341,6 +358,7 @@ def record_outcome(
         execution_options={"synchronize_session": "fetch"},
     ).rowcount
     tasks = cancel_open_tasks(actor, placement, OUTCOME_TASKS_REASON)
+    close_all_of(placement, "outcome")
     intake_id = _after_dropout(actor, placement, today) if outcome == "dropped_out" else None
     if outcome == "moved" and placement.candidate.status == "placed":
         # Available again, so the contact can propose the candidate for the new workplace.

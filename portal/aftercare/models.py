@@ -113,6 +113,9 @@ class CheckIn(TimestampMixin, Base):
 class Alert(TimestampMixin, Base):
     """A risk signal about one placement: open → acknowledged → resolved (with a note).
 
+    Resolved by someone (``resolved_by_id``), or by the system when the condition behind it ended
+    (a decision, uitval, a held check-in, ...): then ``resolved_by_id`` is empty and the note says why.
+
     At most one unresolved alert per rule per placement (a partial unique index), and never two for the
     same evidence (``evidence_key``), so a condition that persists after resolution does not reopen;
     new evidence (a new log, visit, week, ...) does.
@@ -164,3 +167,12 @@ class Alert(TimestampMixin, Base):
     @property
     def rule_label(self) -> str:
         return ALERT_RULES.get(self.rule, self.rule)
+
+    @property
+    def closed_by_system(self) -> bool:
+        """Resolved by no one: it closed itself when its condition ended (the note says why)."""
+        return self.status == "resolved" and self.resolved_by_id is None
+
+    @property
+    def resolution_label(self) -> str:
+        return "Vanzelf gesloten" if self.closed_by_system else "Afgehandeld"

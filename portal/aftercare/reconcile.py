@@ -1,5 +1,6 @@
-"""The one idempotent aftercare sweep: plan check-ins, evaluate the risk rules, open and escalate alerts,
-queue e-mail.
+"""The one idempotent aftercare sweep: start nazorg when a contract begins, close tasks whose purpose is
+gone and ask employers for their preference at the end, plan check-ins, close alerts whose condition
+ended, evaluate the risk rules, open and escalate alerts, queue e-mail.
 
 Running it twice, from several processes at once, or once after days of downtime gives the same rows
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.aftercare import alerts
 from portal.aftercare.models import AftercareSettings, Alert, CheckIn
@@ -32,6 +34,7 @@ from portal.aftercare.settings import settings_by_municipality
 from portal.core.models import OutboxEmail
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.extensions import db
+from portal.placements.ending import ask_preferences, begin_aftercare, close_stale_tasks
 from portal.placements.models import EndDecision, Placement, WeeklyLog
 from portal.placements.queries import FINAL_DECISIONS
 from portal.visits.models import Visit
@@ -50,8 +53,13 @@ def reconcile(now: datetime | None = None) -> dict[str, Any]:
     now = as_utc(now) if now is not None else now_utc()
     today = now.astimezone(LOCAL_TZ).date()
     serialize()
-    counts: dict[str, Any] = dict(sync_checkins(today))
-    counts["alerts_opened"] = open_alerts(today, now)
+    counts: dict[str, Any] = {"placements_to_nazorg": begin_aftercare(today, now)}
+    counts["tasks_closed"] = close_stale_tasks(now)
+    counts["tasks_opened"] = ask_preferences(today, current_app.config["DECISION_LEAD_WORKING_DAYS"])
+    counts.update(sync_checkins(today))
+    closed = alerts.close_ended(now)
+    counts["alerts_opened"], counts["alerts_closed"] = open_alerts(today, now)
+    counts["alerts_closed"] += closed
     escalated, escalation_mails = alerts.escalate(now)
     counts["alerts_escalated"] = escalated
     counts["emails_queued"] = escalation_mails + alerts.mail_high(now) + alerts.mail_digests(now)
@@ -88,15 +96,18 @@ def evaluated_placements() -> sa.Select:
     )
 
 
-def open_alerts(today: date, now: datetime) -> int:
-    """Evaluate every rule for every evaluated placement and open the new alerts; how many opened."""
+def open_alerts(today: date, now: datetime) -> tuple[int, int]:
+    """Evaluate every rule for every evaluated placement: first close the alerts whose condition ended,
+    then open the new ones. Returns (opened, closed)."""
     db.session.flush()
     placements = db.session.scalars(evaluated_placements()).all()
-    opened = 0
+    opened = closed = 0
     for start in range(0, len(placements), CHUNK):
         chunk = placements[start : start + CHUNK]
+        pairs = snapshots(chunk, today)
+        closed += alerts.close_stale(pairs, now)
         known, unresolved = _known_alerts([p.id for p in chunk])
-        for placement, snapshot in snapshots(chunk, today):
+        for placement, snapshot in pairs:
             for finding in evaluate(snapshot):
                 key = (placement.id, finding.rule)
                 if (*key, finding.evidence_key) in known or key in unresolved:
@@ -104,7 +115,7 @@ def open_alerts(today: date, now: datetime) -> int:
                 if alerts.open_alert(placement, finding, now) is not None:
                     opened += 1
                     unresolved.add(key)
-    return opened
+    return opened, closed
 
 
 def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:

@@ -98,7 +98,8 @@ class Snapshot:
     logs: Sequence[LogFact] = ()
     visits: Sequence[VisitFact] = ()
     checkins: Sequence[CheckInFact] = ()
-    #: A contract or stop decision was recorded (an extension moves ``planned_end_date`` instead).
+    #: A contract or stop decision was recorded (an extension moves ``planned_end_date`` instead). In
+    #: onboarding that is a contract that starts later: no weekly logs are asked after the planned end.
     has_final_decision: bool = False
     #: Mondays of the weeks for which a weekly-log reminder was delivered to the employer.
     reminder_weeks: Sequence[date] = ()
@@ -179,11 +180,20 @@ def _log_key(log: LogFact) -> str:
     return f"log:{log.id}"
 
 
+def last_log_week(snapshot: Snapshot) -> date | None:
+    """The Monday of the last week a weekly log is asked for: the planned end's week once a contract is
+    decided (in onboarding the only final decision that keeps it running); None while open-ended."""
+    if snapshot.status == "onboarding" and snapshot.has_final_decision:
+        return monday_of(snapshot.planned_end_date)
+    return None
+
+
 def _missing_ended_weeks(snapshot: Snapshot) -> list[date]:
     """Mondays of the ended weeks since the actual start without a weekly log, oldest first."""
     logged = {log.week_start for log in snapshot.logs}
+    last = last_log_week(snapshot)
     weeks, monday = [], monday_of(snapshot.actual_start_date)
-    while week_has_ended(monday, snapshot.today):
+    while week_has_ended(monday, snapshot.today) and (last is None or monday <= last):
         if monday not in logged:
             weeks.append(monday)
         monday += timedelta(days=7)
@@ -451,6 +461,7 @@ def reminders_ignored(snapshot: Snapshot) -> Finding | None:
     if snapshot.status != "onboarding":
         return None
     logged = {log.week_start for log in snapshot.logs}
+    last = last_log_week(snapshot)
     ignored = sorted(
         {
             week
@@ -458,6 +469,7 @@ def reminders_ignored(snapshot: Snapshot) -> Finding | None:
             if week >= monday_of(snapshot.actual_start_date)
             and week_has_ended(week, snapshot.today)
             and week not in logged
+            and (last is None or week <= last)
         }
     )
     limit = snapshot.thresholds.ignored_reminders
@@ -488,6 +500,77 @@ RULES: dict[str, Callable[[Snapshot], Finding | None]] = {
     "end_without_decision": end_without_decision,
     "reminders_ignored": reminders_ignored,
 }
+
+
+# --- When the condition behind an alert ended --------------------------------------------------------------
+
+#: Why an alert closed itself, per rule (the condition behind it ended). Staff read it on the timeline.
+ENDED = {
+    "end_without_decision": "Het besluit over het einde is vastgelegd.",
+    "end_moved": "De einddatum is veranderd.",
+    "checkin_held": "Het nazorggesprek is gehouden.",
+    "checkin_cancelled": "Het nazorggesprek hoort niet meer bij het plan.",
+    "checkin_moved": "Het nazorggesprek is naar een latere datum verplaatst.",
+    "logs_filled": "De ontbrekende weekverslagen zijn ingevuld of niet meer nodig.",
+    "onboarding_over": "De inwerkperiode is voorbij: er zijn geen weekverslagen meer nodig.",
+    "contact_again": "De jobcoach heeft weer contact gehad.",
+}
+#: Rules about a state that can end by itself; the others are about something that happened (a concern,
+#: a low score, a high risk) and stay until someone handles them.
+STATE_RULES = (
+    "end_without_decision",
+    "checkin_overdue",
+    "logs_missing",
+    "reminders_ignored",
+    "no_jobcoach_contact",
+)
+
+
+def _key_date(evidence_key: str) -> date | None:
+    try:
+        return date.fromisoformat(evidence_key.partition(":")[2])
+    except ValueError:
+        return None
+
+
+def condition_ended(rule: str, evidence_key: str, snapshot: Snapshot) -> str | None:
+    """Why the condition behind an unresolved alert of ``rule`` with ``evidence_key`` ended (a reason from
+    ``ENDED``), or None while it still holds or when only a person can close it (``STATE_RULES`` only).
+
+    end_without_decision: a final decision, or another planned end (an extension). checkin_overdue: the
+    check-in was held, left the plan, or moved so it is no longer overdue. logs_missing: the run's first
+    two weeks are no longer both missing. reminders_ignored: fewer ignored reminders than the threshold.
+    Both log rules end with onboarding. no_jobcoach_contact: a visit with contact after the silence began.
+    """
+    if rule == "end_without_decision":
+        if snapshot.has_final_decision or snapshot.status != "onboarding":
+            return ENDED["end_without_decision"]
+        return None if evidence_key == f"end:{snapshot.planned_end_date.isoformat()}" else ENDED["end_moved"]
+    if rule == "checkin_overdue":
+        checkin = next((c for c in snapshot.checkins if f"checkin:{c.id}" == evidence_key), None)
+        if checkin is None or checkin.status == "cancelled":
+            return ENDED["checkin_cancelled"]
+        if checkin.status == "held":
+            return ENDED["checkin_held"]
+        overdue = working_days_between(checkin.due_date, snapshot.today)
+        return None if overdue > snapshot.thresholds.checkin_overdue_working_days else ENDED["checkin_moved"]
+    if rule in ("logs_missing", "reminders_ignored"):
+        if snapshot.status != "onboarding":
+            return ENDED["onboarding_over"]
+        if rule == "reminders_ignored":
+            return None if reminders_ignored(snapshot) is not None else ENDED["logs_filled"]
+        first = _key_date(evidence_key)
+        missing = set(_missing_ended_weeks(snapshot))
+        holds = first is not None and {first, first + timedelta(days=7)} <= missing
+        return None if holds else ENDED["logs_filled"]
+    if rule == "no_jobcoach_contact":
+        since = _key_date(evidence_key)
+        contact = any(
+            v.contact_made and since is not None and since < v.visit_date <= snapshot.today
+            for v in snapshot.visits
+        )
+        return ENDED["contact_again"] if contact else None
+    return None
 
 
 def evaluate(snapshot: Snapshot) -> list[Finding]:

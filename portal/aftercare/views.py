@@ -112,7 +112,7 @@ def contract_form(placement: Placement) -> forms.ContractForm:
 @roles_required("municipal")
 def contract(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    problem = services.aftercare_problem(placement)
+    problem = services.contract_problem(placement)
     if problem:
         flash(problem, "error")
         return _to_placement(placement)
@@ -267,14 +267,16 @@ def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
     """``aftercare``: what the placement page's aftercare part shows (None before a contract).
 
     Staff see every check-in with its answers; employers only the dates of the planned ones. The
-    municipality also gets the links to record a check-in and the outcome, and the contract form.
+    municipality also gets the links to record a check-in and the outcome, and the contract form (also
+    while a decided contract has not started: ``pending``, no check-ins yet).
     At most three queries.
     """
     if placement.contract_start_date is None and placement.outcome is None:
         return {"aftercare": None}
     staff = user.role in STAFF
     municipal = services.is_municipal_of(user, placement)
-    rows = db.session.scalars(queries.checkins_of(placement.id)).all()
+    pending = services.contract_pending(placement)
+    rows = [] if pending else db.session.scalars(queries.checkins_of(placement.id)).all()
     if not staff:
         rows = [row for row in rows if row.status == "planned"]
     held = [row for row in rows if row.status == "held"]
@@ -287,9 +289,9 @@ def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
     running = services.aftercare_problem(placement) is None
     today = today_local()
     opens = outcome_allowed = current = None
-    if staff and running:
+    if staff and (running or pending):
         current = config.settings_for(placement.municipality_id)
-    if municipal and current is not None:
+    if municipal and running:
         opens = services.outcome_opens(placement, current)
         outcome_allowed = opens is None or today >= opens
     months = config.months_of(current) if current is not None else None
@@ -300,8 +302,9 @@ def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
             "people": people,
             "staff": staff,
             "running": running,
+            "pending": pending,
             "may_record": municipal and running,
-            "contract_form": contract_form(placement) if municipal and running else None,
+            "contract_form": contract_form(placement) if municipal and (running or pending) else None,
             "outcome_opens": opens,
             "outcome_allowed": outcome_allowed,
             "ends": aftercare_end(placement.contract_start_date, months) if months else None,

@@ -73,12 +73,18 @@ def label_cells(rows: str, headers: Sequence[str]) -> Markup:
 
     # Only attributes are added, with escaped values, to rows the template already escaped.
     return Markup(ROW_OR_CELL_RE.sub(label, str(rows)))  # noqa: S704
+def iso_datetime(value: datetime | None) -> str:
+    """The machine-readable moment for a ``<time datetime="...">``: Amsterdam time with its offset."""
+    if value is None:
+        return ""
+    return to_local(value).isoformat(timespec="minutes")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtijd"] = format_datetime
     app.jinja_env.filters["label_cells"] = label_cells
+    app.jinja_env.filters["iso"] = iso_datetime
     from portal.placements.chart import score_chart_data  # imported here: chart.py imports this module
 
     app.jinja_env.globals["score_chart_data"] = score_chart_data

@@ -19,6 +19,7 @@ from portal.employers import queries as employer_queries
 from portal.extensions import db
 from portal.placements import queries as placement_queries
 from portal.placements.models import Placement, WeeklyLog
+from portal.placements.services import last_log_week
 from portal.requests import queries as request_queries
 from portal.tasks import queries as task_queries
 
@@ -140,7 +141,8 @@ def weekly_logs_to_do(employer_id: int) -> tuple[list[tuple], list[tuple]]:
     due, overdue = [], []
     for placement in placements:
         week = _monday(placement.actual_start_date)
-        while week <= this_week and len(overdue) < MAX_LOGS_TO_DO:
+        last = min(this_week, last_log_week(placement) or this_week)
+        while week <= last and len(overdue) < MAX_LOGS_TO_DO:
             if (placement.id, week) not in logged:
                 (due if week == this_week else overdue).append((placement, week))
             week += timedelta(days=7)

@@ -33,6 +33,12 @@ SMALL_MARKER_SIZE = 4
 MANY_WEEKS = 12
 #: Lines sharing a score would hide each other: each aspect is nudged up or down by this much per step.
 DODGE = 3
+#: Half the width and height of the widest marker (the diamond), per unit of marker size.
+MARKER_HALF = 1.2
+#: The least room between two markers.
+MARKER_GAP = 1
+#: Markers never get smaller than this, however many weeks the chart has.
+MIN_MARKER_SIZE = 1.5
 
 #: One look per aspect (in order); a sixth aspect would reuse the first look.
 MARKERS = ("circle", "square", "triangle", "diamond", "cross")
@@ -125,6 +131,80 @@ def _dodge(index: int, count: int) -> float:
     return (index - (count - 1) / 2) * DODGE
 
 
+def marker_step(size: float) -> float:
+    """The distance between the centres of two markers that sit next to each other without touching."""
+    return 2 * MARKER_HALF * size + MARKER_GAP
+
+
+def week_room(xs: Sequence[float]) -> list[tuple[float, float]]:
+    """(left, right): how far the markers of each week may reach on the x axis, to the plot's edges and
+    halfway to the neighbouring weeks, so the markers of two weeks never meet."""
+    rooms = []
+    for i, x in enumerate(xs):
+        left = x - PLOT_LEFT if i == 0 else min(x - PLOT_LEFT, (x - xs[i - 1]) / 2)
+        right = PLOT_RIGHT - x if i == len(xs) - 1 else min(PLOT_RIGHT - x, (xs[i + 1] - x) / 2)
+        rooms.append((left, right))
+    return rooms
+
+
+def spread(
+    members: Sequence[int], room: tuple[float, float], size: float, edge: int = 0
+) -> dict[int, tuple[float, float]]:
+    """(dx, dy) of each marker that shares one week and one score, so that none overlap.
+
+    ``members`` are aspect indexes, highest first (the highest sits highest, like its line's nudge). They
+    stand side by side as far as the week's ``room`` (see ``week_room``) allows, moved sideways when the
+    week is near the edge of the plot, and in rows one under the other when there are more. ``edge``
+    keeps the rows inside the plot: 1 at the top score (rows go down from it), -1 at the lowest score
+    (rows go up), 0 centred on the score.
+    """
+    step = marker_step(size)
+    left, right = room
+    count = len(members)
+    columns = max(1, min(count, int((left + right) // step)))
+    rows = -(-count // columns)
+    down = {1: (rows - 1) / 2, -1: -(rows - 1) / 2}.get(edge, 0)
+    placed = {}
+    for position, index in enumerate(members):
+        row, column = divmod(position, columns)
+        in_row = min(columns, count - row * columns)
+        half = (in_row * step - MARKER_GAP) / 2
+        centre = min(max(0.0, half + MARKER_GAP / 2 - left), right - MARKER_GAP / 2 - half)
+        placed[index] = (centre + (column - (in_row - 1) / 2) * step, (row - (rows - 1) / 2 + down) * step)
+    return placed
+
+
+def marker_size(logs: Sequence[Any], aspects: Sequence[str], rooms: Sequence[tuple[float, float]]) -> float:
+    """Big markers for a few weeks; smaller ones when markers of one week and score must stand in rows,
+    and smaller still when the weeks sit so close that even one marker would reach the next week's."""
+    size = MARKER_SIZE if len(logs) <= MANY_WEEKS else SMALL_MARKER_SIZE
+    for log, (left, right) in zip(logs, rooms, strict=True):
+        scores = [getattr(log, name) for name in aspects]
+        most = max((scores.count(score) for score in set(scores)), default=0)
+        if most > max(1, int((left + right) // marker_step(size))):
+            size = min(size, SMALL_MARKER_SIZE)
+    tightest = min((left + right for left, right in rooms), default=PLOT_RIGHT - PLOT_LEFT)
+    return max(MIN_MARKER_SIZE, min(size, (tightest - MARKER_GAP) / (2 * MARKER_HALF)))
+
+
+def _layout(logs, aspects, xs, low: int, high: int) -> tuple[list[list[tuple[float, float]]], float]:
+    """The centre of every marker (per aspect, per week) and the marker size."""
+    names = list(aspects)
+    rooms = week_room(xs)
+    size = marker_size(logs, names, rooms)
+    points: list[list[tuple[float, float]]] = [[] for _ in names]
+    for x, log, room in zip(xs, logs, rooms, strict=True):
+        by_score: dict[int, list[int]] = {}
+        for index in range(len(names) - 1, -1, -1):
+            by_score.setdefault(getattr(log, names[index]), []).append(index)
+        for score, members in by_score.items():
+            edge = 1 if score >= high else -1 if score <= low else 0
+            for index, (dx, dy) in spread(members, room, size, edge).items():
+                y = score_y(score, low, high) - _dodge(index, len(names)) + dy
+                points[index].append((x + dx, y))
+    return points, size
+
+
 def summary(logs: Sequence[Any], aspects: Mapping[str, str], scale: Mapping[int, str]) -> str:
     """The chart's text description: which weeks it covers and the latest week's scores in words."""
     if not logs:
@@ -150,14 +230,11 @@ def score_chart_data(
     logs = sorted(logs, key=lambda log: log.week_start)
     low, high = min(scale), max(scale)
     xs = week_positions([log.week_start for log in logs])
-    size = MARKER_SIZE if len(logs) <= MANY_WEEKS else SMALL_MARKER_SIZE
+    centres, size = _layout(logs, aspects, xs, low, high)
     series = []
     for index, (name, label) in enumerate(aspects.items()):
         look = index % len(MARKERS)
-        shift = _dodge(index, len(aspects))
-        points = [
-            (x, score_y(getattr(log, name), low, high) - shift) for x, log in zip(xs, logs, strict=True)
-        ]
+        points = centres[index]
         series.append(
             {
                 "name": name,
@@ -168,6 +245,7 @@ def score_chart_data(
                 "line_label": LINE_LABELS[look],
                 "dash": DASHES[look],
                 "path": line_path(points),
+                "points": points,
                 "markers": [marker_path(MARKERS[look], x, y, size) for x, y in points],
                 "legend_marker": marker_path(MARKERS[look], 22, 8, 4.5),
             }
@@ -185,6 +263,7 @@ def score_chart_data(
         "x_label_y": PLOT_BOTTOM + AXIS_GAP + 20,
         "x_title_y": HEIGHT - 6,
         "series": series,
+        "marker_size": size,
         "summary": summary(logs, aspects, scale),
         "weeks": len(logs),
     }

@@ -5,9 +5,13 @@ Write-side verbs: they take an explicit actor, flush and audit; the caller commi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
+from portal.aftercare.alerts import close_alerts, close_all_of
+from portal.aftercare.rules import ENDED
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.filters import format_date
@@ -25,11 +29,13 @@ from portal.placements.models import (
     STOP_REASONS,
     EndDecision,
     Placement,
+    PlacementStatusChange,
 )
 from portal.placements.services import OPEN_STATUSES, PlacementError, change_status, mail_contact
 from portal.requests.models import PlacementRequest
 from portal.requests.services import reopen_position
-from portal.tasks.services import cancel_open_tasks, create_task
+from portal.tasks.models import Task
+from portal.tasks.services import cancel_open_tasks, create_task, finish_open_tasks
 
 #: A contract may start at most this long after the planned end of the placement.
 CONTRACT_START_LATEST = timedelta(days=90)
@@ -74,6 +80,17 @@ LAST_DAY_EARLY = "De laatste werkdag kan niet voor de eerste werkdag ({day}) lig
 LAST_DAY_LATE = "De laatste werkdag kan niet na de geplande einddatum ({day}) liggen."
 NOTE_TOO_LONG = f"Gebruik hoogstens {TEXT_MAX} tekens."
 
+CONTRACT_ALREADY = (
+    "Er is al een contract vastgelegd, vanaf {day}. Moet er iets aan het contract veranderen? Pas het aan"
+    " bij de nazorg op de pagina van de plaatsing."
+)
+EXTEND_AFTER_CONTRACT = (
+    "Er is al een contract vastgelegd, vanaf {day}. Verlengen kan dan niet meer. Gaat het contract niet"
+    " door? Leg dan stoppen vast."
+)
+#: The status change when a contract decided before the planned end starts (the reconcile sweep).
+AFTERCARE_BEGINS = "Het contract begint op {day}: de inwerkperiode is voorbij en de nazorg begint."
+
 NOT_YOUR_PREFERENCE = "Alleen de werkgever van deze plaatsing kan een voorkeur doorgeven."
 PREFERENCE_CLOSED = "U kunt alleen een voorkeur doorgeven zolang de kandidaat bij u inwerkt."
 UNKNOWN_PREFERENCE = "Kies wat u wilt: contract, verlengen of stoppen."
@@ -85,6 +102,11 @@ DROPOUT_TEXT = "Schrijf kort op wat er is gebeurd."
 DROPOUT_FUTURE = "De laatste dag kan niet in de toekomst liggen. Kies vandaag of een eerdere dag."
 DROPOUT_EARLY = "De laatste dag kan niet voor {day} liggen."
 DROPOUT_TASKS_REASON = "De plaatsing is uitgevallen"
+DECISION_TASKS_REASON = "Het besluit over het einde is vastgelegd"
+#: The employer's preference request (a task) when the decision window opens.
+PREFERENCE_TITLE = "Laten weten wat u wilt als de plaatsing afloopt: een contract, verlengen of stoppen"
+#: Alerts about onboarding only: they close when the nazorg begins.
+ONBOARDING_RULES = ("logs_missing", "reminders_ignored")
 
 
 # The decision window --------------------------------------------------------------------------------------
@@ -103,6 +125,12 @@ def decision_due(placement: Placement, today: date, lead: int) -> bool:
         and placement.end_reason is None
         and today >= decision_opens(placement, lead)
     )
+
+
+def contract_pending(placement: Placement) -> bool:
+    """A contract was decided but has not started: the placement stays in onboarding until the
+    contract's first day (the reconcile sweep then moves it to nazorg)."""
+    return placement.status == "onboarding" and placement.contract_start_date is not None
 
 
 def latest_end(placement: Placement) -> date:
@@ -128,6 +156,9 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
     _check_municipal(actor, placement)
     if placement.status != "onboarding":
         raise PlacementError(DECISION_CLOSED.get(placement.status, DECISION_CLOSED["closed"]))
+    if contract_pending(placement) and kind in ("contract", "extend"):
+        message = CONTRACT_ALREADY if kind == "contract" else EXTEND_AFTER_CONTRACT
+        raise PlacementError(message.format(day=format_date(placement.contract_start_date)), "kind")
     note = _note(values.get("note"))
     if kind == "contract":
         decision = _contract(actor, placement, values, note)
@@ -137,6 +168,10 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
         decision = _stop(actor, placement, values, note)
     else:
         raise PlacementError(UNKNOWN_KIND, "kind")
+    # What waited for this decision closes itself: the alert about the end, the employer's request.
+    reason = ENDED["end_without_decision"] if kind != "extend" else ENDED["end_moved"]
+    close_alerts(placement.id, reason, rules=("end_without_decision",))
+    cancel_open_tasks(actor, placement, DECISION_TASKS_REASON, kinds=("preference",))
     _mail_decision(placement, decision)
     return decision
 
@@ -186,13 +221,17 @@ def _contract(actor: User, placement: Placement, values: dict[str, Any], note: s
         hours,
         starts,
     )
-    change_status(
-        actor,
-        placement,
-        "nazorg",
-        reason=f"Besluit: contract ({CONTRACT_TYPES[contract_type].lower()}, {hours} uur per week)"
-        f" vanaf {format_date(starts)}. De nazorg begint.",
-    )
+    if starts <= today_local():
+        change_status(
+            actor,
+            placement,
+            "nazorg",
+            reason=f"Besluit: contract ({CONTRACT_TYPES[contract_type].lower()}, {hours} uur per week)"
+            f" vanaf {format_date(starts)}. De nazorg begint.",
+        )
+        close_alerts(placement.id, ENDED["onboarding_over"], rules=ONBOARDING_RULES)
+    else:
+        db.session.flush()  # onboarding goes on until the contract starts (begin_aftercare)
     record(
         actor,
         "placement.decision_recorded",
@@ -258,8 +297,11 @@ def _stop(actor: User, placement: Placement, values: dict[str, Any], note: str |
         raise PlacementError(LAST_DAY_LATE.format(day=format_date(placement.planned_end_date)), "last_day")
     decision = _add_decision(actor, placement, "stop", stop_reason=reason, note=note)
     placement.end_reason, placement.end_note, placement.ended_on = reason, note, last_day
+    # A contract decided earlier that has not started does not go ahead.
+    placement.contract_type = placement.contract_hours = placement.contract_start_date = None
     change_status(actor, placement, "closed", reason=f"Besluit: stoppen. {STOP_REASONS[reason]}.")
     cancel_open_tasks(actor, placement, "De plaatsing is gestopt")
+    close_all_of(placement, "stopped")
     set_candidate_status(actor, placement.candidate, "active")
     record(
         actor,
@@ -289,6 +331,156 @@ def _mail_decision(placement: Placement, decision: EndDecision) -> None:
         )
 
 
+# Nazorg begins with the contract -------------------------------------------------------------------------
+
+
+def begin_aftercare_now(actor: User, placement: Placement) -> None:
+    """Onboarding → nazorg for a decided contract whose start is today or past (e.g. after a correction)."""
+    if contract_pending(placement) and placement.contract_start_date <= today_local():
+        change_status(
+            actor,
+            placement,
+            "nazorg",
+            reason=AFTERCARE_BEGINS.format(day=format_date(placement.contract_start_date)),
+        )
+        close_alerts(placement.id, ENDED["onboarding_over"], rules=ONBOARDING_RULES)
+
+
+def begin_aftercare(today: date, now: datetime | None = None) -> int:
+    """Move every placement whose contract starts on or before ``today`` from onboarding to nazorg.
+
+    A contract decided before the planned end keeps the placement in onboarding (weekly logs, reminders,
+    visits) until the contract's first day. Part of the reconcile sweep: one conditional UPDATE, so a
+    second run, a concurrent one or one after days of downtime moves each placement once, with one
+    status change row (by the system) and one audit event. Returns how many moved.
+    """
+    due = sa.select(Placement.id).where(
+        Placement.status == "onboarding",
+        Placement.contract_start_date.is_not(None),
+        Placement.contract_start_date <= today,
+        sa.exists().where(EndDecision.placement_id == Placement.id, EndDecision.kind == "contract"),
+    )
+    moved = db.session.execute(
+        sa.update(Placement)
+        .where(Placement.id.in_(due), Placement.status == "onboarding")
+        .values(status="nazorg")
+        .returning(Placement.id, Placement.contract_start_date),
+        execution_options={"synchronize_session": False},
+    ).all()
+    for placement_id, starts in moved:
+        db.session.add(
+            PlacementStatusChange(
+                placement_id=placement_id,
+                from_status="onboarding",
+                to_status="nazorg",
+                changed_by_id=None,
+                changed_at=now or now_utc(),
+                reason=AFTERCARE_BEGINS.format(day=format_date(starts)),
+            )
+        )
+        placement = db.session.get(Placement, placement_id)
+        db.session.refresh(placement, ["status"])  # a placement loaded before sees its new status
+        record(None, "placement.status_changed", placement, from_status="onboarding", to_status="nazorg")
+    if moved:
+        close_alerts([row[0] for row in moved], ENDED["onboarding_over"], rules=ONBOARDING_RULES, now=now)
+    db.session.flush()
+    return len(moved)
+
+
+# The employer's preference request (a task) ----------------------------------------------------------------
+
+
+def ask_preferences(today: date, lead: int) -> int:
+    """Give the employer of every placement whose decision window opened a task to tell its preference.
+
+    Part of the reconcile sweep: onboarding placements without a contract, stop or preference, whose
+    window (``decision_opens``) opened, and without a preference request for their current planned end
+    (its due date), so each window asks once, also after an extension. Returns how many were asked.
+    """
+    asked = sa.exists().where(
+        Task.placement_id == Placement.id,
+        Task.kind == "preference",
+        Task.due_date == Placement.planned_end_date,
+    )
+    candidates = db.session.scalars(
+        sa.select(Placement)
+        .where(
+            Placement.status == "onboarding",
+            Placement.actual_start_date.is_not(None),
+            Placement.contract_start_date.is_(None),
+            Placement.end_reason.is_(None),
+            Placement.employer_preference.is_(None),
+            Placement.planned_end_date <= add_working_days(today, lead),
+            ~asked,
+        )
+        .order_by(Placement.id)
+    ).all()
+    for placement in candidates:
+        create_task(
+            None,
+            placement,
+            title=PREFERENCE_TITLE,
+            owner="employer",
+            kind="preference",
+            due_date=placement.planned_end_date,
+            visible_to_employer=True,
+        )
+    return len(candidates)
+
+
+def close_stale_tasks(now: datetime | None = None) -> int:
+    """The reconcile's backstop for tasks whose purpose is gone: open actions and preference requests of
+    placements that ended lapse, and so does a preference request once the decision is recorded or the
+    planned end moved; one the employer answered is done. Returns how many closed."""
+    rows = db.session.execute(
+        sa.select(Task, Placement)
+        .join(Placement, Placement.id == Task.placement_id)
+        .where(
+            Task.status == "open",
+            sa.or_(
+                sa.and_(
+                    Task.kind.in_(("action", "preference")),
+                    Placement.status.in_(("closed", "interrupted")),
+                ),
+                sa.and_(
+                    Task.kind == "preference",
+                    sa.or_(
+                        Placement.status != "onboarding",
+                        Placement.contract_start_date.is_not(None),
+                        Placement.employer_preference.is_not(None),
+                        Task.due_date != Placement.planned_end_date,
+                    ),
+                ),
+            ),
+        )
+        .order_by(Task.id)
+    ).all()
+    now = now or now_utc()
+    for task, placement in rows:
+        reason = _lapse_reason(task, placement)
+        if reason is None:  # the employer answered the preference request
+            task.status, task.done_at = "done", now
+            record(None, "task.done", task, placement_id=placement.id)
+            continue
+        task.status, task.cancelled_reason, task.cancelled_at = "cancelled", reason, now
+        record(None, "task.cancelled", task, placement_id=placement.id)
+    db.session.flush()
+    return len(rows)
+
+
+def _lapse_reason(task: Task, placement: Placement) -> str | None:
+    """Why an open task of ``close_stale_tasks`` lapses; None for a preference request that was answered."""
+    if placement.status == "interrupted":
+        return DROPOUT_TASKS_REASON
+    if placement.status == "closed":
+        return "De plaatsing is afgesloten"
+    if placement.status != "onboarding" or placement.contract_start_date is not None:
+        return DECISION_TASKS_REASON
+    if placement.employer_preference is not None:
+        return None
+    return ENDED["end_moved"].rstrip(".")
+
+
 # The employer's preference --------------------------------------------------------------------------------
 
 
@@ -308,6 +500,7 @@ def record_preference(actor: User, placement: Placement, preference: str, note: 
     placement.employer_preference_at = now_utc()
     db.session.flush()
     record(actor, "placement.preference_recorded", placement, preference=preference)
+    finish_open_tasks(actor, placement, ("preference",))
     mail_contact(
         placement,
         "placements/preference",
@@ -363,6 +556,7 @@ def register_dropout(actor: User, placement: Placement, reason: str, text: str, 
     change_status(actor, placement, "interrupted", reason=f"Uitval: {DROPOUT_REASONS[reason]}.")
     placement.end_reason, placement.end_note, placement.ended_on = reason, text, last_day
     cancelled = cancel_open_tasks(actor, placement, DROPOUT_TASKS_REASON)
+    close_all_of(placement, "interrupted")
     if before in queries.POSITION_FREEING:
         reopen_position(db.session.get(PlacementRequest, placement.request_id), actor=actor)
     set_candidate_status(actor, placement.candidate, "inactive")

@@ -24,7 +24,8 @@ PLACEMENT_STATUSES = {
     "closed": "Afgesloten",
     "interrupted": "Uitgevallen",
 }
-#: Why a placement was interrupted (uitval).
+#: Why a placement was interrupted (uitval). "other_work" is also a stop reason (the same code, so the
+#: database's end_reason check needs no change).
 DROPOUT_REASONS = {
     "absence": "Te vaak afwezig",
     "conflict": "Conflict op het werk",
@@ -32,6 +33,7 @@ DROPOUT_REASONS = {
     "health": "Gezondheid of persoonlijke omstandigheden",
     "motivation": "Motivatie",
     "employer_ended": "De werkgever heeft de plaatsing beëindigd",
+    "other_work": "Ander werk gevonden",
     "other": "Andere reden",
 }
 #: Why a placement stopped at its end without a contract.

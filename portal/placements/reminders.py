@@ -39,7 +39,8 @@ def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
 
 
 def placements_missing_log(monday: date, today: date) -> sa.Select:
-    """(Placement, pseudonym) of started onboarding placements without a log for the week of ``monday``."""
+    """(Placement, pseudonym) of started onboarding placements without a log for the week of ``monday``
+    (none after the planned end once a contract is decided: see ``services.last_log_week``)."""
     has_log = sa.exists().where(WeeklyLog.placement_id == Placement.id, WeeklyLog.week_start == monday)
     return (
         sa.select(Placement, Candidate.pseudonym)
@@ -49,6 +50,8 @@ def placements_missing_log(monday: date, today: date) -> sa.Select:
             Placement.status == "onboarding",
             Placement.actual_start_date.is_not(None),
             Placement.actual_start_date <= today,
+            # After the planned end a decided contract has not started yet: no log is asked for.
+            sa.or_(Placement.contract_start_date.is_(None), Placement.planned_end_date >= monday),
             ~has_log,
         )
         .order_by(Placement.id)

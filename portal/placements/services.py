@@ -57,6 +57,10 @@ LOG_FUTURE_WEEK = (
     "Deze week is nog niet begonnen. U kunt een weekverslag invullen vanaf de maandag van die week."
 )
 LOG_BEFORE_START = "Deze week ligt voor de start van de plaatsing. Kies een latere week."
+LOG_AFTER_END = (
+    "De plaatsing liep tot en met {end}. Voor de weken daarna is geen weekverslag nodig: de kandidaat"
+    " krijgt een contract en de nazorg begint op {start}."
+)
 
 
 class PlacementError(Exception):
@@ -177,6 +181,14 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def last_log_week(placement: Placement) -> date | None:
+    """The Monday of the last week a weekly log is asked for: the week of the planned end once a contract
+    was decided that starts later (the weeks in between are no onboarding); None while open-ended."""
+    if placement.contract_start_date is None:
+        return None
+    return monday_of(placement.planned_end_date)
+
+
 def week_problem(placement: Placement, week_start: date) -> str | None:
     """Why no log can be written for this week of this placement (a Dutch message), or None."""
     if placement.status != "onboarding" or placement.actual_start_date is None:
@@ -185,6 +197,11 @@ def week_problem(placement: Placement, week_start: date) -> str | None:
         return LOG_FUTURE_WEEK
     if week_start < monday_of(placement.actual_start_date):
         return LOG_BEFORE_START
+    last = last_log_week(placement)
+    if last is not None and week_start > last:
+        return LOG_AFTER_END.format(
+            end=format_date(placement.planned_end_date), start=format_date(placement.contract_start_date)
+        )
     return None
 
 

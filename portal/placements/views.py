@@ -14,10 +14,11 @@ from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
 from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
+from portal.core.filters import format_date
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
-from portal.core.time import to_local, today_local
+from portal.core.time import as_utc, today_local
 from portal.extensions import db
 from portal.placements import ending, forms, queries, services
 from portal.placements.models import (
@@ -76,37 +77,49 @@ def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
     return form
 
 
-#: On one day, the timeline lists (newest first) logs, then decisions, visits, check-ins and tasks, then
-#: status changes.
-EVENT_RANK = {"log": 2, "decision": 1, "visit": 1, "checkin": 1, "task": 1, "alert": 1, "status": 0}
+#: Events at the very same moment, newest first: the status change after what caused it.
+EVENT_RANK = {
+    "status": 3,
+    "decision": 2,
+    "alert_closed": 2,
+    "task_closed": 2,
+    "log": 1,
+    "visit": 1,
+    "checkin": 1,
+    "task": 1,
+    "alert": 1,
+}
 
 
 def _timeline(
     changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=(), alerts=()
 ) -> list[dict]:
-    """Status changes, weekly logs, end decisions, visits, check-ins, tasks and alerts, newest first.
+    """Everything that happened to a placement, newest first by when it happened in Werkbrug.
 
-    Employers never get intake tasks (staff follow-up after uitval) or alerts (the caller passes none);
-    the template leaves out a visit's observations and risk for them.
+    Each event has ``at`` (an aware datetime, shown in one format): a status change or decision when it
+    was recorded, a weekly log when it was last saved (not its Monday), a visit or check-in when it was
+    recorded, a task when it was agreed and again when it was done or lapsed, an alert when it opened
+    and again when it was resolved or closed itself. Employers never get intake tasks (staff follow-up
+    after uitval) or alerts (the caller passes none; ``tasks`` are already what they may read); the
+    template leaves out a visit's observations and risk for them.
     """
-    events = [
-        {"kind": "status", "day": to_local(change.changed_at).date(), "change": change, "by": name}
-        for change, name in changes
-    ]
-    events += [{"kind": "log", "day": log.week_start, "log": log} for log in logs]
-    events += [
-        {"kind": "decision", "day": to_local(decision.decided_at).date(), "decision": decision, "by": name}
-        for decision, name in decisions
-    ]
-    events += [{"kind": "visit", "day": visit.visit_date, "visit": visit} for visit in visits]
-    events += [{"kind": "checkin", "day": checkin.held_on, "checkin": checkin} for checkin in checkins]
-    events += [{"kind": "alert", "day": to_local(alert.opened_at).date(), "alert": alert} for alert in alerts]
-    events += [
-        {"kind": "task", "day": to_local(task.created_at).date(), "task": task}
-        for task in tasks
-        if not (is_employer and task.kind == "intake")
-    ]
-    return sorted(events, key=lambda event: (event["day"], EVENT_RANK[event["kind"]]), reverse=True)
+    events = [{"kind": "status", "at": c.changed_at, "change": c, "by": name} for c, name in changes]
+    events += [{"kind": "log", "at": log.updated_at or log.created_at, "log": log} for log in logs]
+    events += [{"kind": "decision", "at": d.decided_at, "decision": d, "by": name} for d, name in decisions]
+    events += [{"kind": "visit", "at": visit.created_at, "visit": visit} for visit in visits]
+    events += [{"kind": "checkin", "at": c.updated_at, "checkin": c} for c in checkins]
+    for alert in alerts:
+        events.append({"kind": "alert", "at": alert.opened_at, "alert": alert})
+        if alert.status == "resolved" and alert.resolved_at:
+            events.append({"kind": "alert_closed", "at": alert.resolved_at, "alert": alert})
+    for task in tasks:
+        if is_employer and task.kind == "intake":
+            continue
+        events.append({"kind": "task", "at": task.created_at, "task": task})
+        closed = task.done_at if task.status == "done" else task.cancelled_at or task.updated_at
+        if task.status != "open" and closed:
+            events.append({"kind": "task_closed", "at": closed, "task": task})
+    return sorted(events, key=lambda event: (as_utc(event["at"]), EVENT_RANK[event["kind"]]), reverse=True)
 
 
 def _lead() -> int:
@@ -166,6 +179,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         scale=SCALE,
         status_labels=PLACEMENT_STATUSES,
         this_week=services.monday_of(today),
+        log_this_week=services.week_problem(placement, services.monday_of(today)) is None,
         decision_due=due,
         preference_form=_preference_form(placement, due, preference),
         may_decide=current_user.role == "municipal" and placement.status == "onboarding",
@@ -305,6 +319,10 @@ def log_week(placement_id: int, week_start: str):
 
 DECIDED = {
     "contract": "Het besluit is vastgelegd: de kandidaat krijgt een contract. De nazorg is begonnen.",
+    "contract_later": (
+        "Het besluit is vastgelegd: de kandidaat krijgt een contract. De inwerkperiode loopt door tot en"
+        " met {end}. De nazorg begint op {start}."
+    ),
     "extend": "Het besluit is vastgelegd: de plaatsing is verlengd.",
     "stop": "Het besluit is vastgelegd: de plaatsing stopt en is afgesloten.",
 }
@@ -350,7 +368,11 @@ def decide(placement_id: int):
             flash(ending.DECIDED_MEANWHILE, "error")
             return redirect(url_for("placements.decide", placement_id=placement_id))
         else:
-            return _done(placement, DECIDED[form.kind.data])
+            key = "contract_later" if ending.contract_pending(placement) else form.kind.data
+            message = DECIDED[key].format(
+                end=format_date(placement.planned_end_date), start=format_date(placement.contract_start_date)
+            )
+            return _done(placement, message)
     extended = db.session.scalar(queries.decision_of_kind(placement.id, "extend"))
     html = render_template(
         "placements/decide.html",
@@ -360,6 +382,7 @@ def decide(placement_id: int):
         problem=problem,
         extended=extended,
         latest_end=ending.latest_end(placement),
+        contract_pending=ending.contract_pending(placement),
         opens=ending.decision_opens(placement, _lead()),
         decision_kinds=DECISION_KINDS,
         preference_choices=forms.PREFERENCE_CHOICES,

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, TimestampMixin, str_enum_check
 
-TASK_KINDS = {"action": "Afspraak", "intake": "Intakegesprek na uitval"}
+TASK_KINDS = {
+    "action": "Afspraak",
+    "intake": "Intakegesprek na uitval",
+    #: The employer's preference at the end (contract, extend, stop): asked when the decision window
+    #: opens, done when the employer gives it, lapsed when the decision is recorded.
+    "preference": "Voorkeur voor het einde",
+}
+#: Kinds an employer's users may read (when visible to the employer): never staff work such as an intake.
+EMPLOYER_KINDS = ("action", "preference")
 #: Who is to carry out a task (an action can be the candidate's, who has no account).
 TASK_OWNERS = {
     "employer": "Werkgever",
@@ -32,14 +40,18 @@ class Task(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(sa.String(10), default="action")
     title: Mapped[str] = mapped_column(sa.String(300))
     owner: Mapped[str] = mapped_column(sa.String(10))
+    #: Whether the employer's users may read this task. Staff only unless the employer carries it out
+    #: (``portal.tasks.services.create_task``); health or care information is never employer-visible.
+    visible_to_employer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The staff user who carries it out, where there is one (e.g. the contact for an intake).
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
     done_at: Mapped[datetime | None] = mapped_column()
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    #: Why an open task lapsed (e.g. the placement was interrupted).
+    #: Why and when an open task lapsed (e.g. the placement was interrupted, the decision was recorded).
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (

@@ -8,7 +8,7 @@ from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.placements.models import Placement
 from portal.placements.queries import scoped
-from portal.tasks.models import Task
+from portal.tasks.models import EMPLOYER_KINDS, Task
 
 
 def tasks_of_placement(placement_id: int) -> sa.Select:
@@ -20,14 +20,22 @@ def tasks_of_placement(placement_id: int) -> sa.Select:
     )
 
 
-def open_tasks_of_placement(placement_id: int) -> sa.Select:
-    return sa.select(Task).where(Task.placement_id == placement_id, Task.status == "open").order_by(Task.id)
+def open_tasks_of_placement(placement_id: int, kinds=None) -> sa.Select:
+    """The open tasks of a placement (of these ``kinds`` when given), oldest first."""
+    query = sa.select(Task).where(Task.placement_id == placement_id, Task.status == "open").order_by(Task.id)
+    return query.where(Task.kind.in_(list(kinds))) if kinds is not None else query
+
+
+def employer_may_read() -> sa.ColumnElement[bool]:
+    """The tasks an employer's users may read: actions and the preference request marked visible to the
+    employer (never staff work such as an intake, never a staff-only action)."""
+    return sa.and_(Task.kind.in_(EMPLOYER_KINDS), Task.visible_to_employer.is_(True))
 
 
 def visible_to(query: sa.Select, user: User) -> sa.Select:
-    """Employers see only the actions agreed at visits, never staff work such as an intake."""
+    """Limit a query on Task to what ``user`` may read: employers only ``employer_may_read``."""
     if user.role == "employer":
-        return query.where(Task.kind == "action")
+        return query.where(employer_may_read())
     return query
 
 
@@ -43,8 +51,9 @@ def open_tasks_for(user: User) -> sa.Select | None:
     """(task, placement, candidate pseudonym) rows of the user's open tasks, soonest due first.
 
     Municipal staff: tasks in their municipality assigned to them or on placements they are the
-    contact of. Jobcoaches: tasks on their placements. Employers: the employer's actions on their
-    placements. None when the role has no tasks.
+    contact of. Jobcoaches: tasks on their placements. Staff never get the employer's preference
+    request (theirs is the decision). Employers: the employer's own actions and preference requests on
+    their placements. None when the role has no tasks.
     """
     query = (
         sa.select(Task, Placement, Candidate.pseudonym)
@@ -57,9 +66,10 @@ def open_tasks_for(user: User) -> sa.Select | None:
         return query.where(
             Placement.municipality_id == user.municipality_id,
             sa.or_(Task.assignee_id == user.id, Placement.contact_id == user.id),
+            Task.kind != "preference",
         )
     if user.role == "jobcoach":
-        return scoped(query, user)
+        return scoped(query, user).where(Task.kind != "preference")
     if user.role == "employer" and user.employer_id is not None:
-        return scoped(query, user).where(Task.kind == "action", Task.owner == "employer")
+        return scoped(query, user).where(employer_may_read(), Task.owner == "employer")
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from portal.auth.models import User
@@ -14,6 +15,65 @@ from portal.tasks.models import TASK_OWNERS, Task
 TITLE_MAX = 300
 NOT_OPEN = "Deze taak is al afgerond of vervallen."
 NOT_YOURS = "Deze taak kunt u niet afronden."
+CARE_FOR_EMPLOYER = (
+    "De werkgever leest deze afspraak, maar de tekst lijkt over gezondheid of zorg te gaan. Dat mag de"
+    " werkgever niet lezen. Schrijf het anders, of laat een afspraak van de kandidaat of de jobcoach alleen"
+    " zichtbaar voor de jobcoach en de gemeente."
+)
+
+#: Words that point to health or care information, which employers may never read (architecture §2).
+#: Whole words; a ``*`` also matches longer words (``huisarts*``: huisartsen, huisartspraktijk). "Ziek"
+#: itself is not here: an employer may know that someone reported sick, not why.
+CARE_WORDS = (
+    "arts",
+    "artsen",
+    "huisarts*",
+    "bedrijfsarts*",
+    "dokter*",
+    "ziekenhuis*",
+    "ziekte",
+    "ziektes",
+    "gezondheid*",
+    "medisch*",
+    "medicijn*",
+    "medicatie",
+    "pijn*",
+    "rugpijn",
+    "rugklacht*",
+    "therapie*",
+    "therapeut*",
+    "fysiotherap*",
+    "psycholo*",
+    "psychiat*",
+    "psychisch*",
+    "ggz",
+    "depressi*",
+    "trauma*",
+    "diagnose*",
+    "zwanger*",
+    "verslav*",
+    "zorgverlener*",
+    "zorgtraject*",
+    "wijkteam*",
+    "maatschappelijk werk*",
+    "schuldhulp*",
+)
+_CARE_PATTERN = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "") for word in CARE_WORDS)
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def care_words_in(text: str | None) -> list[str]:
+    """The health or care words (``CARE_WORDS``) in ``text``, as written there."""
+    return _CARE_PATTERN.findall(text) if text else []
+
+
+def mentions_care(text: str | None) -> bool:
+    """Whether ``text`` contains a health or care word (``CARE_WORDS``): never for an employer's eyes."""
+    return bool(care_words_in(text))
 
 
 class TaskError(Exception):
@@ -35,8 +95,12 @@ def create_task(
     due_date: date | None = None,
     assignee_id: int | None = None,
     visit_id: int | None = None,
+    visible_to_employer: bool = False,
 ) -> Task:
-    """An open task on ``placement`` (an action agreed at a visit, or staff follow-up work)."""
+    """An open task on ``placement`` (an action agreed at a visit, or staff follow-up work).
+
+    Staff only, unless ``visible_to_employer``; a task the employer carries out is always visible to it.
+    """
     if owner not in TASK_OWNERS:
         raise TaskError("Kies wie dit gaat doen.", "owner")
     task = Task(
@@ -47,6 +111,7 @@ def create_task(
         kind=kind,
         title=title[:TITLE_MAX],
         owner=owner,
+        visible_to_employer=bool(visible_to_employer) or owner == "employer",
         assignee_id=assignee_id,
         due_date=due_date,
         status="open",
@@ -54,20 +119,35 @@ def create_task(
     )
     db.session.add(task)
     db.session.flush()
-    record(actor, "task.created", task, placement_id=placement.id, kind=kind, owner=owner)
+    record(
+        actor,
+        "task.created",
+        task,
+        placement_id=placement.id,
+        kind=kind,
+        owner=owner,
+        visible_to_employer=task.visible_to_employer,
+    )
     return task
 
 
 def may_complete(user: User, task: Task, placement) -> bool:
-    """Staff of the placement complete any task; an employer user only the employer's own actions."""
+    """Staff of the placement complete any task; an employer user only the employer's own actions.
+    Nobody ticks off the preference request: it closes itself (``close_tasks``)."""
     if task.municipality_id != user.municipality_id or placement.id != task.placement_id:
+        return False
+    if task.kind == "preference":
         return False
     if user.role == "municipal":
         return True
     if user.role == "jobcoach":
         return placement.jobcoach_id == user.id
     if user.role == "employer":
-        return task.owner == "employer" and placement.employer_id == user.employer_id
+        return (
+            task.owner == "employer"
+            and task.visible_to_employer
+            and placement.employer_id == user.employer_id
+        )
     return False
 
 
@@ -85,12 +165,29 @@ def complete_task(actor: User, task: Task, placement) -> Task:
     return task
 
 
-def cancel_open_tasks(actor: User | None, placement, reason: str) -> int:
-    """Let every open task of ``placement`` lapse (e.g. at uitval); returns how many."""
-    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id)).all()
+def cancel_open_tasks(actor: User | None, placement, reason: str, kinds=None) -> int:
+    """Let every open task of ``placement`` (of these ``kinds`` when given) lapse, e.g. at uitval, with
+    ``reason`` shown to staff on the timeline; returns how many."""
+    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id, kinds)).all()
+    now = now_utc()
     for task in tasks:
         task.status = "cancelled"
         task.cancelled_reason = reason[:200]
+        task.cancelled_at = now
         record(actor, "task.cancelled", task, placement_id=placement.id)
+    db.session.flush()
+    return len(tasks)
+
+
+def finish_open_tasks(actor: User | None, placement, kinds) -> int:
+    """Mark the open tasks of these ``kinds`` done because their purpose was fulfilled (e.g. the
+    preference request once the employer gave it); ``actor`` did it (None: the system)."""
+    tasks = db.session.scalars(queries.open_tasks_of_placement(placement.id, kinds)).all()
+    now = now_utc()
+    for task in tasks:
+        task.status = "done"
+        task.done_at = now
+        task.done_by_id = getattr(actor, "id", None)
+        record(actor, "task.done", task, placement_id=placement.id)
     db.session.flush()
     return len(tasks)

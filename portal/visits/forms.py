@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Optional
 
 from portal.candidates.forms import CheckboxesField, DutchDateField
@@ -15,6 +15,7 @@ from portal.core.time import today_local
 from portal.employers.forms import INVALID_CHOICE
 from portal.requests.forms import whole_number
 from portal.tasks.models import TASK_OWNERS
+from portal.tasks.services import CARE_FOR_EMPLOYER, mentions_care
 from portal.visits import services
 from portal.visits.models import RISK_LEVELS, SPOKEN_WITH, VISIT_MODES
 
@@ -85,19 +86,23 @@ class VisitForm(BaseForm):
         return self._validate_actions() and valid
 
     def action_fields(self, index: int):
-        return tuple(self[f"action_{index}_{part}"] for part in ("title", "owner", "due"))
+        """(title, owner, due, employer) fields of action row ``index``."""
+        return tuple(self[f"action_{index}_{part}"] for part in ("title", "owner", "due", "employer"))
 
     def _validate_actions(self) -> bool:
         valid = True
         visit_date = self.visit_date.data if not self.visit_date.errors else None
         for i in range(ACTION_ROWS):
-            title, owner, due = self.action_fields(i)
+            title, owner, due, employer = self.action_fields(i)
             if not (title.data or owner.data or due.data or due.errors):
-                continue  # an empty row
+                continue  # an empty row (a ticked box alone says nothing)
             for field, message in ((title, NEED_WHAT), (owner, NEED_OWNER), (due, NEED_DUE)):
                 if not field.data and not field.errors:
                     field.errors = [*field.errors, message]
                     valid = False
+            if (employer.data or owner.data == "employer") and not title.errors and mentions_care(title.data):
+                title.errors = [*title.errors, CARE_FOR_EMPLOYER]
+                valid = False
             if isinstance(due.data, date) and isinstance(visit_date, date) and not due.errors:
                 first, last = services.due_window(visit_date)
                 if due.data < first:
@@ -127,9 +132,16 @@ class VisitForm(BaseForm):
         """The filled-in action rows (empty rows left out)."""
         rows = []
         for i in range(ACTION_ROWS):
-            title, owner, due = self.action_fields(i)
+            title, owner, due, employer = self.action_fields(i)
             if title.data:
-                rows.append({"title": title.data, "owner": owner.data, "due_date": due.data})
+                rows.append(
+                    {
+                        "title": title.data,
+                        "owner": owner.data,
+                        "due_date": due.data,
+                        "visible_to_employer": bool(employer.data) or owner.data == "employer",
+                    }
+                )
         return rows
 
 
@@ -156,4 +168,9 @@ for _i in range(ACTION_ROWS):
         VisitForm,
         f"action_{_i}_due",
         DutchDateField(f"Afspraak {_i + 1}: klaar op", validators=[Optional()]),
+    )
+    setattr(
+        VisitForm,
+        f"action_{_i}_employer",
+        BooleanField(f"Afspraak {_i + 1}: zichtbaar voor de werkgever"),
     )

@@ -12,7 +12,7 @@ from portal.core.time import now_utc, today_local
 from portal.extensions import db
 from portal.placements.services import OPEN_STATUSES
 from portal.tasks.models import TASK_OWNERS
-from portal.tasks.services import create_task
+from portal.tasks.services import CARE_FOR_EMPLOYER, create_task, mentions_care
 from portal.visits.models import RISK_LEVELS, SPOKEN_WITH, VISIT_MODES, Visit
 
 #: A visit may be recorded this long before the placement's start date (the introduction).
@@ -105,13 +105,21 @@ def _check_actions(visit_date: date, actions: list[dict[str, Any]]) -> None:
             raise VisitError(DUE_BEFORE_VISIT)
         if due > last:
             raise VisitError(DUE_TOO_LATE)
+        if employer_reads(action) and mentions_care(action["title"]):
+            raise VisitError(CARE_FOR_EMPLOYER)
+
+
+def employer_reads(action: dict[str, Any]) -> bool:
+    """An agreed action is staff only, unless marked for the employer or carried out by the employer."""
+    return bool(action.get("visible_to_employer")) or action.get("owner") == "employer"
 
 
 def record_visit(actor: User, placement, values: dict[str, Any], actions: list[dict[str, Any]]) -> Visit:
     """A visit by ``actor`` (the placement's jobcoach) and one open task per agreed action.
 
     ``values``: visit_date, duration_minutes, mode, spoken_with (codes), contact_made, observations,
-    risk, risk_reason. ``actions``: dicts of title, owner and due_date.
+    risk, risk_reason. ``actions``: dicts of title, owner, due_date and visible_to_employer (staff only
+    unless true; an action of the employer is always visible to it).
     """
     if placement.status not in OPEN_STATUSES:
         raise VisitError(NOT_OPEN)
@@ -155,6 +163,7 @@ def record_visit(actor: User, placement, values: dict[str, Any], actions: list[d
             kind="action",
             due_date=action["due_date"],
             visit_id=visit.id,
+            visible_to_employer=employer_reads(action),
         )
     return visit
 

@@ -11,6 +11,7 @@ from portal.extensions import db
 from tests import factories
 from tests.aftercare.signals import T0, onboarding
 from tests.placements.conftest import text
+from tests.test_accessibility import page_problems
 
 URL = "/signalen"
 SCRIPT = "<script>alert('x')</script>"
@@ -44,6 +45,7 @@ def world(seed, time_machine):
             severity="normal",
             status="resolved",
             resolved_at=T0,
+            resolved_by_id=seed.a.municipal.id,
             reason="Veel uren afwezig.",
             resolution_note="Opgelost met de werkgever.",
         ),
@@ -249,7 +251,66 @@ def test_alerts_show_on_the_staff_timeline_only(seed, world, login_as):
     mine = world["mine"]
     staff = text(login_as(seed.a.municipal).get(f"/plaatsingen/{mine.id}"))
     timeline = staff[staff.index('id="tijdlijn-titel"') :]
-    assert "Signaal op" in timeline
-    assert "Zorgen over op tijd komen." in timeline
+    assert "signaal (belangrijk). Zorgen over op tijd komen. Status: open." in timeline
+    assert "signaal. Twee weken geen verslag." in timeline
+    assert "signaal van 10 maart 2026 (veel uren afwezig) afgehandeld. Opgelost met de werkgever." in timeline
     employer = text(login_as(seed.a.employer_user).get(f"/plaatsingen/{mine.id}"))
-    assert "Signaal op" not in employer
+    assert "signaal" not in employer.lower()
+
+
+def test_the_resolve_page_shows_what_the_employer_wrote(seed, world, login_as):
+    from tests.aftercare.signals import make_log
+
+    mine = world["mine"]
+    log = make_log(
+        mine,
+        date(2026, 3, 2),
+        has_concern=True,
+        concern_text="Hij komt vaak te laat en lijkt moe.",
+        needs_from_municipality="Graag een gesprek met de jobcoach erbij.",
+        hours_absent=6,
+        absence_reason="Niet gekomen, niet afgemeld",
+        notes={"punctuality": "Twee keer een half uur te laat.", "unknown": "niet tonen"},
+    )
+    alert = factories.make_alert(
+        mine, rule="low_score", evidence_key=f"log:{log.id}", reason="Op tijd komen was slecht."
+    )
+    db.session.commit()
+    response = login_as(seed.a.jobcoach).get(f"{URL}/{alert.id}/afhandelen")
+    assert page_problems(response.data) == []
+    page = text(response)
+    assert "Wat de werkgever schreef" in page
+    assert "Weekverslag van de week van 2 maart 2026" in page
+    for words in (
+        "Hij komt vaak te laat en lijkt moe.",
+        "Graag een gesprek met de jobcoach erbij.",
+        "Niet gekomen, niet afgemeld",
+        "Op tijd komen",
+        "Twee keer een half uur te laat.",
+    ):
+        assert words in page, words
+    assert "niet tonen" not in page
+
+
+def test_the_resolve_page_shows_the_visit_or_check_in_and_never_another_placements_row(seed, world, login_as):
+    mine = world["mine"]
+    visit = factories.make_visit(mine, seed.a.jobcoach, risk="high", risk_reason="Ruzie met een collega.")
+    checkin = factories.make_checkin(mine, status="held", held_on=date(2026, 3, 9), risk="high",
+                                     problems="Hij wil stoppen.")  # fmt: skip
+    other = factories.make_visit(seed.a.placement, seed.a.jobcoach, risk_reason="Van een andere plaatsing.")
+    by_visit = factories.make_alert(mine, rule="high_risk", evidence_key=f"visit:{visit.id}")
+    by_checkin = factories.make_alert(mine, rule="low_score", evidence_key=f"checkin:{checkin.id}")
+    foreign = factories.make_alert(mine, rule="absence_hours", evidence_key=f"visit:{other.id}")
+    weeks = factories.make_alert(mine, rule="checkin_overdue", evidence_key="week:2026-03-02")
+    db.session.commit()
+    client = login_as(seed.a.municipal)
+    page = text(client.get(f"{URL}/{by_visit.id}/afhandelen"))
+    assert "Wat de jobcoach schreef" in page
+    assert "Ruzie met een collega." in page
+    page = text(client.get(f"{URL}/{by_checkin.id}/afhandelen"))
+    assert "Nazorggesprek 1 op 9 maart 2026" in page
+    assert "Hij wil stoppen." in page
+    page = text(client.get(f"{URL}/{foreign.id}/afhandelen"))
+    assert "Van een andere plaatsing." not in page
+    assert "Wat de jobcoach schreef" not in page
+    assert client.get(f"{URL}/{weeks.id}/afhandelen").status_code == 200

@@ -266,7 +266,7 @@ def test_staff_see_the_plan_with_late_checkins_in_words(seed, planned, login_as)
         assert page.count("Te laat") == 2  # check-ins 1 and 3 (2 is held)
         assert "Gesprek 2 op 17 juni 2026" in page
         assert "Hij vindt de vroege dienst zwaar." in page
-        assert "Nazorggesprek 2 op 17 juni 2026" in page  # in the timeline
+        assert "nazorggesprek 2 op 17 juni 2026 vastgelegd" in page  # in the timeline
         assert "Risico: hoog." in page
         assert "De nazorg begon op 18 mei 2026 en loopt tot en met 17 september 2026." in page
         assert page_problems(response.data) == []

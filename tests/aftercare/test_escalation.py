@@ -110,3 +110,106 @@ def test_the_admin_home_lists_escalated_alerts(seed, waiting, time_machine, logi
     other = login_as(seed.b.admin).get("/").get_data(as_text=True)
     assert "Signalen die te lang open staan (0)" in other
     assert waiting.reason not in other
+
+
+# One digest per admin per day -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(seed, time_machine):
+    """Three normal alerts on three placements of tenant A (opened Thursday 23 April), a second admin."""
+    time_machine.move_to(OPENED, tick=False)
+    made = []
+    for rule in ("falling_score", "absence_hours", "low_score"):
+        placement = onboarding(
+            seed.a,
+            start_date=date(2026, 4, 20),
+            actual_start_date=date(2026, 4, 20),
+            planned_end_date=date(2026, 7, 1),
+        )
+        made.append(
+            factories.make_alert(
+                placement,
+                rule=rule,
+                severity="normal",
+                evidence_key="log:999",
+                reason=f"Signaal {rule} over deze week.",
+                opened_at=OPENED,
+            )
+        )
+    second = factories.make_user("admin", seed.a.municipality)
+    return made, second
+
+
+def test_normal_alerts_escalate_together_in_one_digest_per_admin_per_day(seed, many, time_machine):
+    alerts, second = many
+    time_machine.move_to(local(date(2026, 4, 29), 7), tick=False)  # overdue, but before 08:00
+    assert escalate() == (0, 0)
+    assert all(alert.escalated_at is None for alert in alerts)
+    time_machine.move_to(local(date(2026, 4, 29), 8, 5), tick=False)
+    assert escalate() == (3, 2)
+    assert outbox_keys("alert-escalated:") == []
+    assert outbox_keys("alerts-escalated:") == [
+        f"alerts-escalated:{seed.a.admin.id}:2026-04-29",
+        f"alerts-escalated:{second.id}:2026-04-29",
+    ]
+    message = outbox("alerts-escalated:")[0]
+    assert message.to_address == seed.a.admin.email
+    assert message.subject == "3 signalen staan te lang open"
+    assert "al meer dan 2 werkdagen open" in message.body_text
+    for alert in alerts:
+        placement = db.session.get(Placement, alert.placement_id)
+        assert placement.candidate.pseudonym in message.body_text
+        assert placement.candidate.full_name not in message.body_text
+        assert alert.reason in message.body_text
+    assert seed.a.municipal.full_name in message.body_text
+    assert escalate() == (0, 0)  # the same day again: nothing
+
+
+def test_an_alert_overdue_after_the_days_digest_waits_for_the_next_one(seed, many, time_machine):
+    alerts, _ = many
+    late = alerts[0]
+    late.opened_at = local(date(2026, 4, 24), 10)  # Friday: overdue one working day later
+    time_machine.move_to(local(date(2026, 4, 29), 9), tick=False)
+    assert escalate() == (2, 2)
+    db.session.add(AftercareSettings(municipality_id=seed.a.municipality.id, escalation_working_days=1))
+    db.session.flush()
+    time_machine.move_to(local(date(2026, 4, 29), 15), tick=False)
+    assert escalate() == (0, 0)  # overdue now, but today's digest went out
+    assert late.escalated_at is None
+    time_machine.move_to(local(date(2026, 4, 30), 8), tick=False)
+    assert escalate() == (1, 2)
+    assert {key for key in outbox_keys("alerts-escalated:") if key.endswith("2026-04-30")} == {
+        f"alerts-escalated:{admin.id}:2026-04-30" for admin in (seed.a.admin, many[1])
+    }
+    assert outbox("alerts-escalated:")[-1].subject == "1 signaal staat te lang open"
+
+
+def test_a_high_alert_goes_at_once_and_once_beside_the_digest(seed, many, waiting, time_machine):
+    time_machine.move_to(local(date(2026, 4, 29), 7), tick=False)
+    assert escalate() == (1, 2)  # the high one (waiting), to both admins; the normal ones wait for 08:00
+    assert sorted(outbox_keys("alert-escalated:")) == sorted(
+        f"alert-escalated:{waiting.id}:{admin.id}" for admin in (seed.a.admin, many[1])
+    )
+    time_machine.move_to(local(date(2026, 4, 29), 8), tick=False)
+    assert escalate() == (3, 2)
+    digest = outbox("alerts-escalated:")[0]
+    assert "3 signalen" in digest.subject
+    assert waiting.reason not in digest.body_text
+    assert len(outbox("alert-escalated:")) == 2
+
+
+def test_after_days_of_downtime_one_digest_holds_everything(seed, many, time_machine):
+    time_machine.move_to(local(date(2026, 5, 6), 10), tick=False)
+    assert reconcile()["alerts_escalated"] == 3
+    assert len(outbox("alerts-escalated:")) == 2
+    assert reconcile()["alerts_escalated"] == 0
+    assert len(outbox("alerts-escalated:")) == 2
+
+
+def test_the_digest_reaches_only_the_admins_of_the_alerts_municipality(seed, many, time_machine):
+    time_machine.move_to(local(date(2026, 4, 30), 9), tick=False)
+    escalate()
+    addresses = {m.to_address for m in outbox("alerts-escalated:")}
+    assert seed.b.admin.email not in addresses
+    assert seed.a.admin.email in addresses

@@ -30,10 +30,14 @@ from tests.aftercare.signals import (
 )
 
 ZERO = {
+    "placements_to_nazorg": 0,
+    "tasks_closed": 0,
+    "tasks_opened": 0,
     "checkins_planned": 0,
     "checkins_moved": 0,
     "checkins_cancelled": 0,
     "alerts_opened": 0,
+    "alerts_closed": 0,
     "alerts_escalated": 0,
     "emails_queued": 0,
 }
@@ -211,7 +215,14 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     time_machine.move_to(friday, tick=False)
     p0, p1, p2, p3, p4, p5, escalating, closing = _catch_up_world(seed)
     before = reconcile()
-    assert before == {**FIRST, "checkins_planned": 7, "alerts_opened": 2, "emails_queued": 1}
+    # p3's decision window is open: its employer is asked for a preference.
+    assert before == {
+        **FIRST,
+        "checkins_planned": 7,
+        "alerts_opened": 2,
+        "emails_queued": 1,
+        "tasks_opened": 1,
+    }
     assert [r for r, _, _ in rules_of(p0)] == ["concern"]
     assert [r for r, _, _ in rules_of(p4)] == ["absence_hours"]
     p5.status = "closed"  # during the downtime
@@ -220,7 +231,14 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
 
     time_machine.move_to(friday + timedelta(hours=72), tick=False)  # Monday 9 March, 10:00
     counts = reconcile()
-    assert counts == {**ZERO, "alerts_opened": 4, "alerts_escalated": 1, "emails_queued": 3}
+    # p5's alert closes itself: the placement closed during the downtime.
+    assert counts == {
+        **ZERO,
+        "alerts_opened": 4,
+        "alerts_closed": 1,
+        "alerts_escalated": 1,
+        "emails_queued": 3,
+    }
     assert [r for r, _, _ in rules_of(p1)] == ["logs_missing", "no_jobcoach_contact"]
     assert [r for r, _, _ in rules_of(p2)] == ["checkin_overdue"]
     assert [r for r, _, _ in rules_of(p3)] == ["high_risk", "end_without_decision"]
@@ -236,7 +254,13 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     digest = outbox(f"alerts-digest:{tenant.municipal.id}:")[0]
     assert p4.candidate.pseudonym in digest.body_text  # opened on Friday, mailed once on Monday
     assert p5.candidate.pseudonym not in digest.body_text  # closed during the downtime
-    assert db.session.get(Alert, closing.id).mailed_at is None
+    closed = db.session.get(Alert, closing.id)
+    assert closed.mailed_at is None
+    assert (closed.status, closed.resolved_by_id, closed.resolution_note) == (
+        "resolved",
+        None,
+        "De plaatsing is gestopt.",
+    )
     assert reconcile() == ZERO
     assert checkin_count() == 7 + 2
 

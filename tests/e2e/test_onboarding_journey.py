@@ -105,7 +105,7 @@ def _decide_on_a_contract(driver, base_url: str, placement_path: str, shots) -> 
     login(driver, base_url, MUNICIPAL)
     driver.get(f"{base_url}{placement_path}")
     events = timeline(driver)
-    assert f"Weekverslag week van {format_date(monday)}" in events, events
+    assert f"weekverslag week van {format_date(monday)}" in events, events
     assert "bezoek" in events.lower(), events
     assert ACTION in events, events
     shot(driver, shots, "3-tijdlijn-gemeente")
@@ -114,12 +114,15 @@ def _decide_on_a_contract(driver, base_url: str, placement_path: str, shots) -> 
     pick(driver, "kind", "contract")
     choose(driver, "contract_type", "Tijdelijk contract")
     fill(driver, "contract_hours", "24")
-    set_value(driver, "contract_start", (date.today() + timedelta(days=14)).isoformat())
+    starts = date.today() + timedelta(days=14)
+    set_value(driver, "contract_start", starts.isoformat())
     submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     assert path_of(driver) == placement_path, flash_text(driver)
+    # The contract starts later: onboarding goes on until then, the nazorg begins with the contract.
     status = driver.find_element(By.CSS_SELECTOR, "main .utrecht-badge-status").text
-    assert status == "Nazorg"
-    assert "naar nazorg" in timeline(driver)
+    assert status == "Inwerken"
+    assert f"De nazorg begint op {format_date(starts)}" in driver.find_element(By.ID, "nazorg").text
+    assert "besluit contract" in timeline(driver)
     shot(driver, shots, "4-nazorg")
     logout(driver)
 

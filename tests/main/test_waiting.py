@@ -166,7 +166,10 @@ def test_contact_home_lists_placements_to_start_newest_first(seed, login_as):
         a.placement.candidate.pseudonym,
     ]
     assert items[0][1] == [
-        (f"Start vastleggen: {newer.candidate.pseudonym}", f"/plaatsingen/{newer.id}#starten-titel")
+        (
+            f"Start vastleggen: {newer.candidate.pseudonym} – {newer.candidate.full_name}",
+            f"/plaatsingen/{newer.id}#starten-titel",
+        )
     ]
     assert started.candidate.pseudonym not in page.split("starten-lijst-titel")[1]
     assert theirs.candidate.pseudonym not in page
@@ -201,7 +204,8 @@ def test_jobcoach_home_lists_assigned_placements_to_start(seed, login_as):
     assert "starten-lijst-titel" in page
     items = todo(page, "starten-lijst-titel")
     assert [item[0].split(" – ")[0] for item in items] == [mine.candidate.pseudonym]
-    assert items[0][1] == [(f"Plaatsing bekijken: {mine.candidate.pseudonym}", f"/plaatsingen/{mine.id}")]
+    label = f"{mine.candidate.pseudonym} – {mine.candidate.full_name}"
+    assert items[0][1] == [(f"Plaatsing bekijken: {label}", f"/plaatsingen/{mine.id}")]
     assert a.placement.candidate.pseudonym not in page.split("starten-lijst-titel")[1]
 
 

@@ -145,6 +145,105 @@ def test_chart_data_sorts_the_weeks_and_nudges_lines_apart():
         assert abs(y - chart.score_y(3)) <= 2 * chart.DODGE + 0.1
 
 
+def _boxes(data) -> list[tuple[str, int, float, float, float, float]]:
+    """(aspect, week, left, top, right, bottom) of every marker: its centre plus the widest shape's reach."""
+    reach = chart.MARKER_HALF * data["marker_size"]
+    return [
+        (series["name"], week, x - reach, y - reach, x + reach, y + reach)
+        for series in data["series"]
+        for week, (x, y) in enumerate(series["points"])
+    ]
+
+
+def _overlaps(boxes) -> list[tuple]:
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if a[2] < b[4] and b[2] < a[4] and a[3] < b[5] and b[3] < a[5]:
+                found.append((a[:2], b[:2]))
+    return found
+
+
+def _same(count: int, score: int, step: int = 1) -> list[SimpleNamespace]:
+    return [
+        fake_log(date(2026, 1, 5) + timedelta(weeks=i * step), **dict.fromkeys(SCORED_ASPECTS, score))
+        for i in range(count)
+    ]
+
+
+def _random(count: int, seed: int) -> list[SimpleNamespace]:
+    import random
+
+    generator = random.Random(seed)
+    return [
+        fake_log(
+            date(2026, 1, 5) + timedelta(weeks=i + (i > count // 2)),
+            **{name: generator.choice((1, 2, 3, 3, 4)) for name in SCORED_ASPECTS},
+        )
+        for i in range(count)
+    ]
+
+
+CROWDED = {
+    "one week, all goed": _same(1, 3),
+    "one week, all heel goed": _same(1, 4),
+    "two weeks, all slecht": _same(2, 1),
+    "four weeks, all goed": _same(4, 3),
+    "eight weeks, all heel goed": _same(8, 4),
+    "twelve weeks, all goed": _same(12, 3),
+    "twelve weeks, all slecht": _same(12, 1),
+    "thirty weeks, all heel goed": _same(30, 4),
+    "weeks going round": weeks(12),
+    "thirty weeks going round": weeks(30),
+    "a missing week": _same(3, 2, step=2),
+    **{f"random {n}": _random(n, n) for n in (3, 6, 10, 13, 20, 26)},
+}
+
+
+@pytest.mark.parametrize("logs", CROWDED.values(), ids=CROWDED.keys())
+def test_no_two_markers_overlap_and_all_stay_inside_the_plot(logs):
+    data = chart.score_chart_data(logs, SCORED_ASPECTS, SCALE)
+    boxes = _boxes(data)
+    assert len(boxes) == len(logs) * len(SCORED_ASPECTS)
+    assert _overlaps(boxes) == []
+    for _, _, left, top, right, bottom in boxes:
+        assert left >= chart.PLOT_LEFT
+        assert right <= chart.PLOT_RIGHT
+        assert top >= 0
+        assert bottom <= data["axis_y"]
+
+
+def test_markers_sharing_a_week_and_score_stand_side_by_side_near_their_week():
+    data = chart.score_chart_data(_same(2, 3), SCORED_ASPECTS, SCALE)
+    xs = chart.week_positions([date(2026, 1, 5), date(2026, 1, 12)])
+    first_week = [series["points"][0] for series in data["series"]]
+    assert len({round(x, 1) for x, _ in first_week}) == len(SCORED_ASPECTS)  # one column each
+    for x, y in first_week:
+        assert abs(x - xs[0]) < (xs[1] - xs[0]) / 2
+        assert abs(y - chart.score_y(3)) <= 2 * chart.DODGE + 0.1
+    # Different scores in one week need no room: they stay on their week.
+    mixed = chart.score_chart_data(
+        [fake_log(date(2026, 1, 5), punctuality=1, task_progress=2, dutch_at_work=3, teamwork=4)],
+        {
+            name: SCORED_ASPECTS[name]
+            for name in ("punctuality", "task_progress", "dutch_at_work", "teamwork")
+        },
+        SCALE,
+    )
+    assert {series["points"][0][0] for series in mixed["series"]} == {
+        chart.week_positions([date(2026, 1, 5)])[0]
+    }
+
+
+def test_the_svg_draws_each_marker_at_its_own_spot(app):
+    svg = svg_of(render(app, _same(1, 4)))
+    starts = set()
+    for g in series_of(svg):
+        (marker,) = [p for p in g.iter(f"{SVG}path") if "werkbrug-chart__marker" in p.get("class")]
+        starts.add(tuple(re.findall(r"-?\d+(?:\.\d+)?", marker.get("d"))[:2]))
+    assert len(starts) == len(SCORED_ASPECTS)
+
+
 # --- The rendered SVG ------------------------------------------------------------------------------
 
 

@@ -393,3 +393,19 @@ def test_the_end_pages_pass_the_structural_checks(seed, filled, login_as, time_m
         assert page_problems(response.data) == []
     for page in (f"/plaatsingen/{filled.id}/besluit", url(filled)):
         assert page_problems(municipal.get(page).data) == [], page
+
+
+def test_uitval_because_the_candidate_found_other_work(seed, filled, login_as):
+    client = login_as(seed.a.jobcoach)
+    form = text(client.get(url(filled)))
+    assert "Ander werk gevonden" in form
+    response = client.post(url(filled), dropout(reason="other_work", text="Heeft een baan in de bouw."))
+    assert response.status_code == 302
+    placement = fresh(Placement, filled.id)
+    assert (placement.status, placement.end_reason) == ("interrupted", "other_work")
+    page = text(login_as(seed.a.municipal).get(f"/plaatsingen/{filled.id}"))
+    assert "Uitval: Ander werk gevonden." in page
+    assert "Reden van uitval" in page
+    [mail] = emails("placements/dropout")
+    assert mail.to_address == seed.a.municipal.email
+    assert "Ander werk gevonden" in mail.body_text

@@ -181,15 +181,17 @@ def test_decisions_due_lists_the_scope_soonest_end_first(seed, started, frozen):
 # Contract -------------------------------------------------------------------------------------------------
 
 
-def test_a_contract_starts_nazorg(seed, placed, login_as):
-    response = login_as(seed.a.municipal).post(url(placed), contract(note="Goed gesprek gehad."))
+def test_a_contract_that_starts_today_starts_nazorg_at_once(seed, placed, login_as):
+    response = login_as(seed.a.municipal).post(
+        url(placed), contract(note="Goed gesprek gehad.", contract_start="2026-03-10")
+    )
     assert response.status_code == 302
     placement = fresh(Placement, placed.id)
     assert placement.status == "nazorg"
     assert (placement.contract_type, placement.contract_hours, placement.contract_start_date) == (
         "permanent",
         32,
-        date(2026, 6, 2),
+        date(2026, 3, 10),
     )
     assert placement.candidate.status == "placed"
     [decision] = decisions(placement)
@@ -197,7 +199,7 @@ def test_a_contract_starts_nazorg(seed, placed, login_as):
         "contract",
         "permanent",
         32,
-        date(2026, 6, 2),
+        date(2026, 3, 10),
     )
     assert decision.decided_by_id == seed.a.municipal.id
     assert decision.note == "Goed gesprek gehad."
@@ -213,6 +215,7 @@ def test_a_contract_starts_nazorg(seed, placed, login_as):
     assert placed.candidate.pseudonym in mail.subject
     assert "vast contract" in mail.body_text
     assert "32" in mail.body_text
+    assert "Vanaf nu begint de nazorg." in mail.body_text
     assert placed.candidate.first_name not in mail.body_text
     assert "Goed gesprek" not in mail.body_text
     assert audit("placement.status_changed")[-1].detail == {
@@ -290,7 +293,8 @@ def test_contract_accepts_the_edges(seed, placed, login_as):
 def test_fields_of_another_kind_are_ignored(seed, placed, login_as):
     data = contract(new_end_date="onzin", stop_reason="nope", last_day="1999-99-99")
     assert login_as(seed.a.municipal).post(url(placed), data).status_code == 302
-    assert fresh(Placement, placed.id).status == "nazorg"
+    placement = fresh(Placement, placed.id)
+    assert (placement.contract_start_date, placement.end_reason) == (date(2026, 6, 2), None)
 
 
 # Extension ------------------------------------------------------------------------------------------------

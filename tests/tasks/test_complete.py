@@ -42,9 +42,19 @@ def test_the_employer_completes_an_own_action_and_it_leaves_the_list(seed, tasks
 def test_the_employer_cannot_complete_someone_elses_action(seed, tasks, login_as, name):
     client = login_as(seed.a.employer_user)
     task = tasks[name]
+    task.visible_to_employer = True
+    db.session.commit()
     response = client.post(done_url(task), follow_redirects=True)
     assert NOT_YOURS in text(response)
     assert refresh(task).status == "open"
+    assert done_events() == []
+
+
+@pytest.mark.parametrize("name", ["jobcoach", "candidate"])
+def test_the_employer_cannot_even_see_a_staff_only_action(seed, tasks, login_as, name):
+    assert not tasks[name].visible_to_employer
+    assert login_as(seed.a.employer_user).post(done_url(tasks[name])).status_code == 404
+    assert refresh(tasks[name]).status == "open"
     assert done_events() == []
 
 

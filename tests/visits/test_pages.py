@@ -15,11 +15,13 @@ from tests.visits.conftest import new_url, text
 OBSERVATION = "Collega's leggen het werk geduldig uit."
 RISK_REASON = "Reistijd van anderhalf uur per dag."
 INTAKE = "Intakegesprek plannen na uitval"
+STAFF_ONLY = "Met de huisarts praten over de rugklachten"
 
 
 @pytest.fixture
 def visited(seed, coached):
-    """A high-risk visit with an employer action, a jobcoach action and a staff intake task; care first."""
+    """A high-risk visit with an employer action, a jobcoach action (staff only), one shown to the employer,
+    a staff-only action of the candidate and a staff intake task; care first."""
     coached.candidate.care_first = True
     visit = factories.make_visit(
         coached,
@@ -34,6 +36,10 @@ def visited(seed, coached):
     )
     factories.make_task(coached, visit=visit, title="Rooster delen", due_date=date(2026, 3, 6))
     factories.make_task(coached, visit=visit, title="Bellen met de kandidaat", owner="jobcoach")
+    factories.make_task(
+        coached, visit=visit, title="Samen de werkplek bekijken", owner="jobcoach", visible_to_employer=True
+    )
+    factories.make_task(coached, visit=visit, title=STAFF_ONLY, owner="candidate")
     factories.make_task(
         coached, kind="intake", title=INTAKE, owner="municipal", assignee_id=seed.a.municipal.id
     )
@@ -58,10 +64,11 @@ def test_the_employer_sees_the_visit_but_never_observations_risk_or_care(seed, v
         "Gesproken met: Kandidaat, Leidinggevende",
     ):
         assert words in page, words
-    for secret in (OBSERVATION, RISK_REASON, "Risico", "Hoog", "Zorg gaat eerst", INTAKE, "Intakegesprek"):
+    secrets = (OBSERVATION, RISK_REASON, "Risico", "Hoog", "Zorg gaat eerst", INTAKE, "Intakegesprek")
+    for secret in (*secrets, STAFF_ONLY, "huisarts", "Bellen met de kandidaat", "Wie leest het"):
         assert secret not in page, secret
     assert "Rooster delen" in page
-    assert "Bellen met de kandidaat" in page
+    assert "Samen de werkplek bekijken" in page
     assert "Te laat" in page  # due 6 March, today is 10 March
     assert "Bezoek vastleggen" not in page
     # The employer marks only the employer's own action done.
@@ -74,7 +81,10 @@ def test_staff_see_observations_and_risk_with_its_reason(seed, visited, login_as
     assert OBSERVATION in page
     assert f"Hoog: {RISK_REASON}" in page
     assert INTAKE in page
-    assert page.count("Gedaan<span") == 3
+    assert STAFF_ONLY in page
+    assert page.count("Gedaan<span") == 5
+    assert page.count("Alleen jobcoach en gemeente") == 3
+    assert page.count("Ook de werkgever") == 2
     assert "Bevestigen dat dit bezoek is geweest" not in page
     assert ("Bezoek vastleggen" in page) == (role == "jobcoach")
 
@@ -128,8 +138,8 @@ def test_the_context_leaves_staff_tasks_out_for_employers(seed, visited):
     placement = visited_placement(visited)
     employer = placement_context(placement, seed.a.employer_user)
     staff = placement_context(placement, seed.a.municipal)
-    assert INTAKE not in [t.title for t in employer["tasks"]]
-    assert INTAKE in [t.title for t in staff["tasks"]]
+    assert [t.title for t in employer["tasks"]] == ["Rooster delen", "Samen de werkplek bekijken"]
+    assert {INTAKE, STAFF_ONLY, "Bellen met de kandidaat"} <= {t.title for t in staff["tasks"]}
     assert employer["may_record"] is False
     assert placement_context(placement, seed.a.jobcoach)["may_record"] is True
     assert {t.title for t in employer["tasks"] if t.id in employer["completable"]} == {"Rooster delen"}

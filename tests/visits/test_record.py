@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -114,8 +115,54 @@ def test_jobcoach_records_a_visit_with_actions(seed, coached, login_as):
         "risk": "medium",
         "actions": 2,
     }
-    assert len(audits("task.created")) == 2
+    assert [event.detail["visible_to_employer"] for event in audits("task.created")] == [True, False]
     assert "Het bezoek is vastgelegd." in text(client.get(response.headers["Location"]))
+
+
+def test_the_form_says_per_action_who_reads_it(seed, coached, login_as):
+    page = text(login_as(seed.a.jobcoach).get(new_url(coached)))
+    for i in range(1, 4):
+        assert f"Afspraak {i}: zichtbaar voor de werkgever" in page
+    boxes = re.findall(r'<input[^>]*name="action_\d_employer"[^>]*>', page)
+    assert len(boxes) == 3
+    assert all('type="checkbox"' in box and "checked" not in box for box in boxes)  # staff only by default
+    assert "Altijd de jobcoach en de gemeente." in page
+    assert "Schrijf nooit iets over gezondheid of zorg in een afspraak die de werkgever leest." in page
+
+
+def test_an_action_is_staff_only_unless_the_employer_does_it_or_it_is_marked(seed, coached, login_as):
+    data = valid_visit(
+        action_0_title="Rooster delen",
+        action_0_owner="employer",
+        action_0_due=DUE,
+        action_1_title="Met de huisarts praten over de rugklachten",
+        action_1_owner="candidate",
+        action_1_due=DUE,
+        action_2_title="Samen de werkplek bekijken",
+        action_2_owner="jobcoach",
+        action_2_due=DUE,
+        action_2_employer="y",
+    )
+    assert login_as(seed.a.jobcoach).post(new_url(coached), data).status_code == 302
+    assert [(t.title, t.visible_to_employer) for t in tasks_of(coached)] == [
+        ("Rooster delen", True),
+        ("Met de huisarts praten over de rugklachten", False),
+        ("Samen de werkplek bekijken", True),
+    ]
+    employer = text(login_as(seed.a.employer_user).get(f"/plaatsingen/{coached.id}"))
+    assert "Rooster delen" in employer
+    assert "Samen de werkplek bekijken" in employer
+    assert "huisarts" not in employer
+    staff = text(login_as(seed.a.municipal).get(f"/plaatsingen/{coached.id}"))
+    assert "Met de huisarts praten over de rugklachten" in staff
+    assert staff.count("Ook de werkgever") == 2
+    assert staff.count("Alleen jobcoach en gemeente") == 1
+
+
+def test_a_ticked_box_on_an_empty_row_is_no_action(seed, coached, login_as):
+    data = valid_visit(action_1_employer="y")
+    assert login_as(seed.a.jobcoach).post(new_url(coached), data).status_code == 302
+    assert tasks_of(coached) == []
 
 
 def test_only_attempted_contact_keeps_nobody_as_spoken_to(seed, coached, login_as):
@@ -196,6 +243,19 @@ MESSAGES = [
     (
         {"action_0_title": "x" * 301, "action_0_owner": "employer", "action_0_due": DUE},
         "Gebruik hoogstens 300 tekens.",
+    ),
+    (
+        {"action_0_title": "Bellen met de huisarts", "action_0_owner": "employer", "action_0_due": DUE},
+        "de tekst lijkt over gezondheid of zorg te gaan",
+    ),
+    (
+        {
+            "action_1_title": "Praten over de rugklachten",
+            "action_1_owner": "candidate",
+            "action_1_due": DUE,
+            "action_1_employer": "y",
+        },
+        "Dat mag de werkgever niet lezen.",
     ),
 ]
 
@@ -343,6 +403,8 @@ def test_the_service_refuses_what_the_form_would_not_send(seed, coached):
         ({"risk": "high"}, [], "risk_reason"),
         ({}, [action] * 4, None),
         ({}, [{**action, "owner": None}], None),
+        ({}, [{**action, "title": "Naar de fysiotherapeut"}], None),
+        ({}, [{**action, "title": "Naar de GGZ", "owner": "candidate", "visible_to_employer": True}], None),
     ]
     for changes, actions, field in bad:
         with pytest.raises(VisitError) as refused:
