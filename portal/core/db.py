@@ -9,11 +9,20 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal.core.time import as_utc, now_utc
 
-#: Predictable constraint names, so Alembic can find and drop them (also in SQLite batch mode).
 #: The largest primary key: ids are INTEGER columns (32-bit on PostgreSQL). A larger id in a URL can
 #: name nothing, and binding it would make PostgreSQL refuse the query, so loaders answer 404 first.
 MAX_ID = 2**31 - 1
 
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` can be the primary key of a row: a whole number from 1 to ``MAX_ID`` (not a bool).
+
+    Loaders answer 404 for anything else before they query, so no id reaches the database that it would
+    refuse to bind.
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+#: Predictable constraint names, so Alembic can find and drop them (also in SQLite batch mode).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -1,4 +1,5 @@
-"""Error pages: Dutch, generic, and a rollback before rendering a 500."""
+"""Refusals and error pages: the one domain error type, and Dutch, generic error pages (a rollback before
+rendering a 500)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ from werkzeug.exceptions import HTTPException
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused a change. ``message`` is Dutch and shown to the user (next to ``field``, the
+    form field it belongs to, or at the top of the page when there is none): see ``core.forms.show_refusal``.
+    Services check their rules before they change anything, so a refusal leaves nothing to roll back.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 TITLES = {
     400: "Het verzoek klopt niet",
