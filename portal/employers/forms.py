@@ -48,9 +48,17 @@ def website_url(form, field) -> None:
     if not field.data:
         return
     value = field.data if "://" in field.data else f"https://{field.data}"
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in value):
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets that are not an IPv6 address, e.g. "https://[x]" or "www.bedrijf.nl]"
+        parts = None
+    host = (parts.hostname or "") if parts else ""
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or "." not in host
+        or any(c.isspace() for c in value)
+    ):
         raise ValidationError("Vul een geldig webadres in, zoals www.bedrijf.nl.")
     field.data = value
 

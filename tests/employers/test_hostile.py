@@ -368,3 +368,33 @@ def test_a_capacity_with_hundreds_of_digits_is_a_field_error_not_a_crash(seed, l
     )
     assert response.status_code == 200
     assert "Dit getal is te groot." in response.get_data(as_text=True)
+
+
+# Brackets in a web address ----------------------------------------------------------------------------------
+
+BRACKETED_WEBSITES = ["https://[x]", "www.bedrijf.nl]", "[www.bedrijf.nl", "http://[::1]", "https://[", "]"]
+WEBSITE_MESSAGE = "Vul een geldig webadres in, zoals www.bedrijf.nl."
+
+
+@pytest.mark.parametrize("website", BRACKETED_WEBSITES)
+def test_registration_with_a_bracket_in_the_website_keeps_what_was_typed(client, seed, website):
+    data = registration_data(seed.a.municipality, website=website)
+    before = count(Employer), count(User)
+    response = client.post("/registreren", data)
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    body = text(response)
+    for field in ("name", "street", "city", "full_name", "website"):
+        assert f'value="{data[field]}"' in body, field
+    assert 'value="8765 4321"' in body or 'value="87654321"' in body
+    assert data["password"] not in body  # browsers do not refill passwords; neither do we
+    assert (count(Employer), count(User)) == before
+
+
+@pytest.mark.parametrize("website", BRACKETED_WEBSITES)
+def test_organisation_with_a_bracket_in_the_website_is_a_field_error(login_as, seed, website):
+    before = row(Employer, seed.a.employer.id)
+    data = organisation_data(seed.a.employer, website=website, name="Nieuwe Naam")
+    response = login_as(seed.a.employer_user).post("/organisatie", data)
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    assert 'value="Nieuwe Naam"' in text(response)
+    assert row(Employer, seed.a.employer.id) == before
