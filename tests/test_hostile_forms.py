@@ -66,6 +66,7 @@ class Control:
     selected: list[str] = field(default_factory=list)
     multiple: bool = False
     id: str = ""
+    maxlength: int | None = None
 
 
 @dataclass
@@ -104,6 +105,7 @@ class FormParser(HTMLParser):
             if kind == "text" and a.get("inputmode") == "numeric":
                 kind = "number"
             control = Control(name, kind, a.get("value") or "", "checked" in a, id=a.get("id") or "")
+            control.maxlength = _maxlength(a)
             self._form.controls.append(control)
         elif tag == "button" and name:
             self._form.controls.append(Control(name, "button", a.get("value") or ""))
@@ -116,7 +118,7 @@ class FormParser(HTMLParser):
             if self._option is not None:
                 self._close_option()
         elif tag == "textarea" and name:
-            self._textarea = Control(name, "textarea", id=a.get("id") or "")
+            self._textarea = Control(name, "textarea", id=a.get("id") or "", maxlength=_maxlength(a))
             self._form.controls.append(self._textarea)
 
     def _close_option(self, text: str = ""):
@@ -143,6 +145,11 @@ class FormParser(HTMLParser):
             self._textarea = None
 
 
+def _maxlength(attrs: dict) -> int | None:
+    value = attrs.get("maxlength") or ""
+    return int(value) if value.isdigit() else None
+
+
 def find_form(html: str, page_path: str, action: str) -> Form | None:
     parser = FormParser(page_path)
     parser.feed(html)
@@ -157,6 +164,7 @@ class Field:
     kind: str
     options: list[str]
     ids: set[str] = field(default_factory=set)
+    maxlength: int | None = None
 
     def has_error(self, html: str) -> bool:
         """Whether the page shows an error message beside this field."""
@@ -179,7 +187,9 @@ def fields_of(form: Form) -> list[Field]:
     for control in form.controls:
         if control.name == "csrf_token" or control.kind in SKIPPED_KINDS:
             continue
-        known = fields.setdefault(control.name, Field(control.name, control.kind, []))
+        known = fields.setdefault(
+            control.name, Field(control.name, control.kind, [], maxlength=control.maxlength)
+        )
         if control.id:
             known.ids.add(
                 re.sub(r"-\d+$", "", control.id) if control.kind in ("radio", "checkbox") else control.id
@@ -1016,6 +1026,25 @@ def everywhere(value):
     return lambda one, valid: value
 
 
+def around_valid(before: str = "", after: str = ""):
+    """The valid value with something before or after it: it may pass a format check (a KvK number,
+    a web address) and so reach the database."""
+    return lambda one, valid: f"{before}{valid}{after}" if isinstance(valid, str) and valid else KEEP
+
+
+def at_maxlength(front: bool):
+    """The valid value padded to the field's maxlength: the most a form lets through, after which any
+    normalisation (a scheme added, spaces removed) must still fit the column."""
+
+    def make(one, valid):
+        if not one.maxlength or not isinstance(valid, str) or not valid or len(valid) >= one.maxlength:
+            return KEEP
+        padding = "7" * (one.maxlength - len(valid))
+        return padding + valid if front else valid + padding
+
+    return make
+
+
 def _twice(first, second):
     return lambda one, valid: [valid if first is None else first, valid if second is None else second]
 
@@ -1042,6 +1071,12 @@ SHAPES = [
     ("jaar 9999", everywhere("9999-12-31")),
     ("30 februari", everywhere("2026-02-30")),
     ("24:00", everywhere("24:00")),
+    ("geldig + NUL", around_valid(after="\x00")),
+    ("geldig + enter", around_valid(after="\n")),
+    ("geldig + surrogaat", around_valid(after="\udc80")),
+    ("RTL + geldig", around_valid(before="\u202e")),
+    ("maximale lengte, voor", at_maxlength(front=True)),
+    ("maximale lengte, achter", at_maxlength(front=False)),
     ("onbekende keuze", everywhere("gehackt")),
     ("twee keer goed", _twice(None, None)),
     ("goed en onbekend", _twice(None, "gehackt")),

@@ -57,7 +57,8 @@ def website_url(form, field) -> None:
         parts is None
         or parts.scheme not in ("http", "https")
         or "." not in host
-        or any(c.isspace() for c in value)
+        or not value.isprintable()  # spaces, line breaks, NUL and other invisible characters
+        or " " in value
     ):
         raise ValidationError("Vul een geldig webadres in, zoals www.bedrijf.nl.")
     field.data = value

@@ -398,3 +398,14 @@ def test_organisation_with_a_bracket_in_the_website_is_a_field_error(login_as, s
     assert_refused(response, field_message=WEBSITE_MESSAGE)
     assert 'value="Nieuwe Naam"' in text(response)
     assert row(Employer, seed.a.employer.id) == before
+
+
+@pytest.mark.parametrize(
+    "website", ["www.debrug.nl\x00", "www.de\x07brug.nl", "www.debrug.nl\u202e", "www.de\u2028brug.nl"]
+)
+def test_a_control_character_in_the_website_is_a_field_error(client, seed, website):
+    """PostgreSQL cannot store a NUL; no character that prints nothing belongs in a web address."""
+    before = count(Employer), count(User)
+    response = client.post("/registreren", registration_data(seed.a.municipality, website=website))
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    assert (count(Employer), count(User)) == before
