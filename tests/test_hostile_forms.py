@@ -73,11 +73,12 @@ class Control:
 class Form:
     action: str
     enctype: str
+    method: str = "POST"
     controls: list[Control] = field(default_factory=list)
 
 
 class FormParser(HTMLParser):
-    """Every <form method="post"> on a page with its named controls."""
+    """Every <form> on a page with its named controls."""
 
     def __init__(self, page_path: str):
         super().__init__(convert_charrefs=True)
@@ -92,10 +93,10 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            if (a.get("method") or "get").lower() == "post":
-                action = urlsplit(a.get("action") or self.page_path).path
-                self._form = Form(action=action, enctype=a.get("enctype") or "")
-                self.forms.append(self._form)
+            action = urlsplit(a.get("action") or self.page_path).path
+            method = (a.get("method") or "get").upper()
+            self._form = Form(action=action, enctype=a.get("enctype") or "", method=method)
+            self.forms.append(self._form)
             return
         if self._form is None or (tag not in ("input", "select", "option", "textarea", "button")):
             return
@@ -150,10 +151,11 @@ def _maxlength(attrs: dict) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def find_form(html: str, page_path: str, action: str) -> Form | None:
+def find_form(html: str, page_path: str, action: str, method: str = "POST") -> Form | None:
     parser = FormParser(page_path)
     parser.feed(html)
-    return next((form for form in parser.forms if form.action == urlsplit(action).path), None)
+    path = urlsplit(action).path
+    return next((form for form in parser.forms if form.action == path and form.method == method), None)
 
 
 @dataclass
@@ -266,6 +268,8 @@ class Scenario:
     relogin: bool = False
     #: Sent as multipart (a file upload) with this file.
     upload: tuple[str, bytes] | None = None
+    #: GET for a search form (the values go in the query string).
+    method: str = "POST"
 
 
 def _on_placement(**kw):
@@ -792,9 +796,9 @@ class Harness:
     """One route of one scenario: the world in its state, a browser on the form, and submissions that are
     each rolled back. ``problems`` collects everything that went wrong, with the submission that did it."""
 
-    def __init__(self, app, make_client, caplog, seed, endpoint: str):
+    def __init__(self, app, make_client, caplog, seed, endpoint: str, scenario: Scenario | None = None):
         self.app, self.caplog, self.endpoint = app, caplog, endpoint
-        self.scenario = SCENARIOS[endpoint]
+        self.scenario = scenario or SCENARIOS[endpoint]
         self.problems: list[str] = []
         self.w = SimpleNamespace(a=seed.a, b=seed.b, seed=seed)
         self.client = make_client()
@@ -835,7 +839,7 @@ class Harness:
         html = response.get_data(as_text=True)
         self.cookie = self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
         self.token = self.client.token
-        form = find_form(html, urlsplit(page_path).path, self.url)
+        form = find_form(html, urlsplit(page_path).path, self.url, self.scenario.method)
         if form is None:
             self.problems.append(f"{self.endpoint}: no form posting to {self.url} on {page_path}")
             return None
@@ -871,20 +875,20 @@ class Harness:
             if after is not None:
                 after(where)
         except Exception as exc:  # noqa: BLE001 - every failure is reported with the submission
-            frames = traceback.extract_tb(exc.__traceback__)
-            origin = next((f for f in reversed(frames) if "/portal/" in f.filename), frames[-1])
-            self.problems.append(
-                f"{where}: {type(exc).__name__}: {str(exc)[:200]} at {origin.filename}:{origin.lineno}"
-            )
+            self.problems.append(f"{where}:{_exception((type(exc), exc, exc.__traceback__))}")
         finally:
             db.session.remove()
             savepoint.rollback()
         for record in self.caplog.records[first_record:]:
             if record.levelno >= logging.ERROR:
-                self.problems.append(f"{where}: logged at {record.levelname}: {record.getMessage()[:200]}")
+                self.problems.append(
+                    f"{where}: logged {record.getMessage()[:100]!r}{_exception(record.exc_info)}"
+                )
         return response
 
     def _post(self, pairs):
+        if self.scenario.method == "GET":
+            return self.client.raw.get(self.url, query_string=encode_body(pairs).decode("ascii"))
         pairs = [("csrf_token", self.token), *pairs]
         if self.scenario.upload:
             name, content = self.scenario.upload
@@ -1017,6 +1021,17 @@ class Harness:
             self.submit(with_values(self.baseline, changes), f"random {changes!r:.300}")
 
         run()
+
+
+def _exception(exc_info) -> str:
+    """`` TypeError: ... at portal/x.py:12``: the exception and the last line of our code it passed."""
+    if not exc_info or exc_info[1] is None:
+        return ""
+    kind, exc, tb = exc_info
+    frames = traceback.extract_tb(tb)
+    origin = next((f for f in reversed(frames) if "/portal/" in f.filename), frames[-1] if frames else None)
+    place = f" at {origin.filename.split('/portal/')[-1]}:{origin.lineno}" if origin else ""
+    return f" {kind.__name__}: {str(exc)[:160]}{place}"
 
 
 # Hostile shapes ---------------------------------------------------------------------------------------------
@@ -1258,4 +1273,43 @@ def test_hostile_values_in_every_field_never_break_a_form(app, make_client, capl
 def test_random_submissions_never_break_a_form(app, make_client, caplog, frozen_seed, group):
     steps = [lambda harness: harness.send_random(RANDOM_EXAMPLES)]
     problems = run_group(group, app, make_client, caplog, frozen_seed, steps)
+    assert not problems, "\n".join(problems)
+
+
+#: The search and filter forms (GET): who sees them and where.
+SEARCH_FORMS = {
+    "employers.index": Scenario("municipal", lambda w: "/werkgevers", method="GET", expect=200),
+    "candidates.index": Scenario("municipal", lambda w: "/kandidaten", method="GET", expect=200),
+    "requests.index": Scenario("municipal", lambda w: "/aanvragen", method="GET", expect=200),
+    "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
+    "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
+}
+
+
+def test_every_search_form_is_attacked(app, seed, login_as):
+    """A page with a GET form (a search or filter) must be listed in SEARCH_FORMS."""
+    missing = []
+    for rule, method in iter_routes(app):
+        policy = POLICY[rule.endpoint]
+        if method != "GET" or policy[0] != "roles" or rule.endpoint in SEARCH_FORMS:
+            continue
+        from tests.test_access import build_url
+
+        html = login_as(seed.a.user(policy[1])).get(build_url(app, rule, seed.a)).get_data(as_text=True)
+        if re.search(r'<form method="get"', html):
+            missing.append(rule.endpoint)
+    assert missing == []
+
+
+def test_hostile_values_in_search_forms_never_break_a_page(app, make_client, caplog, frozen_seed):
+    problems = []
+    for endpoint, scenario in SEARCH_FORMS.items():
+        with Harness(app, make_client, caplog, frozen_seed, endpoint, scenario) as harness:
+            harness.check_baseline()
+            harness.send_hostile_values()
+            for label, make in SHAPES:
+                value = make(Field("page", "number", []), "2")
+                if value is not KEEP:
+                    harness.submit(with_values(harness.baseline, {"page": value}), f"page={label}")
+        problems += harness.problems
     assert not problems, "\n".join(problems)

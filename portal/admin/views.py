@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.admin import permissions, queries, services
 from portal.admin.forms import StaffUserForm
 from portal.auth.models import ROLE_LABELS
+from portal.core.forms import CONTROL_CHARS_RE
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.extensions import db
@@ -112,6 +113,7 @@ def outbox_retry(message_id: int):
 @bp.get("/beheer/logboek")
 @roles_required("admin")
 def audit():
-    prefix = (request.args.get("actie") or "").strip()[:ACTION_FILTER_MAX]
+    # Invisible characters never occur in an action (and PostgreSQL cannot compare a NUL): left out.
+    prefix = CONTROL_CHARS_RE.sub("", request.args.get("actie") or "").strip()[:ACTION_FILTER_MAX]
     page = _page(queries.audit_events(current_user.municipality_id, prefix or None))
     return render_template("admin/audit.html", page=page, prefix=prefix, role_labels=ROLE_LABELS)

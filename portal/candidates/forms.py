@@ -302,7 +302,7 @@ class CandidateSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField("Zoek op code of naam", validators=[too_long(100)])
+    q = StringField("Zoek op code of naam", validators=[too_long(100), plain_text])
     status = SelectField(
         "Status",
         choices=choices([("", "Alle"), *CANDIDATE_STATUSES.items()]),

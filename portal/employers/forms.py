@@ -337,5 +337,5 @@ class EmployerSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField("Zoek op naam, KvK-nummer of plaats", validators=[too_long(100)])
+    q = StringField("Zoek op naam, KvK-nummer of plaats", validators=[too_long(100), plain_text])
     status = SelectField("Status", choices=STATUS_CHOICES, default="", invalid_choice_message=INVALID_CHOICE)

@@ -81,3 +81,13 @@ def test_audit_page_runs_a_bounded_number_of_queries(seed, admin_a, app, monkeyp
     assert "test.event24" in page
     assert "test.event29" not in page
     assert db.session.query(AuditEvent).count() >= 30
+
+
+def test_a_filter_with_a_control_character_is_harmless(seed, admin_a):
+    """PostgreSQL refuses a NUL in a query: invisible characters are left out of the filter."""
+    add_event(seed.a.admin, "user.created", seed.a.jobcoach, municipality_id=seed.a.municipality.id, at=T0)
+    response = admin_a.get("/beheer/logboek", query_string={"actie": "user\x00.\x07"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "user.created" in page
+    assert 'value="user."' in page

@@ -409,3 +409,12 @@ def test_a_control_character_in_the_website_is_a_field_error(client, seed, websi
     response = client.post("/registreren", registration_data(seed.a.municipality, website=website))
     assert_refused(response, field_message=WEBSITE_MESSAGE)
     assert (count(Employer), count(User)) == before
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "De\x07Brug"])
+def test_a_search_with_a_control_character_is_a_field_error_not_a_database_error(login_as, seed, q):
+    """PostgreSQL refuses a NUL in a query: the search says why and lists every employer."""
+    response = login_as(seed.a.municipal).get("/werkgevers", query_string={"q": q})
+    assert response.status_code == 200
+    assert CONTROL in text(response)  # in the error summary
+    assert seed.a.employer.name in text(response)
