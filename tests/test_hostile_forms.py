@@ -182,6 +182,22 @@ class Field:
 
 
 SKIPPED_KINDS = {"submit", "reset", "image", "file"}
+#: The kind of input a WTForms field type renders (for fields a page does not show).
+WTFORMS_KINDS = {
+    "DateField": "date",
+    "DutchDateField": "date",
+    "TimeField": "time",
+    "IntegerField": "number",
+    "WholeNumberField": "number",
+    "SelectField": "select",
+    "RadioField": "radio",
+    "SelectMultipleField": "checkbox",
+    "CheckboxesField": "checkbox",
+    "BooleanField": "checkbox",
+    "HiddenField": "hidden",
+    "PasswordField": "password",
+    "TextAreaField": "textarea",
+}
 
 
 def fields_of(form: Form) -> list[Field]:
@@ -822,6 +838,8 @@ class Harness:
         self.form = self._load_form()
         db.session.commit()
         db.session.remove()
+        if self.form is not None:
+            self.fields += self._fields_only_the_form_class_has()
         return self
 
     def __exit__(self, *exc):
@@ -847,6 +865,32 @@ class Harness:
         valid = self.scenario.valid(self.w) if callable(self.scenario.valid) else self.scenario.valid
         self.baseline = with_values(browser_submission(form), valid)
         return form
+
+    def _fields_only_the_form_class_has(self) -> list[Field]:
+        """Fields of the WTForms form the view reads the post with that the page does not show (now)."""
+        from flask_wtf import FlaskForm
+
+        bound: list = []
+        original = FlaskForm.__init__
+
+        def spy(form, *args, **kwargs):
+            original(form, *args, **kwargs)
+            if not args and "formdata" not in kwargs:
+                bound.append(form)
+
+        FlaskForm.__init__ = spy
+        try:
+            self.submit(self.baseline, "valid, to see the form class")
+        finally:
+            FlaskForm.__init__ = original
+        shown = {one.name for one in self.fields} | {"csrf_token"}
+        extra = {}
+        for form in bound:
+            for name, wtf_field in form._fields.items():
+                if name not in shown and name not in extra:
+                    options = [str(choice[0]) for choice in getattr(wtf_field, "choices", None) or ()]
+                    extra[name] = Field(name, WTFORMS_KINDS.get(wtf_field.type, "text"), options)
+        return list(extra.values())
 
     def post_raw(self, url, data, multipart=False):
         """A post with the browser's CSRF token (used to reach pages that only a post shows)."""
@@ -1176,19 +1220,28 @@ def cross_tenant_links(seed) -> list[str]:
     return found
 
 
+def _python_type(kind):
+    if isinstance(kind, sa.types.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.JSON):
+        return None
+    try:
+        return kind.python_type
+    except NotImplementedError:
+        return None
+
+
 def marked_columns() -> list[str]:
     """Columns that took a privileged marker value (a string or the marker day) from a form."""
     found = []
     for table in Base.metadata.sorted_tables:
         conditions = []
         for column in table.columns:
-            python_type = (
-                getattr(column.type, "python_type", None) if not isinstance(column.type, sa.JSON) else None
-            )
+            python_type = _python_type(column.type)
             if python_type is str:
                 conditions.append(column == MARKER)
             elif python_type is datetime:
-                day = datetime(MARKER_DAY.year, 1, 1)
+                day = datetime(MARKER_DAY.year, MARKER_DAY.month, MARKER_DAY.day, tzinfo=UTC)
                 conditions.append(column.between(day, day + timedelta(days=1)))
             elif python_type is date:
                 conditions.append(column == MARKER_DAY)
@@ -1313,3 +1366,21 @@ def test_hostile_values_in_search_forms_never_break_a_page(app, make_client, cap
                     harness.submit(with_values(harness.baseline, {"page": value}), f"page={label}")
         problems += harness.problems
     assert not problems, "\n".join(problems)
+
+
+def test_the_mass_assignment_checks_notice_a_change(frozen_seed):
+    """The AZ-5 checks above are not empty: a marker value or a link to tenant B is found."""
+    from portal.employers.models import Employer, Workplace
+    from portal.placements.models import Placement
+
+    assert cross_tenant_links(frozen_seed) == []
+    assert marked_columns() == []
+    db.session.get(Placement, frozen_seed.a.placement.id).jobcoach_id = frozen_seed.b.jobcoach.id
+    db.session.get(Employer, frozen_seed.a.employer.id).name = MARKER
+    db.session.get(Workplace, frozen_seed.a.workplace.id).archived_at = datetime(2000, 1, 1, 12, tzinfo=UTC)
+    db.session.flush()
+    assert cross_tenant_links(frozen_seed) == ["placements.jobcoach_id of tenant A points at tenant B"]
+    assert marked_columns() == [
+        "employers holds a privileged marker value",
+        "workplaces holds a privileged marker value",
+    ]
