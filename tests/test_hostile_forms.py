@@ -182,6 +182,10 @@ class Field:
 
 
 SKIPPED_KINDS = {"submit", "reset", "image", "file"}
+#: Rows 2 and further of a repeated group (work experience, agreed actions) work like the first.
+REPEATED_ROW = re.compile(r"_[1-9][0-9]*_")
+#: A choice with this many options or fewer is a branch of the form (a decision, an outcome, a risk).
+BRANCHING_OPTIONS = 6
 #: The kind of input a WTForms field type renders (for fields a page does not show).
 WTFORMS_KINDS = {
     "DateField": "date",
@@ -1012,6 +1016,32 @@ class Harness:
                 if not hostile:
                     break
 
+    def send_each_option(self) -> None:
+        """Every option of every choice (another decision, outcome or risk takes another branch of the
+        form and the service), alone and with far dates and extreme numbers in the other fields."""
+        if self.form is None:
+            return
+        dates = [one.name for one in self.fields if one.kind == "date"]
+        numbers = [one.name for one in self.fields if one.kind in ("number", "range")]
+        extremes = [
+            ("", {}),
+            (" en jaar 1", dict.fromkeys(dates, "0001-01-01")),
+            (" en jaar 9999", dict.fromkeys(dates, "9999-12-31")),
+            (" en 2**31", dict.fromkeys(numbers, str(2**31))),
+        ]
+        for one in self.fields:
+            if not one.is_choice or one.is_id or REPEATED_ROW.search(one.name):
+                continue
+            options = list(dict.fromkeys(one.options))
+            for option in options:
+                if not option or (option == self.value_of(one.name) and one.kind != "checkbox"):
+                    continue
+                for label, others in extremes:
+                    if label and (not others or len(options) > BRANCHING_OPTIONS):
+                        continue
+                    values = {**others, one.name: option}
+                    self.submit(with_values(self.baseline, values), f"{one.name}={option}{label}")
+
     def _one_by_one(self, hostile: dict, label: str) -> None:
         if len(hostile) > 1:
             for name, value in hostile.items():
@@ -1321,7 +1351,7 @@ def test_a_valid_submission_gets_through(app, make_client, caplog, frozen_seed, 
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_hostile_values_in_every_field_never_break_a_form(app, make_client, caplog, frozen_seed, group):
-    steps = [Harness.send_hostile_values, Harness.send_privileged_fields]
+    steps = [Harness.send_hostile_values, Harness.send_each_option, Harness.send_privileged_fields]
     problems = run_group(group, app, make_client, caplog, frozen_seed, steps)
     assert not problems, "\n".join(problems)
 
