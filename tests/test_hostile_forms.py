@@ -29,10 +29,12 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import Base
 from tests import factories
+from tests.conftest import form_errors_in
 from tests.test_access import NOT_SNAPSHOTTED, POLICY, _owned_by, _tenant_b_snapshot, iter_routes
 
 #: Tuesday 10 March 2026, nine in the morning in Amsterdam.
@@ -86,8 +88,8 @@ class FormParser(HTMLParser):
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: Control | None = None
-        self._option: str | None = None
-        self._option_selected = False
+        self._option: tuple[str | None, bool] | None = None  # (value attribute, selected) while open
+        self._option_text = ""
         self._textarea: Control | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -114,31 +116,37 @@ class FormParser(HTMLParser):
             self._select = Control(name, "select", multiple="multiple" in a, id=a.get("id") or "")
             self._form.controls.append(self._select)
         elif tag == "option" and self._select is not None:
-            self._option = a.get("value")
-            self._option_selected = "selected" in a
-            if self._option is not None:
-                self._close_option()
+            self._close_option()
+            self._option = (a.get("value"), "selected" in a)
+            self._option_text = ""
         elif tag == "textarea" and name:
             self._textarea = Control(name, "textarea", id=a.get("id") or "", maxlength=_maxlength(a))
             self._form.controls.append(self._textarea)
 
-    def _close_option(self, text: str = ""):
-        value = self._option if self._option is not None else text.strip()
+    def _close_option(self):
+        """An <option> ends: its value (or, without one, its text) becomes one of the select's options."""
+        if self._option is None:
+            return
+        value, selected = self._option
+        value = self._option_text.strip() if value is None else value
         self._select.options.append(value)
-        if self._option_selected:
+        if selected:
             self._select.selected.append(value)
         self._option = None
 
     def handle_data(self, data):
         if self._textarea is not None:
             self._textarea.value += data
-        elif self._select is not None and self._option is None and self._option_selected is not None:
-            pass
+        elif self._option is not None:
+            self._option_text += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
+        elif tag == "option" and self._select is not None:
+            self._close_option()
         elif tag == "select":
+            self._close_option()
             self._select = None
         elif tag == "textarea":
             if self._textarea is not None and self._textarea.value.startswith("\n"):
@@ -270,12 +278,12 @@ def encode_body(pairs) -> bytes:
 
 @dataclass
 class Scenario:
-    """How to reach one POST route with a valid submission.
+    """How to reach one form route with a valid submission.
 
-    ``role`` is who posts ("anonymous" for public pages); ``url`` and ``page`` (where the form is shown,
-    default the route itself) take the world; ``setup`` puts the world in the state the form needs;
-    ``valid`` gives the values a valid submission needs beyond what the page shows; ``expect`` is the
-    status of that valid submission.
+    ``role`` is who sends it ("anonymous" for public pages); ``url`` and ``page`` (where the form is
+    shown, default the route itself) take the world; ``setup`` puts the world in the state the form
+    needs; ``valid`` gives the values a valid submission needs beyond what the page shows; ``expect`` is
+    the status of that valid submission.
     """
 
     role: str
@@ -284,8 +292,8 @@ class Scenario:
     setup: Callable | None = None
     valid: Callable | dict = field(default_factory=dict)
     expect: int = 302
-    #: The route changes who is logged in (log out, new password): log in again for every submission.
-    relogin: bool = False
+    #: The form is on the answer to this (harness, world) call instead of on a page to GET.
+    shown_by: Callable | None = None
     #: Sent as multipart (a file upload) with this file.
     upload: tuple[str, bytes] | None = None
     #: GET for a search form (the values go in the query string).
@@ -309,6 +317,20 @@ def _on_placement(**kw):
         w.placement = factories.make_placement(w.a, **values)
 
     return setup
+
+
+def _visit(w):
+    _on_placement()(w)
+    w.visit = factories.make_visit(w.placement, w.a.jobcoach)
+
+
+def _task(w):
+    _on_placement()(w)
+    w.task = factories.make_task(w.placement)
+
+
+def _consent(w):
+    w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
 
 
 def _in_aftercare(w):
@@ -424,12 +446,10 @@ def _import_csv() -> bytes:
     return csv_bytes([HEADER, ROW_1])
 
 
-def _import_page(client, w):
-    return client.post_raw(
-        "/kandidaten/importeren",
-        {"file": (io.BytesIO(_import_csv()), "kandidaten.csv")},
-        multipart=True,
-    )
+def _import_preview(harness, w):
+    """The confirm form is on the preview that uploading a file shows."""
+    data = {"file": (io.BytesIO(_import_csv()), "kandidaten.csv"), "csrf_token": harness.client.token}
+    return harness.client.raw.post("/kandidaten/importeren", data=data)
 
 
 def _candidate_valid(w):
@@ -481,7 +501,7 @@ SCENARIOS: dict[str, Scenario] = {
         lambda w: "/login",
         valid=lambda w: {"email": w.a.jobcoach.email, "password": factories.PASSWORD},
     ),
-    "auth.logout": Scenario("municipal", lambda w: "/logout", page=lambda w: "/", relogin=True),
+    "auth.logout": Scenario("municipal", lambda w: "/logout", page=lambda w: "/"),
     "auth.forgot_password": Scenario(
         "anonymous", lambda w: "/wachtwoord-vergeten", valid=lambda w: {"email": w.a.jobcoach.email}
     ),
@@ -507,7 +527,6 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: "/account/wachtwoord",
         page=lambda w: "/account",
-        relogin=True,
         valid={
             "current_password": factories.PASSWORD,
             "new_password": "een nieuwe zin voor het werk",
@@ -617,9 +636,7 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/kandidaten/{w.a.candidate.id}/toestemming/{w.consent.id}/intrekken",
         page=lambda w: f"/kandidaten/{w.a.candidate.id}",
-        setup=lambda w: setattr(
-            w, "consent", factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
-        ),
+        setup=_consent,
     ),
     "candidates.import_upload": Scenario(
         "municipal",
@@ -628,7 +645,7 @@ SCENARIOS: dict[str, Scenario] = {
         upload=("kandidaten.csv", b"voornaam;achternaam\r\nA;B\r\n"),
     ),
     "candidates.import_confirm": Scenario(
-        "municipal", lambda w: "/kandidaten/importeren/bevestigen", page=_import_page
+        "municipal", lambda w: "/kandidaten/importeren/bevestigen", shown_by=_import_preview
     ),
     # Requests and matching
     "requests.new": Scenario("employer", lambda w: "/aanvragen/nieuw", valid=_request_valid),
@@ -740,16 +757,13 @@ SCENARIOS: dict[str, Scenario] = {
         "employer",
         lambda w: f"/bezoeken/{w.visit.id}/bevestigen",
         page=lambda w: f"/plaatsingen/{w.placement.id}",
-        setup=lambda w: (
-            _on_placement()(w),
-            setattr(w, "visit", factories.make_visit(w.placement, w.a.jobcoach)),
-        ),
+        setup=_visit,
     ),
     "tasks.complete": Scenario(
         "employer",
         lambda w: f"/taken/{w.task.id}/gedaan",
         page=lambda w: "/taken",
-        setup=lambda w: (_on_placement()(w), setattr(w, "task", factories.make_task(w.placement))),
+        setup=_task,
     ),
     # Aftercare, alerts, calendar
     "aftercare.contract": Scenario(
@@ -852,9 +866,8 @@ class Harness:
 
     def _load_form(self) -> Form | None:
         page = self.scenario.page
-        if callable(page) and page.__code__.co_argcount == 2:
-            response = page(self, self.w)
-            page_path = self.url
+        if self.scenario.shown_by:
+            response, page_path = self.scenario.shown_by(self, self.w), self.url
         else:
             page_path = page(self.w) if page else self.url
             response = self.client.get(page_path)
@@ -896,11 +909,6 @@ class Harness:
                     extra[name] = Field(name, WTFORMS_KINDS.get(wtf_field.type, "text"), options)
         return list(extra.values())
 
-    def post_raw(self, url, data, multipart=False):
-        """A post with the browser's CSRF token (used to reach pages that only a post shows)."""
-        self.client.get("/login") if self.client.token is None else None
-        return self.client.raw.post(url, data={**data, "csrf_token": self.client.token})
-
     def value_of(self, name: str):
         return next((value for key, value in self.baseline if key == name), "")
 
@@ -940,8 +948,6 @@ class Harness:
         pairs = [("csrf_token", self.token), *pairs]
         if self.scenario.upload:
             name, content = self.scenario.upload
-            from werkzeug.datastructures import MultiDict
-
             data = MultiDict([(k, _encode(v).decode("utf-8", "replace")) for k, v in pairs])
             data.add("file", (io.BytesIO(content), name))
             return self.client.raw.post(self.url, data=data, content_type="multipart/form-data")
@@ -972,8 +978,6 @@ class Harness:
             return
         response = self.submit(self.baseline, "valid", after=self._no_refusal)
         if response is not None and response.status_code != self.scenario.expect:
-            from tests.conftest import form_errors_in
-
             html = response.get_data(as_text=True)
             errors = form_errors_in(html) or re.findall(r"utrecht-alert[^>]*>(.*?)</div", html, re.S)[:3]
             status = response.status_code
@@ -1005,6 +1009,9 @@ class Harness:
                 names = ", ".join(hostile) if len(hostile) < len(self.fields) else "every field"
                 response = self.submit(with_values(self.baseline, hostile), f"{label} in {names:.120}")
                 failed = len(self.problems) > before
+                if not failed and response is not None and response.status_code == 413:
+                    self._one_by_one(hostile, label)  # too many values at once: one field at a time
+                    break
                 if not failed and (response is None or response.status_code != 200):
                     break  # through to the service (or refused before the form, e.g. 404)
                 html = "" if failed else response.get_data(as_text=True)
@@ -1168,6 +1175,7 @@ SHAPES = [
     ("maximale lengte, achter", at_maxlength(front=False)),
     ("onbekende keuze", everywhere("gehackt")),
     ("twee keer goed", _twice(None, None)),
+    ("300 keer goed", lambda one, valid: [valid] * 300 if one.is_choice and valid else KEEP),
     ("goed en onbekend", _twice(None, "gehackt")),
     ("onbekend en goed", _twice("gehackt", None)),
     ("leeg", everywhere("")),
