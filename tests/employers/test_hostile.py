@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -386,6 +388,9 @@ def test_registration_with_a_bracket_in_the_website_keeps_what_was_typed(client,
     for field in ("name", "street", "city", "full_name", "website"):
         assert f'value="{data[field]}"' in body, field
     assert 'value="8765 4321"' in body or 'value="87654321"' in body
+    for value in ("horeca", "1-9", str(seed.a.municipality.id)):
+        assert f'<option selected value="{value}">' in body, value
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*id="agree"', body)
     assert data["password"] not in body  # browsers do not refill passwords; neither do we
     assert (count(Employer), count(User)) == before
 
