@@ -152,7 +152,9 @@ class CandidateForm(BaseForm):
     care_first = BooleanField("Zorg gaat eerst (alleen zichtbaar voor medewerkers van de gemeente)")
 
     def validate_class_days(self, field) -> None:
-        both = [WEEKDAYS[d] for d in field.data or () if d in (self.available_days.data or ())]
+        # Unknown codes already carry their own message (pre_validate); compare known days only.
+        work_days = set(self.available_days.data or ())
+        both = [label for code, label in WEEKDAYS.items() if code in work_days and code in (field.data or ())]
         if both:
             raise ValidationError(f"Op een lesdag kan de kandidaat niet werken: {', '.join(both)}.")
 
@@ -300,7 +302,7 @@ class CandidateSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField("Zoek op code of naam", validators=[too_long(100)])
+    q = StringField("Zoek op code of naam", validators=[too_long(100), plain_text])
     status = SelectField(
         "Status",
         choices=choices([("", "Alle"), *CANDIDATE_STATUSES.items()]),

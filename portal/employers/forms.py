@@ -48,9 +48,18 @@ def website_url(form, field) -> None:
     if not field.data:
         return
     value = field.data if "://" in field.data else f"https://{field.data}"
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in value):
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets that are not an IPv6 address, e.g. "https://[x]" or "www.bedrijf.nl]"
+        parts = None
+    host = (parts.hostname or "") if parts else ""
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or "." not in host
+        or not value.isprintable()  # spaces, line breaks, NUL and other invisible characters
+        or " " in value
+    ):
         raise ValidationError("Vul een geldig webadres in, zoals www.bedrijf.nl.")
     field.data = value
 
@@ -328,5 +337,5 @@ class EmployerSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField("Zoek op naam, KvK-nummer of plaats", validators=[too_long(100)])
+    q = StringField("Zoek op naam, KvK-nummer of plaats", validators=[too_long(100), plain_text])
     status = SelectField("Status", choices=STATUS_CHOICES, default="", invalid_choice_message=INVALID_CHOICE)

@@ -231,3 +231,13 @@ def test_every_object_type_has_a_dutch_name():
         "WeeklyLogVersion",
     }
     assert recorded - set(OBJECTS) == set()
+
+
+def test_a_filter_with_a_control_character_is_harmless(seed, admin_a):
+    """PostgreSQL refuses a NUL in a query: a person filter with invisible characters filters nothing."""
+    add_event(seed.a.admin, "user.created", seed.a.jobcoach, municipality_id=seed.a.municipality.id, at=T0)
+    response = admin_a.get("/beheer/logboek", query_string={"wie": "Beh\x00eer\x07"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "werkbrug-error-summary" in page
+    assert "Account gemaakt" in page  # the refused filter filters nothing

@@ -174,3 +174,45 @@ def test_odd_version_values_do_not_break(seed, municipal, version):
     candidate = seed.a.candidate
     response = municipal.post(f"/kandidaten/{candidate.id}/bewerken", candidate_data(version=version))
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("code", ["xx", "<b>x</b>", "MA", ""])
+def test_the_same_unknown_day_in_work_and_class_days_is_a_field_error(seed, municipal, code):
+    data = candidate_data(available_days=["ma", code], class_days=[code, "wo"], first_name="Samira")
+    before = count(Candidate)
+    response = municipal.post("/kandidaten/nieuw", data)
+    assert_refused(response)
+    assert "Kies een van de mogelijkheden uit de lijst." in form_errors_in(text(response))
+    assert 'value="Samira"' in text(response)
+    assert count(Candidate) == before
+
+
+def test_the_same_unknown_day_on_edit_changes_nothing(seed, municipal):
+    candidate = seed.a.candidate
+    before = row(Candidate, candidate.id), count(CandidateVersion)
+    data = candidate_data(version=str(candidate.version), available_days=["zz"], class_days=["zz"])
+    response = municipal.post(f"/kandidaten/{candidate.id}/bewerken", data)
+    assert_refused(response)
+    assert "Kies een van de mogelijkheden uit de lijst." in form_errors_in(text(response))
+    assert (row(Candidate, candidate.id), count(CandidateVersion)) == before
+
+
+@pytest.mark.parametrize("field", ["available_days", "class_days", "desired_sectors"])
+def test_a_day_or_sector_ticked_twice_is_stored_once(seed, municipal, field):
+    value = {"available_days": ["ma", "ma"], "class_days": ["wo", "wo"], "desired_sectors": ["zorg", "zorg"]}
+    response = municipal.post(
+        "/kandidaten/nieuw", candidate_data(first_name="Dubbel", **{field: value[field]})
+    )
+    assert response.status_code == 302
+    from tests.candidates.conftest import candidate_named
+
+    assert getattr(candidate_named("Dubbel"), field) == value[field][0]
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "Voornaam\x1b"])
+def test_a_search_with_a_control_character_is_a_field_error_not_a_database_error(seed, municipal, q):
+    """PostgreSQL refuses a NUL in a query: the search says why and lists every candidate."""
+    response = municipal.get("/kandidaten", query_string={"q": q})
+    assert response.status_code == 200
+    assert "Deze tekst bevat tekens die niet zijn toegestaan." in text(response)  # in the error summary
+    assert seed.a.candidate.pseudonym in text(response)

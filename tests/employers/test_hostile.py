@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -368,3 +370,56 @@ def test_a_capacity_with_hundreds_of_digits_is_a_field_error_not_a_crash(seed, l
     )
     assert response.status_code == 200
     assert "Dit getal is te groot." in response.get_data(as_text=True)
+
+
+# Brackets in a web address ----------------------------------------------------------------------------------
+
+BRACKETED_WEBSITES = ["https://[x]", "www.bedrijf.nl]", "[www.bedrijf.nl", "http://[::1]", "https://[", "]"]
+WEBSITE_MESSAGE = "Vul een geldig webadres in, zoals www.bedrijf.nl."
+
+
+@pytest.mark.parametrize("website", BRACKETED_WEBSITES)
+def test_registration_with_a_bracket_in_the_website_keeps_what_was_typed(client, seed, website):
+    data = registration_data(seed.a.municipality, website=website)
+    before = count(Employer), count(User)
+    response = client.post("/registreren", data)
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    body = text(response)
+    for field in ("name", "street", "city", "full_name", "website"):
+        assert f'value="{data[field]}"' in body, field
+    assert 'value="8765 4321"' in body or 'value="87654321"' in body
+    for value in ("horeca", "1-9", str(seed.a.municipality.id)):
+        assert f'<option selected value="{value}">' in body, value
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*id="agree"', body)
+    assert data["password"] not in body  # browsers do not refill passwords; neither do we
+    assert (count(Employer), count(User)) == before
+
+
+@pytest.mark.parametrize("website", BRACKETED_WEBSITES)
+def test_organisation_with_a_bracket_in_the_website_is_a_field_error(login_as, seed, website):
+    before = row(Employer, seed.a.employer.id)
+    data = organisation_data(seed.a.employer, website=website, name="Nieuwe Naam")
+    response = login_as(seed.a.employer_user).post("/organisatie", data)
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    assert 'value="Nieuwe Naam"' in text(response)
+    assert row(Employer, seed.a.employer.id) == before
+
+
+@pytest.mark.parametrize(
+    "website", ["www.debrug.nl\x00", "www.de\x07brug.nl", "www.debrug.nl\u202e", "www.de\u2028brug.nl"]
+)
+def test_a_control_character_in_the_website_is_a_field_error(client, seed, website):
+    """PostgreSQL cannot store a NUL; no character that prints nothing belongs in a web address."""
+    before = count(Employer), count(User)
+    response = client.post("/registreren", registration_data(seed.a.municipality, website=website))
+    assert_refused(response, field_message=WEBSITE_MESSAGE)
+    assert (count(Employer), count(User)) == before
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "De\x07Brug"])
+def test_a_search_with_a_control_character_is_a_field_error_not_a_database_error(login_as, seed, q):
+    """PostgreSQL refuses a NUL in a query: the search says why and lists every employer."""
+    response = login_as(seed.a.municipal).get("/werkgevers", query_string={"q": q})
+    assert response.status_code == 200
+    assert CONTROL in text(response)  # in the error summary
+    assert seed.a.employer.name in text(response)
