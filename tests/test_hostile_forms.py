@@ -608,6 +608,9 @@ SCENARIOS: dict[str, Scenario] = {
         page=lambda w: "/beheer/e-mail",
         setup=_failed_message,
     ),
+    "admin.outbox_retry_all": Scenario(
+        "admin", lambda w: "/beheer/e-mail/opnieuw", page=lambda w: "/beheer/e-mail", setup=_failed_message
+    ),
     "requests.types": Scenario("admin", lambda w: "/beheer/plaatsingsvormen", setup=_admin_without_types),
     "requests.type_edit": Scenario(
         "admin", lambda w: f"/beheer/plaatsingsvormen/{w.a.request.placement_type_id}"
@@ -795,7 +798,7 @@ SCENARIOS: dict[str, Scenario] = {
         valid={"note": "Gebeld met de werkgever."},
     ),
     "calendar.reset": Scenario(
-        "municipal", lambda w: "/agenda/nieuw-adres", page=lambda w: "/agenda", expect=200
+        "municipal", lambda w: "/agenda/nieuw-adres", page=lambda w: "/agenda", expect=303
     ),
     "calendar.stop": Scenario(
         "municipal", lambda w: "/agenda/stoppen", page=lambda w: "/agenda", setup=_feed

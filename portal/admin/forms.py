@@ -33,6 +33,15 @@ class StaffUserForm(BaseForm):
     )
 
 
+#: The years a log filter can name (the period is turned into instants; far dates cannot be).
+LOG_YEARS = (2000, 2100)
+
+
+def _within_log_years(day) -> None:
+    if day and not LOG_YEARS[0] <= day.year <= LOG_YEARS[1]:
+        raise ValidationError(f"Kies een datum tussen {LOG_YEARS[0]} en {LOG_YEARS[1]}.")
+
+
 class AuditFilterForm(BaseForm):
     """The filters of the audit log (query string, no CSRF: it changes nothing)."""
 
@@ -49,6 +58,10 @@ class AuditFilterForm(BaseForm):
     van = DutchDateField("Van", validators=[Optional()])
     tot = DutchDateField("Tot en met", validators=[Optional()])
 
+    def validate_van(self, field) -> None:
+        _within_log_years(field.data)
+
     def validate_tot(self, field) -> None:
+        _within_log_years(field.data)
         if field.data and self.van.data and field.data < self.van.data:
             raise ValidationError("Kies een datum op of na de datum bij Van.")

@@ -241,3 +241,12 @@ def test_a_filter_with_a_control_character_is_harmless(seed, admin_a):
     page = response.get_data(as_text=True)
     assert "werkbrug-error-summary" in page
     assert "Account gemaakt" in page  # the refused filter filters nothing
+
+
+@pytest.mark.parametrize(
+    ("van", "tot"), [("0001-01-01", ""), ("", "9999-12-31"), ("1999-12-31", "2101-01-01")]
+)
+def test_a_period_far_in_the_past_or_future_gets_a_message(seed, admin_a, van, tot):
+    response = admin_a.get("/beheer/logboek", query_string={"van": van, "tot": tot})
+    assert response.status_code == 200
+    assert "Kies een datum tussen 2000 en 2100." in response.get_data(as_text=True)
