@@ -22,6 +22,7 @@ def valid_id(value: object) -> bool:
     """
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
+
 #: Predictable constraint names, so Alembic can find and drop them (also in SQLite batch mode).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -25,6 +25,7 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+
 TITLES = {
     400: "Het verzoek klopt niet",
     403: "Geen toegang",

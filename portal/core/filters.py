@@ -73,6 +73,8 @@ def label_cells(rows: str, headers: Sequence[str]) -> Markup:
 
     # Only attributes are added, with escaped values, to rows the template already escaped.
     return Markup(ROW_OR_CELL_RE.sub(label, str(rows)))  # noqa: S704
+
+
 def iso_datetime(value: datetime | None) -> str:
     """The machine-readable moment for a ``<time datetime="...">``: Amsterdam time with its offset."""
     if value is None:
