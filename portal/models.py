@@ -6,6 +6,14 @@ from portal.candidates.models import Candidate, CandidateVersion, Consent  # noq
 from portal.core.db import Base  # noqa: F401
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat  # noqa: F401
 from portal.employers.models import Employer, Invitation, Workplace  # noqa: F401
+from portal.journey.models import (  # noqa: F401
+    Exit,
+    PlanStep,
+    RetentionFollowUp,
+    Screening,
+    StageChange,
+    TeamSettings,
+)
 from portal.placements.models import (  # noqa: F401
     EndDecision,
     Placement,

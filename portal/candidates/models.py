@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.codes import LANGUAGE_LEVELS
 from portal.core.db import Base, TimestampMixin, str_enum_check
+from portal.journey.models import STAGES as JOURNEY_STAGES
 
 EDUCATION_LEVELS = {
     "geen": "Geen of weinig onderwijs",
@@ -114,6 +115,17 @@ class Candidate(TimestampMixin, Base):
     #: Staff only: care comes first (no medical detail is ever stored).
     care_first: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(10), default="active", index=True)
+    # The team's own work (portal/journey): staff only.
+    #: The one municipal specialist responsible for this candidate (the caseload).
+    specialist_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The current stage of the journey and since when (the latest StageChange; empty before the first).
+    stage: Mapped[str | None] = mapped_column(sa.String(24), index=True)
+    stage_since: Mapped[date | None] = mapped_column()
+    #: The ABC plan: when it was agreed (signed by the candidate), with which specialist, and when it is
+    #: to be revised (8 weeks later by default).
+    plan_agreed_on: Mapped[date | None] = mapped_column()
+    plan_agreed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    plan_review_on: Mapped[date | None] = mapped_column()
     #: Bumped on every change; each change leaves a CandidateVersion row.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -123,6 +135,7 @@ class Candidate(TimestampMixin, Base):
         str_enum_check("english_level", LANGUAGE_LEVELS),
         str_enum_check("work_readiness", WORK_READINESS),
         str_enum_check("status", CANDIDATE_STATUSES),
+        str_enum_check("stage", JOURNEY_STAGES, nullable=True),
         sa.CheckConstraint(
             "learning_route IS NULL OR learning_route IN ('b1', 'onderwijs', 'z')",
             name="learning_route_valid",

@@ -15,6 +15,8 @@ TASK_KINDS = {
     #: The employer's preference at the end (contract, extend, stop): asked when the decision window
     #: opens, done when the employer gives it, lapsed when the decision is recorded.
     "preference": "Voorkeur voor het einde",
+    #: The specialist asks, some months after an exit to work, whether the candidate still works.
+    "followup": "Navraag: werkt de kandidaat nog?",
 }
 #: Kinds an employer's users may read (when visible to the employer): never staff work such as an intake.
 EMPLOYER_KINDS = ("action", "preference")
