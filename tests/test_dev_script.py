@@ -29,6 +29,7 @@ def dev():
 
 def test_start_takes_a_port_and_links_in_e_mail_follow_it(dev, monkeypatch):
     monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.delenv("WERKBRUG_ENV", raising=False)  # the test command itself runs with "testing"
     assert dev.start_env(5001)["BASE_URL"] == "http://127.0.0.1:5001"
     assert dev.start_env(5001)["WERKBRUG_ENV"] == "development"
     monkeypatch.setenv("BASE_URL", "http://werkbrug.test:8080")
