@@ -134,6 +134,12 @@ OBJECTS = {
     "Alert": "Signaal",
     "AftercareSettings": "Nazorginstellingen",
     "OutboxEmail": "E-mail",
+    "StageChange": "Fase in het traject",
+    "Screening": "Screening",
+    "PlanStep": "Stap in het ABC-plan",
+    "Exit": "Uitstroom",
+    "RetentionFollowUp": "Navraag na uitstroom",
+    "TeamSettings": "Teaminstellingen",
 }
 
 #: Object type → (endpoint, its id argument): pages an administrator may open.

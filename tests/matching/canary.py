@@ -53,8 +53,9 @@ def identifying_columns() -> set[str]:
         for column in Candidate.__table__.columns
         if isinstance(column.type, sa.String) and column.name not in profile and not column.foreign_keys
     }
-    # Codes (status, levels, readiness) are not free text; they never identify anyone.
-    return text_columns - {"status", "education_level", "dutch_level", "english_level", "work_readiness"}
+    # Codes (status, levels, readiness, journey stage) are not free text; they never identify anyone.
+    codes = {"status", "education_level", "dutch_level", "english_level", "work_readiness", "stage"}
+    return text_columns - codes
 
 
 @dataclass
