@@ -51,8 +51,8 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
-    from portal.aftercare.alert_views import bp as alerts_bp
     from portal.aftercare.views import bp as aftercare_bp
+    from portal.alerts.views import bp as alerts_bp
     from portal.auth.views import bp as auth_bp
     from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp

@@ -33,11 +33,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.aftercare.checkins import record_checkin
 from portal.aftercare.models import AftercareSettings, CheckIn
 from portal.aftercare.planning import sync_checkins
-from portal.aftercare.reconcile import reconcile
+from portal.aftercare.services import record_checkin
 from portal.aftercare.settings import defaults, save_settings
+from portal.alerts.reconcile import reconcile
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.holidays import add_working_days

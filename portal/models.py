@@ -1,6 +1,7 @@
 """Imports every domain's models, so Base.metadata is complete (for Alembic and the tests)."""
 
-from portal.aftercare.models import AftercareSettings, Alert, CheckIn  # noqa: F401
+from portal.aftercare.models import AftercareSettings, CheckIn  # noqa: F401
+from portal.alerts.models import Alert  # noqa: F401
 from portal.auth.models import LoginFailure, PasswordToken, User  # noqa: F401
 from portal.candidates.models import Candidate, CandidateVersion, Consent  # noqa: F401
 from portal.core.db import Base  # noqa: F401

@@ -57,7 +57,7 @@ JOBS: list[dict[str, Any]] = [
     },
     {
         "id": "aftercare.reconcile",
-        "func": "portal.aftercare.jobs:reconcile",
+        "func": "portal.alerts.jobs:reconcile",
         "trigger": "interval",
         "minutes": 5,
     },

@@ -412,7 +412,7 @@ def make_checkin(placement, number: int = 1, **kw):
 
 def make_alert(placement, rule: str = "concern", **kw):
     """An open alert on ``placement`` (a concern in a weekly log unless told otherwise)."""
-    from portal.aftercare.models import Alert
+    from portal.alerts.models import Alert
 
     values = {
         "evidence_key": f"log:{_n()}",

@@ -10,9 +10,10 @@ import lxml.html
 import pytest
 import sqlalchemy as sa
 
-from portal.aftercare.models import ALERT_RULES, Alert, CheckIn
+from portal.aftercare.models import CheckIn
 from portal.aftercare.plan import checkin_plan
 from portal.aftercare.settings import months_of, settings_for, weeks_of
+from portal.alerts.models import ALERT_RULES, Alert
 from portal.core.time import today_local
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db

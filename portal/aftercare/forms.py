@@ -8,8 +8,7 @@ from typing import Any
 from wtforms import RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from portal.aftercare import checkins as services
-from portal.aftercare import settings as config
+from portal.aftercare import services, settings
 from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS
 from portal.candidates.forms import DutchDateField
 from portal.core.filters import format_date
@@ -63,53 +62,53 @@ class SettingsForm(BaseForm):
 
     checkin_weeks = StringField(
         "In welke weken na de start van het contract is er een nazorggesprek?",
-        validators=[need(config.WEEKS_EMPTY), too_long(100), plain_text, one_line],
+        validators=[need(settings.WEEKS_EMPTY), too_long(100), plain_text, one_line],
     )
     aftercare_months = whole_number(
-        "Hoe lang duurt de nazorg, in maanden?", *config.MONTHS, "Vul in hoeveel maanden de nazorg duurt."
+        "Hoe lang duurt de nazorg, in maanden?", *settings.MONTHS, "Vul in hoeveel maanden de nazorg duurt."
     )
     absence_hours_threshold = whole_number(
         "Signaal bij meer uren afwezig in één week dan",
-        *config.THRESHOLDS["absence_hours_threshold"],
+        *settings.THRESHOLDS["absence_hours_threshold"],
         "Vul het aantal uren in.",
     )
     no_contact_days = whole_number(
         "Signaal na zoveel dagen zonder contact met de jobcoach",
-        *config.THRESHOLDS["no_contact_days"],
+        *settings.THRESHOLDS["no_contact_days"],
         "Vul het aantal dagen in.",
     )
     checkin_overdue_working_days = whole_number(
         "Signaal als een nazorggesprek zoveel werkdagen te laat is",
-        *config.THRESHOLDS["checkin_overdue_working_days"],
+        *settings.THRESHOLDS["checkin_overdue_working_days"],
         "Vul het aantal werkdagen in, of 0.",
     )
     end_without_decision_days = whole_number(
         "Signaal zoveel dagen voor de einddatum als er nog geen besluit is",
-        *config.THRESHOLDS["end_without_decision_days"],
+        *settings.THRESHOLDS["end_without_decision_days"],
         "Vul het aantal dagen in.",
     )
     ignored_reminders = whole_number(
         "Signaal na zoveel herinneringen waar de werkgever niet op reageert",
-        *config.THRESHOLDS["ignored_reminders"],
+        *settings.THRESHOLDS["ignored_reminders"],
         "Vul het aantal herinneringen in.",
     )
     escalation_working_days = whole_number(
         "Naar de beheerders als niemand een signaal zoveel werkdagen oppakt",
-        *config.THRESHOLDS["escalation_working_days"],
+        *settings.THRESHOLDS["escalation_working_days"],
         "Vul het aantal werkdagen in.",
     )
 
     def validate_checkin_weeks(self, field) -> None:
         months = self.aftercare_months.data
-        if not isinstance(months, int) or not config.MONTHS[0] <= months <= config.MONTHS[1]:
-            months = config.MONTHS[1]  # the length has its own error; still check the numbers
+        if not isinstance(months, int) or not settings.MONTHS[0] <= months <= settings.MONTHS[1]:
+            months = settings.MONTHS[1]  # the length has its own error; still check the numbers
         try:
-            field.data = " ".join(str(week) for week in config.check_weeks(field.data, months))
-        except config.SettingsError as error:
+            field.data = " ".join(str(week) for week in settings.check_weeks(field.data, months))
+        except settings.SettingsError as error:
             raise ValidationError(error.message) from error
 
     def values(self) -> dict[str, Any]:
-        return {name: self[name].data for name in config.FIELDS}
+        return {name: self[name].data for name in settings.FIELDS}
 
 
 # The contract ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Keep the check-in rows in line with the plan: idempotent, and safe when two runs overlap.
 
-``sync_checkins`` is the first step of the aftercare reconcile (portal/aftercare/reconcile.py) and also
+``sync_checkins`` is the first step of the aftercare reconcile (portal/alerts/reconcile.py) and also
 runs right after a change that moves the plan (a corrected contract start, new settings). It only
 flushes; the caller commits.
 """

@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.aftercare.models import Alert, CheckIn
+from portal.aftercare.models import CheckIn
+from portal.alerts.models import Alert
 from portal.auth.models import User
 from portal.extensions import db
 from portal.placements.models import Placement

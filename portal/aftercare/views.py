@@ -9,10 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.aftercare import checkins as services
-from portal.aftercare import forms, queries
-from portal.aftercare import settings as config
-from portal.aftercare.checkins import AftercareError
+from portal.aftercare import forms, queries, services, settings
 from portal.aftercare.models import (
     AFTERCARE_OUTCOMES,
     CHECKIN_STATUSES,
@@ -22,6 +19,7 @@ from portal.aftercare.models import (
 )
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import sync_checkins
+from portal.aftercare.services import AftercareError
 from portal.auth.models import User
 from portal.candidates.disclosure import label_for
 from portal.core.audit import record_viewed
@@ -52,18 +50,18 @@ def _label(placement: Placement) -> str:
 # Settings (admins) ----------------------------------------------------------------------------------------
 
 
-@bp.route("/beheer/nazorg", methods=["GET", "POST"])
+@bp.route("/beheer/nazorg", methods=["GET", "POST"], endpoint="settings")
 @roles_required("admin")
-def settings():
-    current = config.settings_for(current_user.municipality_id)
+def settings_page():
+    current = settings.settings_for(current_user.municipality_id)
     if request.method == "POST":
         form = forms.SettingsForm()
     else:
         form = forms.SettingsForm(formdata=None, obj=current)
     if form.validate_on_submit():
         try:
-            _, changed = config.save_settings(current_user, form.values())
-        except config.SettingsError as error:
+            _, changed = settings.save_settings(current_user, form.values())
+        except settings.SettingsError as error:
             show_refusal(form, error)
         else:
             message = "De instellingen voor de nazorg zijn opgeslagen."
@@ -82,8 +80,8 @@ def settings():
         "aftercare/settings.html",
         form=form,
         saved=current.id is not None,
-        defaults=config.defaults(),
-        thresholds=config.THRESHOLDS,
+        defaults=settings.defaults(),
+        thresholds=settings.THRESHOLDS,
     )
 
 
@@ -231,7 +229,7 @@ OUTCOME_DONE = {
 @roles_required("municipal")
 def outcome(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    current = config.settings_for(placement.municipality_id)
+    current = settings.settings_for(placement.municipality_id)
     problem = services.outcome_problem(placement, current, today_local())
     form = _outcome_form(placement)
     if problem is None and form.validate_on_submit():
@@ -290,11 +288,11 @@ def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
     today = today_local()
     opens = outcome_allowed = current = None
     if staff and (running or pending):
-        current = config.settings_for(placement.municipality_id)
+        current = settings.settings_for(placement.municipality_id)
     if municipal and running:
         opens = services.outcome_opens(placement, current)
         outcome_allowed = opens is None or today >= opens
-    months = config.months_of(current) if current is not None else None
+    months = settings.months_of(current) if current is not None else None
     return {
         "aftercare": {
             "checkins": rows,

@@ -19,8 +19,8 @@ from icalendar import Calendar, Event
 from portal.auth.models import User
 from portal.calendar import queries
 from portal.core.filters import format_date
+from portal.ending.services import decision_opens
 from portal.extensions import db
-from portal.placements.ending import decision_opens
 from portal.tasks.models import TASK_KINDS
 from portal.visits.models import VISIT_MODES
 

@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datumtijd"] = format_datetime
     app.jinja_env.filters["label_cells"] = label_cells
     app.jinja_env.filters["iso"] = iso_datetime
-    from portal.placements.chart import score_chart_data  # imported here: chart.py imports this module
+    from portal.core.chart import score_chart_data  # imported here: chart.py imports this module
 
     app.jinja_env.globals["score_chart_data"] = score_chart_data
     app.jinja_env.trim_blocks = True

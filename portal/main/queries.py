@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.aftercare import alert_queries
-from portal.aftercare.models import Alert
 from portal.aftercare.queries import outcomes_due, overdue_for_home
+from portal.alerts import queries as alert_queries
+from portal.alerts.models import Alert
 from portal.candidates.disclosure import labels_for
 from portal.candidates.models import Candidate
 from portal.core.models import OutboxEmail, SchedulerHeartbeat

@@ -158,7 +158,7 @@ def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select 
     ``scope`` is a user (their placements, as ``placements_for``) or a query on Placement that is
     already limited to what someone may see. A placement is due while it is in onboarding, its planned
     end lies at most ``lead`` working days after ``today`` (so the decision window opened; see
-    ``portal.placements.ending.decision_opens``; ended dates in the past are included) and it has no
+    ``portal.ending.services.decision_opens``; ended dates in the past are included) and it has no
     contract or stop decision yet. Candidate, employer and workplace are loaded; at most HOME_LIMIT
     rows. None when the user may see no placements at all.
     """

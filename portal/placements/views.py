@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
+from portal.alerts.queries import alerts_of_placement
 from portal.auth.models import User
 from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
@@ -19,8 +19,9 @@ from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import as_utc, today_local
+from portal.ending import services as ending
 from portal.extensions import db
-from portal.placements import ending, forms, queries, services
+from portal.placements import forms, queries, services
 from portal.placements.models import (
     CONTRACT_TYPES,
     DECISION_KINDS,
@@ -375,7 +376,7 @@ def decide(placement_id: int):
             return _done(placement, message)
     extended = db.session.scalar(queries.decision_of_kind(placement.id, "extend"))
     html = render_template(
-        "placements/decide.html",
+        "ending/decide.html",
         placement=placement,
         label=label_for(current_user, placement.candidate),
         form=form,
@@ -418,7 +419,7 @@ def dropout(placement_id: int):
                 "voor de contactpersoon van de gemeente.",
             )
     html = render_template(
-        "placements/dropout.html",
+        "ending/dropout.html",
         placement=placement,
         label=label_for(current_user, placement.candidate),
         form=form,

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.aftercare import checkins as services
-from portal.aftercare.checkins import AftercareError
-from portal.aftercare.models import Alert, CheckIn
+from portal.aftercare import services
+from portal.aftercare.models import CheckIn
 from portal.aftercare.planning import sync_checkins
+from portal.aftercare.services import AftercareError
+from portal.alerts.models import Alert
 from portal.core.time import now_utc
 from portal.extensions import db
 from tests import factories

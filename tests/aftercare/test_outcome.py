@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from portal.aftercare import checkins as services
-from portal.aftercare.checkins import AftercareError
+from portal.aftercare import services
 from portal.aftercare.models import AftercareSettings
+from portal.aftercare.services import AftercareError
 from portal.aftercare.settings import settings_for
 from portal.extensions import db
 from portal.placements.models import PlacementStatusChange

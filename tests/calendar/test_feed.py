@@ -11,8 +11,8 @@ from icalendar import Calendar
 
 from portal.auth.models import User
 from portal.calendar import services
+from portal.ending.services import decision_opens
 from portal.extensions import db
-from portal.placements.ending import decision_opens
 from tests import factories
 from tests.calendar.conftest import (
     EMAIL,

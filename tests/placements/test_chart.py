@@ -1,4 +1,4 @@
-"""The weekly score chart: its geometry (portal/placements/chart.py) and the SVG macro (macros/chart.html)."""
+"""The weekly score chart: its geometry (portal/core/chart.py) and the SVG macro (macros/chart.html)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from flask import render_template_string
 
-from portal.placements import chart
+from portal.core import chart
 from portal.placements.models import SCALE, SCORED_ASPECTS
 from tests.placements.conftest import FIRST_WEEK, LAST_WEEK, THIS_WEEK, log_url, text, valid_log
 from tests.test_accessibility import page_problems

@@ -12,7 +12,7 @@ from portal.core.filters import iso_datetime
 from portal.extensions import db
 from portal.placements.models import PlacementStatusChange
 from tests import factories
-from tests.aftercare.signals import make_log
+from tests.alerts.signals import make_log
 from tests.placements.conftest import LAST_WEEK, THIS_WEEK, log_url, valid_log
 
 #: Every entry starts with its moment, e.g. "10 maart 2026 om 10:00".

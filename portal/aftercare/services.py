@@ -10,20 +10,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.aftercare.alerts import close_alerts, close_all_of
 from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import plan_for, sync_checkins
-from portal.aftercare.rules import ENDED
 from portal.aftercare.settings import months_of
+from portal.alerts.rules import ENDED
+from portal.alerts.services import close_alerts, close_all_of
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.time import now_utc, today_local
-from portal.extensions import db
-from portal.matching.services import set_candidate_status
-from portal.placements.ending import (
+from portal.ending.services import (
     CONTRACT_HOURS,
     CONTRACT_HOURS_RANGE,
     CONTRACT_START_EARLY,
@@ -35,6 +33,8 @@ from portal.placements.ending import (
     begin_aftercare_now,
     contract_pending,
 )
+from portal.extensions import db
+from portal.matching.services import set_candidate_status
 from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
 from portal.placements.services import change_status
 from portal.tasks.services import cancel_open_tasks, create_task

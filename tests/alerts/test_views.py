@@ -9,7 +9,7 @@ import pytest
 from portal.core.forms import BSN_MESSAGE
 from portal.extensions import db
 from tests import factories
-from tests.aftercare.signals import T0, onboarding
+from tests.alerts.signals import T0, onboarding
 from tests.placements.conftest import text
 from tests.test_accessibility import page_problems
 
@@ -259,7 +259,7 @@ def test_alerts_show_on_the_staff_timeline_only(seed, world, login_as):
 
 
 def test_the_resolve_page_shows_what_the_employer_wrote(seed, world, login_as):
-    from tests.aftercare.signals import make_log
+    from tests.alerts.signals import make_log
 
     mine = world["mine"]
     log = make_log(

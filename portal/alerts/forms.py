@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import TextAreaField
 
-from portal.aftercare.alerts import NOTE_MAX, NOTE_NEEDED, NOTE_TOO_LONG
+from portal.alerts.services import NOTE_MAX, NOTE_NEEDED, NOTE_TOO_LONG
 from portal.core.forms import BaseForm, need, no_bsn, plain_text, too_long
 
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.aftercare import alerts as alert_services
-from portal.aftercare.models import Alert
-from portal.aftercare.reconcile import reconcile
+from portal.alerts import services as alert_services
+from portal.alerts.models import Alert
+from portal.alerts.reconcile import reconcile
 from portal.extensions import db
 from portal.placements.models import Placement
 from portal.tasks.models import Task
@@ -18,7 +18,7 @@ from portal.tasks.services import NOT_YOURS
 from tests import factories
 from tests.aftercare import nazorg
 from tests.aftercare.nazorg import at, checkin, checkin_url, valid_checkin
-from tests.aftercare.signals import T0, alerts_of, local, make_log, onboarding
+from tests.alerts.signals import T0, alerts_of, local, make_log, onboarding
 from tests.employers.conftest import audit, fresh
 from tests.placements.conftest import text
 

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from portal.aftercare.alerts import escalate, is_overdue_for_escalation
 from portal.aftercare.models import AftercareSettings
-from portal.aftercare.reconcile import reconcile
+from portal.alerts.reconcile import reconcile
+from portal.alerts.services import escalate, is_overdue_for_escalation
 from portal.extensions import db
 from portal.placements.models import Placement
 from tests import factories
-from tests.aftercare.signals import local, onboarding, outbox, outbox_keys
+from tests.alerts.signals import local, onboarding, outbox, outbox_keys
 
 #: Thursday 23 April 2026; Monday 27 April is Koningsdag.
 OPENED = local(date(2026, 4, 23), 10)

@@ -54,7 +54,7 @@ def test_a_failing_reconcile_is_recorded_and_shown(app, seed, time_machine, logi
     def broken(now=None):
         raise RuntimeError("database weg")
 
-    monkeypatch.setattr("portal.aftercare.reconcile.open_alerts", lambda today, now: broken())
+    monkeypatch.setattr("portal.alerts.reconcile.open_alerts", lambda today, now: broken())
     with pytest.raises(RuntimeError):
         scheduler.run_job(app, "aftercare.reconcile")
     failed = row("aftercare.reconcile")

@@ -2,7 +2,7 @@
 
 Every rule reads a ``Snapshot`` and returns at most one ``Finding``: the most recent evidence that meets
 the rule. The database is never touched, so every rule and its boundaries are tested without one
-(tests/aftercare/test_rules.py); ``portal.aftercare.reconcile`` builds the snapshots in bulk and turns
+(tests/aftercare/test_rules.py); ``portal.alerts.reconcile`` builds the snapshots in bulk and turns
 findings into alerts.
 
 An alert is unique per (placement, rule, evidence key) and at most one per (placement, rule) is

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 
-from portal.aftercare.models import Alert, CheckIn
+from portal.aftercare.models import CheckIn
+from portal.alerts.models import Alert
 from portal.core.models import OutboxEmail
 from portal.core.time import LOCAL_TZ
 from portal.extensions import db

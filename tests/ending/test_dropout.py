@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from portal.candidates.models import CandidateVersion
 from portal.core.holidays import is_working_day
+from portal.ending import services as ending
 from portal.extensions import db
 from portal.matching import queries as matching_queries
-from portal.placements import ending
 from portal.placements.models import Placement, PlacementStatusChange
 from portal.placements.services import PlacementError
 from portal.requests import services as request_services

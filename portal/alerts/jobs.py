@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.aftercare.reconcile import reconcile as run_reconcile
+from portal.alerts.reconcile import reconcile as run_reconcile
 
 
 def reconcile() -> dict[str, Any]:

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal.aftercare import alerts
-from portal.aftercare.alerts import AlertError, digest_cutoff, mail_digests, mail_high
-from portal.aftercare.models import Alert
-from portal.aftercare.reconcile import reconcile
+from portal.alerts import services as alerts
+from portal.alerts.models import Alert
+from portal.alerts.reconcile import reconcile
+from portal.alerts.services import AlertError, digest_cutoff, mail_digests, mail_high
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from tests import factories
-from tests.aftercare.signals import FIRST_WEEK, T0, local, make_log, onboarding, outbox, outbox_keys
+from tests.alerts.signals import FIRST_WEEK, T0, local, make_log, onboarding, outbox, outbox_keys
 
 TUESDAY = date(2026, 3, 10)
 

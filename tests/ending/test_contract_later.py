@@ -14,15 +14,16 @@ import pytest
 import sqlalchemy as sa
 
 from portal.aftercare.models import CheckIn
-from portal.aftercare.reconcile import reconcile
-from portal.aftercare.rules import Snapshot, logs_missing, reminders_ignored
+from portal.alerts.reconcile import reconcile
+from portal.alerts.rules import Snapshot, logs_missing, reminders_ignored
+from portal.ending import services as ending
 from portal.extensions import db
 from portal.main.queries import weekly_logs_to_do
-from portal.placements import ending, services
+from portal.placements import services
 from portal.placements.models import Placement, PlacementStatusChange
 from portal.placements.reminders import remind_missing_weekly_logs
 from tests import factories
-from tests.aftercare.signals import local, make_log, rules_of
+from tests.alerts.signals import local, make_log, rules_of
 from tests.employers.conftest import audit, emails, fresh
 from tests.placements.conftest import log_url, text, valid_log
 

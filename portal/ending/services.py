@@ -10,8 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.aftercare.alerts import close_alerts, close_all_of
-from portal.aftercare.rules import ENDED
+from portal.alerts.rules import ENDED
+from portal.alerts.services import close_alerts, close_all_of
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.filters import format_date
@@ -319,7 +319,7 @@ def _mail_decision(placement: Placement, decision: EndDecision) -> None:
     for user in db.session.scalars(users_of_employer(placement.employer_id, active_only=True)):
         queue_email(
             to=user.email,
-            template="placements/decision",
+            template="ending/decision",
             dedupe_key=f"placements/decision:{decision.id}:{user.id}",
             municipality_id=placement.municipality_id,
             user=user,
@@ -503,7 +503,7 @@ def record_preference(actor: User, placement: Placement, preference: str, note: 
     finish_open_tasks(actor, placement, ("preference",))
     mail_contact(
         placement,
-        "placements/preference",
+        "ending/preference",
         f"placements/preference:{placement.id}:{placement.employer_preference_at.isoformat()}",
         preference_label=DECISION_KINDS[preference],
     )
@@ -588,7 +588,7 @@ def register_dropout(actor: User, placement: Placement, reason: str, text: str, 
 def _mail_dropout(placement: Placement, task) -> None:
     mail_contact(
         placement,
-        "placements/dropout",
+        "ending/dropout",
         f"placements/dropout:{placement.id}:{placement.contact_id}",
         task=task,
         reason_label=DROPOUT_REASONS[placement.end_reason],

@@ -18,10 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.aftercare import alerts
-from portal.aftercare.models import AftercareSettings, Alert, CheckIn
+from portal.aftercare.models import AftercareSettings, CheckIn
 from portal.aftercare.planning import sync_checkins
-from portal.aftercare.rules import (
+from portal.aftercare.settings import settings_by_municipality
+from portal.alerts import services
+from portal.alerts.models import Alert
+from portal.alerts.rules import (
     EVALUATED_STATUSES,
     CheckInFact,
     LogFact,
@@ -30,11 +32,10 @@ from portal.aftercare.rules import (
     VisitFact,
     evaluate,
 )
-from portal.aftercare.settings import settings_by_municipality
 from portal.core.models import OutboxEmail
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
+from portal.ending.services import ask_preferences, begin_aftercare, close_stale_tasks
 from portal.extensions import db
-from portal.placements.ending import ask_preferences, begin_aftercare, close_stale_tasks
 from portal.placements.models import EndDecision, Placement, WeeklyLog
 from portal.placements.queries import FINAL_DECISIONS
 from portal.visits.models import Visit
@@ -57,12 +58,12 @@ def reconcile(now: datetime | None = None) -> dict[str, Any]:
     counts["tasks_closed"] = close_stale_tasks(now)
     counts["tasks_opened"] = ask_preferences(today, current_app.config["DECISION_LEAD_WORKING_DAYS"])
     counts.update(sync_checkins(today))
-    closed = alerts.close_ended(now)
+    closed = services.close_ended(now)
     counts["alerts_opened"], counts["alerts_closed"] = open_alerts(today, now)
     counts["alerts_closed"] += closed
-    escalated, escalation_mails = alerts.escalate(now)
+    escalated, escalation_mails = services.escalate(now)
     counts["alerts_escalated"] = escalated
-    counts["emails_queued"] = escalation_mails + alerts.mail_high(now) + alerts.mail_digests(now)
+    counts["emails_queued"] = escalation_mails + services.mail_high(now) + services.mail_digests(now)
     db.session.commit()
     return counts
 
@@ -105,14 +106,14 @@ def open_alerts(today: date, now: datetime) -> tuple[int, int]:
     for start in range(0, len(placements), CHUNK):
         chunk = placements[start : start + CHUNK]
         pairs = snapshots(chunk, today)
-        closed += alerts.close_stale(pairs, now)
+        closed += services.close_stale(pairs, now)
         known, unresolved = _known_alerts([p.id for p in chunk])
         for placement, snapshot in pairs:
             for finding in evaluate(snapshot):
                 key = (placement.id, finding.rule)
                 if (*key, finding.evidence_key) in known or key in unresolved:
                     continue
-                if alerts.open_alert(placement, finding, now) is not None:
+                if services.open_alert(placement, finding, now) is not None:
                     opened += 1
                     unresolved.add(key)
     return opened, closed

@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from alembic import command
 
 from portal import create_app
-from portal.aftercare.models import Alert, CheckIn
-from portal.aftercare.reconcile import RECONCILE_LOCK_KEY, reconcile
+from portal.aftercare.models import CheckIn
+from portal.alerts.models import Alert
+from portal.alerts.reconcile import RECONCILE_LOCK_KEY, reconcile
 from portal.core.migrate import alembic_config
 from portal.core.models import OutboxEmail
 from portal.extensions import db
 from tests import factories
-from tests.aftercare.signals import make_log
+from tests.alerts.signals import make_log
 from tests.pg import recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]

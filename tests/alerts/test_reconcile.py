@@ -8,14 +8,15 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal import scheduler
-from portal.aftercare import alerts
-from portal.aftercare.models import Alert, CheckIn
-from portal.aftercare.reconcile import REMINDER_PREFIX, parse_reminder_key, reconcile
+from portal.aftercare.models import CheckIn
+from portal.alerts import services as alerts
+from portal.alerts.models import Alert
+from portal.alerts.reconcile import REMINDER_PREFIX, parse_reminder_key, reconcile
 from portal.core.models import OutboxEmail
 from portal.extensions import db
 from portal.placements.reminders import remind_missing_weekly_logs
 from tests import factories
-from tests.aftercare.signals import (
+from tests.alerts.signals import (
     FIRST_WEEK,
     T0,
     alert_mail_keys,
@@ -122,7 +123,7 @@ def test_new_evidence_waits_while_an_alert_of_the_rule_is_unresolved(seed, time_
 def test_open_alert_refuses_both_unique_rules_without_an_error(seed, time_machine):
     time_machine.move_to(T0, tick=False)
     placement = onboarding(seed.a)
-    from portal.aftercare.rules import Finding
+    from portal.alerts.rules import Finding
 
     finding = Finding("concern", "log:1", "high", "Zorgen.", "/plaatsingen/1")
     assert alerts.open_alert(placement, finding) is not None
@@ -279,7 +280,7 @@ def test_run_job_prints_the_counts_as_json(app, seed, time_machine):
 
 def test_the_job_is_registered_every_five_minutes():
     job = scheduler.get_job("aftercare.reconcile")
-    assert (job["func"], job["trigger"], job["minutes"]) == ("portal.aftercare.jobs:reconcile", "interval", 5)
+    assert (job["func"], job["trigger"], job["minutes"]) == ("portal.alerts.jobs:reconcile", "interval", 5)
 
 
 def test_bounded_queries_whatever_the_number_of_placements(seed, time_machine, count_queries):

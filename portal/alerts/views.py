@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.aftercare import alert_forms, alert_queries, alerts
-from portal.aftercare.alerts import AlertError
-from portal.aftercare.models import ALERT_SEVERITIES, ALERT_STATUSES, RISK_LEVELS
+from portal.aftercare.models import RISK_LEVELS
+from portal.alerts import forms, queries, services
+from portal.alerts.models import ALERT_SEVERITIES, ALERT_STATUSES
+from portal.alerts.services import AlertError
 from portal.candidates.disclosure import label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
 from portal.core.pagination import page_number, paginate
@@ -25,7 +26,7 @@ EVERYONE = "alle"
 
 def get_alert_or_404(user, alert_id: int):
     """An alert on a placement the user works on (municipality, or assigned jobcoach); else 404."""
-    return first_through_placement_or_404(alert_queries.alert_for, user, alert_id)
+    return first_through_placement_or_404(queries.alert_for, user, alert_id)
 
 
 def _filters() -> tuple[str, bool]:
@@ -40,7 +41,7 @@ def _filters() -> tuple[str, bool]:
 @roles_required(*HANDLERS)
 def index():
     status, everyone = _filters()
-    query = alert_queries.alerts_for(current_user, status, everyone=everyone)
+    query = queries.alerts_for(current_user, status, everyone=everyone)
     if query is None:
         abort(404)
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
@@ -48,7 +49,7 @@ def index():
     here = url_for("alerts.index", **args, **({"page": page.page} if page.page > 1 else {}))
     shown = {placement.candidate_id for _, placement, _ in page.items}
     html = render_template(
-        "aftercare/alerts.html",
+        "alerts/index.html",
         page=page,
         status=status,
         everyone=everyone,
@@ -71,7 +72,7 @@ def acknowledge(alert_id: int):
     placement = db.session.get(Placement, alert.placement_id)
     back = safe_next_url(request.form.get("next"), url_for("alerts.index"))
     try:
-        alerts.acknowledge(current_user, alert, placement)
+        services.acknowledge(current_user, alert, placement)
     except AlertError as error:
         flash(error.message, "error")
     else:
@@ -85,13 +86,13 @@ def acknowledge(alert_id: int):
 def resolve(alert_id: int):
     alert = get_alert_or_404(current_user, alert_id)
     placement = db.session.get(Placement, alert.placement_id)
-    form = alert_forms.ResolveForm() if request.method == "POST" else alert_forms.ResolveForm(formdata=None)
-    problem = None if alerts.may_handle(current_user, placement) else alerts.NOT_YOURS
+    form = forms.ResolveForm() if request.method == "POST" else forms.ResolveForm(formdata=None)
+    problem = None if services.may_handle(current_user, placement) else services.NOT_YOURS
     if alert.status == "resolved":
-        problem = alerts.ALREADY_RESOLVED
+        problem = services.ALREADY_RESOLVED
     if problem is None and form.validate_on_submit():
         try:
-            alerts.resolve(current_user, alert, placement, form.note.data)
+            services.resolve(current_user, alert, placement, form.note.data)
         except AlertError as error:
             if error.field:
                 form.note.errors = [*form.note.errors, error.message]
@@ -101,9 +102,9 @@ def resolve(alert_id: int):
             db.session.commit()
             flash("Het signaal is afgehandeld.", "success")
             return redirect(url_for("alerts.index"))
-    evidence = alert_queries.evidence_of(alert)
+    evidence = queries.evidence_of(alert)
     html = render_template(
-        "aftercare/alerts_resolve.html",
+        "alerts/resolve.html",
         alert=alert,
         placement=placement,
         label=label_for(current_user, placement.candidate),

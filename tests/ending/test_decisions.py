@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.candidates.models import CandidateVersion
 from portal.core.holidays import add_working_days
+from portal.ending import services as ending
 from portal.extensions import db
-from portal.placements import ending, queries
+from portal.placements import queries
 from portal.placements.models import EndDecision, Placement, PlacementStatusChange
 from portal.placements.services import PlacementError
 from portal.tasks.models import Task

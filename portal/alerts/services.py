@@ -16,9 +16,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from portal.aftercare.models import Alert
-from portal.aftercare.rules import STATE_RULES, Finding, condition_ended
 from portal.aftercare.settings import settings_by_municipality
+from portal.alerts.models import Alert
+from portal.alerts.rules import STATE_RULES, Finding, condition_ended
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.audit import record
@@ -337,7 +337,7 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
             queued += (
                 queue_email(
                     to=admin.email,
-                    template="aftercare/alert_escalated",
+                    template="alerts/escalated",
                     dedupe_key=f"alert-escalated:{alert.id}:{admin.id}",
                     municipality_id=alert.municipality_id,
                     alert=alert,
@@ -352,7 +352,7 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
         queued += (
             queue_email(
                 to=admin.email,
-                template="aftercare/alerts_escalated_digest",
+                template="alerts/escalated_digest",
                 dedupe_key=escalation_digest_key(admin.id, today),
                 municipality_id=admin.municipality_id,
                 rows=digests[admin.id],
@@ -421,7 +421,7 @@ def mail_high(now: datetime | None = None) -> int:
             queued += (
                 queue_email(
                     to=user.email,
-                    template="aftercare/alert_high",
+                    template="alerts/high",
                     dedupe_key=f"alert:{alert.id}:{user.id}",
                     municipality_id=alert.municipality_id,
                     alert=alert,
@@ -487,7 +487,7 @@ def mail_digests(now: datetime | None = None) -> int:
         user = users[user_id]
         message = queue_email(
             to=user.email,
-            template="aftercare/alerts_digest",
+            template="alerts/digest",
             dedupe_key=digest_key(user_id, day),
             municipality_id=user.municipality_id,
             rows=user_rows,

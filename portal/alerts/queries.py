@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.aftercare.models import Alert, CheckIn
+from portal.aftercare.models import CheckIn
+from portal.alerts.models import Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.placements.models import Placement, WeeklyLog

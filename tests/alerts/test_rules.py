@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.aftercare import rules
-from portal.aftercare.models import ALERT_RULES
-from portal.aftercare.rules import (
+from portal.alerts import rules
+from portal.alerts.models import ALERT_RULES
+from portal.alerts.rules import (
     CheckInFact,
     LogFact,
     Snapshot,
