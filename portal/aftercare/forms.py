@@ -9,15 +9,30 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField, Validat
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.aftercare import services, settings
-from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS
+from portal.aftercare.models import CHECKIN_WITH, RISK_LEVELS
 from portal.candidates.forms import DutchDateField
 from portal.core.filters import format_date
-from portal.core.forms import BaseForm, choices, need, no_bsn, one_line, plain_text, too_long
+from portal.core.forms import (
+    WHOLE_NUMBER,
+    BaseForm,
+    WholeNumberField,
+    choices,
+    need,
+    no_bsn,
+    one_line,
+    optional_int,
+    plain_text,
+    too_long,
+    whole_number,
+)
 from portal.core.time import today_local
-from portal.employers.forms import WholeNumberField
-from portal.matching.forms import optional_int
-from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS
-from portal.requests.forms import WHOLE_NUMBER, whole_number
+from portal.placements.models import (
+    AFTERCARE_OUTCOMES,
+    CONTRACT_TYPES,
+    DROPOUT_REASONS,
+    SCALE,
+    SCORED_ASPECTS,
+)
 
 INVALID_CHOICE = "Kies een van de mogelijkheden."
 CONTACT_CHOICES = {"yes": "Ja, ik heb iemand gesproken", "no": "Nee, alleen geprobeerd"}

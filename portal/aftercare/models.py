@@ -19,12 +19,6 @@ CHECKIN_STATUSES = {"planned": "Gepland", "held": "Gehouden", "cancelled": "Verv
 CHECKIN_WITH = {"employer": "Werkgever", "employee": "Werknemer", "both": "Samen"}
 RISK_LEVELS = {"low": "Laag", "medium": "Middel", "high": "Hoog"}
 
-AFTERCARE_OUTCOMES = {
-    "employed": "Werkt nog, met contract",
-    "dropped_out": "Uitgevallen",
-    "moved": "Naar een andere werkplek",
-}
-
 
 class AftercareSettings(TimestampMixin, Base):
     """A municipality's aftercare plan and risk thresholds (a missing row means the defaults)."""

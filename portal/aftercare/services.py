@@ -10,16 +10,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.aftercare.models import AFTERCARE_OUTCOMES, CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
+from portal.aftercare.models import CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import plan_for, sync_checkins
 from portal.aftercare.settings import months_of
-from portal.alerts.rules import ENDED
-from portal.alerts.services import close_alerts, close_all_of
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
+from portal.core.signals import conditions_ended, placement_ended
 from portal.core.time import now_utc, today_local
 from portal.ending.services import (
     CONTRACT_HOURS,
@@ -35,7 +34,14 @@ from portal.ending.services import (
 )
 from portal.extensions import db
 from portal.matching.services import set_candidate_status
-from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
+from portal.placements.models import (
+    AFTERCARE_OUTCOMES,
+    CONTRACT_TYPES,
+    DROPOUT_REASONS,
+    SCALE,
+    SCORED_ASPECTS,
+    Placement,
+)
 from portal.placements.services import change_status
 from portal.tasks.services import cancel_open_tasks, create_task
 
@@ -258,8 +264,11 @@ def record_checkin(actor: User, placement: Placement, checkin: CheckIn, values: 
     checkin.status = "held"
     checkin.held_by_id = actor.id
     db.session.flush()
-    close_alerts(
-        placement.id, ENDED["checkin_held"], rules=("checkin_overdue",), evidence_key=f"checkin:{checkin.id}"
+    conditions_ended.send(
+        placement.id,
+        condition="checkin_held",
+        rules=("checkin_overdue",),
+        evidence_key=f"checkin:{checkin.id}",
     )
     record(
         actor,
@@ -358,7 +367,7 @@ def record_outcome(
         execution_options={"synchronize_session": "fetch"},
     ).rowcount
     tasks = cancel_open_tasks(actor, placement, OUTCOME_TASKS_REASON)
-    close_all_of(placement, "outcome")
+    placement_ended.send(placement, cause="outcome")
     intake_id = _after_dropout(actor, placement, today) if outcome == "dropped_out" else None
     if outcome == "moved" and placement.candidate.status == "placed":
         # Available again, so the contact can propose the candidate for the new workplace.

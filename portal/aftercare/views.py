@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from portal.aftercare import forms, queries, services, settings
 from portal.aftercare.models import (
-    AFTERCARE_OUTCOMES,
     CHECKIN_STATUSES,
     CHECKIN_WITH,
     RISK_LEVELS,
@@ -28,7 +27,14 @@ from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
 from portal.extensions import db
-from portal.placements.models import CONTRACT_TYPES, DROPOUT_REASONS, SCALE, SCORED_ASPECTS, Placement
+from portal.placements.models import (
+    AFTERCARE_OUTCOMES,
+    CONTRACT_TYPES,
+    DROPOUT_REASONS,
+    SCALE,
+    SCORED_ASPECTS,
+    Placement,
+)
 from portal.placements.permissions import get_placement_or_404
 
 bp = Blueprint("aftercare", __name__)

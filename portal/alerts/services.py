@@ -18,13 +18,14 @@ import sqlalchemy as sa
 
 from portal.aftercare.settings import settings_by_municipality
 from portal.alerts.models import Alert
-from portal.alerts.rules import STATE_RULES, Finding, condition_ended
+from portal.alerts.rules import ENDED, STATE_RULES, Finding, condition_ended
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.audit import record
 from portal.core.holidays import working_days_between
 from portal.core.models import OutboxEmail
 from portal.core.outbox import queue_email
+from portal.core.signals import conditions_ended, placement_ended
 from portal.core.sql import conflict_insert
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.extensions import db
@@ -209,6 +210,19 @@ def close_alerts(
 def close_all_of(placement: Placement, cause: str) -> int:
     """Every unresolved alert of a placement that ended (``cause``: a key of PLACEMENT_ENDED)."""
     return close_alerts(placement.id, PLACEMENT_ENDED[cause])
+
+
+@conditions_ended.connect
+def _close_when_condition_ended(
+    placement_ids, *, condition: str, rules=None, evidence_key=None, now=None
+) -> int:
+    """Another domain says the condition behind these alerts ended (``condition``: a key of ENDED)."""
+    return close_alerts(placement_ids, ENDED[condition], rules=rules, evidence_key=evidence_key, now=now)
+
+
+@placement_ended.connect
+def _close_when_placement_ended(placement: Placement, *, cause: str) -> int:
+    return close_all_of(placement, cause)
 
 
 def close_ended(now: datetime | None = None) -> int:

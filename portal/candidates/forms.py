@@ -32,17 +32,19 @@ from portal.candidates.models import (
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, join_codes, split_codes
 from portal.core.forms import (
     BaseForm,
+    WholeNumberField,
     choices,
     email_address,
     need,
     no_bsn,
     one_line,
+    optional_int,
     phone_number,
     plain_text,
     too_long,
 )
 from portal.core.time import today_local
-from portal.employers.forms import INVALID_CHOICE, WholeNumberField, optional_int
+from portal.employers.forms import INVALID_CHOICE
 from portal.employers.models import SECTORS
 
 #: Rows of work experience on the form.

@@ -14,9 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.codes import LANGUAGE_LEVELS
+from portal.core.codes import JOURNEY_STAGES, LANGUAGE_LEVELS
 from portal.core.db import Base, TimestampMixin, str_enum_check
-from portal.journey.models import STAGES as JOURNEY_STAGES
 
 EDUCATION_LEVELS = {
     "geen": "Geen of weinig onderwijs",

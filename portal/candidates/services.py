@@ -20,11 +20,10 @@ from portal.candidates.models import (
     Consent,
 )
 from portal.core.audit import record, record_viewed
+from portal.core.signals import collected, profile_unshared
 from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
-from portal.matching.services import withdraw_unshared
-from portal.requests.models import Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +249,7 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> list[Proposal]:
+def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> list:
     """Withdraw a consent; every page asks ``disclosure`` per request, so the effect is immediate.
 
     Withdrawing the consent to share the profile also ends the candidate's open proposals (their
@@ -268,4 +267,7 @@ def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> lis
     db.session.flush()
     if consent.kind != SHARE_PROFILE:
         return []
-    return withdraw_unshared(actor, candidate)
+    # Matching ends the proposals (it sits above candidates, so it listens rather than being called).
+    return [
+        proposal for ended in collected(profile_unshared.send(candidate, actor=actor)) for proposal in ended
+    ]

@@ -1,4 +1,4 @@
-"""Code lists shared by requests, candidates and matching (Dutch labels for the UI)."""
+"""Code lists shared by requests, candidates, matching and the journey (Dutch labels for the UI)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,18 @@ def split_codes(value: str | None) -> list[str]:
 
 def join_codes(codes) -> str:
     return ",".join(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
+
+
+#: The eight steps of the Eindhoven approach (domain.md §5.1), in order, with placement, nazorg and exit.
+JOURNEY_STAGES = {
+    "aanmelding": "Aanmelding",
+    "intake_rechtmatigheid": "Intake rechtmatigheid",
+    "intake_doelmatigheid": "Intake doelmatigheid",
+    "klantbeeld": "Klantbeeld",
+    "trajectbepaling": "Trajectbepaling",
+    "voortraject": "Voortraject",
+    "vervolgtraject": "Vervolgtraject",
+    "plaatsing": "Plaatsing",
+    "nazorg": "Nazorg",
+    "uitstroom": "Uitstroom",
+}

@@ -7,9 +7,9 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TelField, ValidationError
+from wtforms import EmailField, IntegerField, StringField, TelField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 def _strip(value):
@@ -198,3 +198,46 @@ def show_refusal(form, error) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+# Numbers ---------------------------------------------------------------------------------------------------
+
+WHOLE_NUMBER = "Vul een heel getal in, zoals 2."
+
+
+def optional_int(value):
+    """Coerce for id selects: anything that is not a whole number becomes None (never an error page)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField where an empty box is "no value" (for InputRequired), not a type error.
+
+    Numbers with more than nine digits are a typing error too: NumberRange compares as float and would
+    overflow on hundreds of digits.
+    """
+
+    LIMIT = 10**9
+
+    def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = None
+            raise ValueError(self.gettext("Dit getal is te groot."))
+
+
+def whole_number(label: str, low: int, high: int, required: str) -> WholeNumberField:
+    return WholeNumberField(
+        label,
+        invalid_value_message=WHOLE_NUMBER,
+        validators=[
+            InputRequired(message=required),
+            NumberRange(min=low, max=high, message=f"Vul een getal van {low} tot en met {high} in."),
+        ],
+    )

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -19,11 +18,13 @@ from wtforms.validators import EqualTo, InputRequired, NumberRange, StopValidati
 from portal.auth.passwords import password_problem
 from portal.core.forms import (
     BaseForm,
+    WholeNumberField,
     choices,
     email_address,
     kvk_number,
     need,
     one_line,
+    optional_int,
     phone_number,
     plain_text,
     postcode,
@@ -33,14 +34,6 @@ from portal.employers.models import EMPLOYER_STATUS_LABELS, SECTORS, SIZE_CLASSE
 
 INVALID_CHOICE = "Kies een van de mogelijkheden uit de lijst."
 LANGUAGES_MAX = 200
-
-
-def optional_int(value):
-    """Coerce for id selects: anything that is not a whole number becomes None (never an error page)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def website_url(form, field) -> None:
@@ -90,25 +83,6 @@ class RequiredUnlessSameAddress:
 SECTOR_CHOICES = choices([("", "Kies een sector"), *SECTORS.items()])
 SIZE_CHOICES = choices([("", "Kies het aantal medewerkers"), *SIZE_CLASSES.items()])
 STATUS_CHOICES = choices([("", "Alle"), *EMPLOYER_STATUS_LABELS.items()])
-
-
-class WholeNumberField(IntegerField):
-    """An IntegerField where an empty box is "no value" (for InputRequired), not a type error.
-
-    Numbers with more than nine digits are a typing error too: NumberRange compares as float and would
-    overflow on hundreds of digits.
-    """
-
-    LIMIT = 10**9
-
-    def process_formdata(self, valuelist):
-        if valuelist and not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > self.LIMIT:
-            self.data = None
-            raise ValueError(self.gettext("Dit getal is te groot."))
 
 
 class OrganisationForm(BaseForm):

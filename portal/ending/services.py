@@ -10,13 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.alerts.rules import ENDED
-from portal.alerts.services import close_alerts, close_all_of
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.outbox import queue_email
+from portal.core.signals import conditions_ended, placement_ended
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.extensions import db
@@ -103,6 +102,8 @@ DROPOUT_FUTURE = "De laatste dag kan niet in de toekomst liggen. Kies vandaag of
 DROPOUT_EARLY = "De laatste dag kan niet voor {day} liggen."
 DROPOUT_TASKS_REASON = "De plaatsing is uitgevallen"
 DECISION_TASKS_REASON = "Het besluit over het einde is vastgelegd"
+#: A preference request lapses when the end date moved (the same words as the alert that closes then).
+END_MOVED = "De einddatum is veranderd"
 #: The employer's preference request (a task) when the decision window opens.
 PREFERENCE_TITLE = "Laten weten wat u wilt als de plaatsing afloopt: een contract, verlengen of stoppen"
 #: Alerts about onboarding only: they close when the nazorg begins.
@@ -169,8 +170,8 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
     else:
         raise PlacementError(UNKNOWN_KIND, "kind")
     # What waited for this decision closes itself: the alert about the end, the employer's request.
-    reason = ENDED["end_without_decision"] if kind != "extend" else ENDED["end_moved"]
-    close_alerts(placement.id, reason, rules=("end_without_decision",))
+    condition = "end_without_decision" if kind != "extend" else "end_moved"
+    conditions_ended.send(placement.id, condition=condition, rules=("end_without_decision",))
     cancel_open_tasks(actor, placement, DECISION_TASKS_REASON, kinds=("preference",))
     _mail_decision(placement, decision)
     return decision
@@ -229,7 +230,7 @@ def _contract(actor: User, placement: Placement, values: dict[str, Any], note: s
             reason=f"Besluit: contract ({CONTRACT_TYPES[contract_type].lower()}, {hours} uur per week)"
             f" vanaf {format_date(starts)}. De nazorg begint.",
         )
-        close_alerts(placement.id, ENDED["onboarding_over"], rules=ONBOARDING_RULES)
+        conditions_ended.send(placement.id, condition="onboarding_over", rules=ONBOARDING_RULES)
     else:
         db.session.flush()  # onboarding goes on until the contract starts (begin_aftercare)
     record(
@@ -301,7 +302,7 @@ def _stop(actor: User, placement: Placement, values: dict[str, Any], note: str |
     placement.contract_type = placement.contract_hours = placement.contract_start_date = None
     change_status(actor, placement, "closed", reason=f"Besluit: stoppen. {STOP_REASONS[reason]}.")
     cancel_open_tasks(actor, placement, "De plaatsing is gestopt")
-    close_all_of(placement, "stopped")
+    placement_ended.send(placement, cause="stopped")
     set_candidate_status(actor, placement.candidate, "active")
     record(
         actor,
@@ -343,7 +344,7 @@ def begin_aftercare_now(actor: User, placement: Placement) -> None:
             "nazorg",
             reason=AFTERCARE_BEGINS.format(day=format_date(placement.contract_start_date)),
         )
-        close_alerts(placement.id, ENDED["onboarding_over"], rules=ONBOARDING_RULES)
+        conditions_ended.send(placement.id, condition="onboarding_over", rules=ONBOARDING_RULES)
 
 
 def begin_aftercare(today: date, now: datetime | None = None) -> int:
@@ -382,7 +383,9 @@ def begin_aftercare(today: date, now: datetime | None = None) -> int:
         db.session.refresh(placement, ["status"])  # a placement loaded before sees its new status
         record(None, "placement.status_changed", placement, from_status="onboarding", to_status="nazorg")
     if moved:
-        close_alerts([row[0] for row in moved], ENDED["onboarding_over"], rules=ONBOARDING_RULES, now=now)
+        conditions_ended.send(
+            [row[0] for row in moved], condition="onboarding_over", rules=ONBOARDING_RULES, now=now
+        )
     db.session.flush()
     return len(moved)
 
@@ -478,7 +481,7 @@ def _lapse_reason(task: Task, placement: Placement) -> str | None:
         return DECISION_TASKS_REASON
     if placement.employer_preference is not None:
         return None
-    return ENDED["end_moved"].rstrip(".")
+    return END_MOVED
 
 
 # The employer's preference --------------------------------------------------------------------------------
@@ -556,7 +559,7 @@ def register_dropout(actor: User, placement: Placement, reason: str, text: str, 
     change_status(actor, placement, "interrupted", reason=f"Uitval: {DROPOUT_REASONS[reason]}.")
     placement.end_reason, placement.end_note, placement.ended_on = reason, text, last_day
     cancelled = cancel_open_tasks(actor, placement, DROPOUT_TASKS_REASON)
-    close_all_of(placement, "interrupted")
+    placement_ended.send(placement, cause="interrupted")
     if before in queries.POSITION_FREEING:
         reopen_position(db.session.get(PlacementRequest, placement.request_id), actor=actor)
     set_candidate_status(actor, placement.candidate, "inactive")

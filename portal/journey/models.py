@@ -13,22 +13,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.codes import JOURNEY_STAGES
 from portal.core.db import Base, TimestampMixin, str_enum_check
 from portal.core.time import now_utc
 
-#: The eight steps of the Eindhoven approach (domain.md §5.1), in order, with placement, nazorg and exit.
-STAGES = {
-    "aanmelding": "Aanmelding",
-    "intake_rechtmatigheid": "Intake rechtmatigheid",
-    "intake_doelmatigheid": "Intake doelmatigheid",
-    "klantbeeld": "Klantbeeld",
-    "trajectbepaling": "Trajectbepaling",
-    "voortraject": "Voortraject",
-    "vervolgtraject": "Vervolgtraject",
-    "plaatsing": "Plaatsing",
-    "nazorg": "Nazorg",
-    "uitstroom": "Uitstroom",
-}
+#: The stages of a journey (kept in core: a candidate carries its current stage).
+STAGES = JOURNEY_STAGES
 #: Stages the system records by itself (from a placement or a confirmed exit), never by hand.
 SYSTEM_STAGES = ("plaatsing", "nazorg", "uitstroom")
 #: Where a candidate was referred from (aanmelding).

@@ -17,21 +17,13 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.forms import BaseForm, choices, need, one_line, plain_text, too_long
+from portal.core.forms import BaseForm, choices, need, one_line, optional_int, plain_text, too_long
 from portal.core.time import today_local
 from portal.requests.models import DECLINE_REASONS
 
 DATE_MESSAGE = "Vul een datum in, zoals 2026-05-01."
 TIME_MESSAGE = "Vul een tijd in, zoals 14:30."
 CONFIRM_LABEL = "Ik heb de waarschuwing gelezen en stel toch voor"
-
-
-def optional_int(value):
-    """Anything that is not a whole number becomes None (then refused as not in the list)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ProposeForm(BaseForm):

@@ -13,6 +13,7 @@ from portal.candidates.models import Candidate, CandidateVersion
 from portal.core.audit import record, record_viewed
 from portal.core.filters import format_date
 from portal.core.outbox import cancel_pending_about, queue_email
+from portal.core.signals import profile_unshared
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.extensions import db
@@ -354,6 +355,11 @@ def withdraw(actor: User, proposal: Proposal) -> Proposal:
         raise MatchingError(NOT_OPEN)
     _close_withdrawn(actor, proposal, "by_municipality")
     return proposal
+
+
+@profile_unshared.connect
+def _withdraw_when_unshared(candidate: Candidate, *, actor: User) -> list[Proposal]:
+    return withdraw_unshared(actor, candidate)
 
 
 def withdraw_unshared(actor: User, candidate: Candidate) -> list[Proposal]:

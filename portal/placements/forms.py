@@ -6,9 +6,20 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.candidates.forms import DutchDateField
-from portal.core.forms import BaseForm, RequiredWhen, choices, need, no_bsn, one_line, plain_text, too_long
-from portal.employers.forms import WholeNumberField
-from portal.matching.forms import optional_int
+from portal.core.forms import (
+    WHOLE_NUMBER,
+    BaseForm,
+    RequiredWhen,
+    WholeNumberField,
+    choices,
+    need,
+    no_bsn,
+    one_line,
+    optional_int,
+    plain_text,
+    too_long,
+    whole_number,
+)
 from portal.placements.models import (
     CONTRACT_TYPES,
     DECISION_KINDS,
@@ -17,7 +28,6 @@ from portal.placements.models import (
     SCORED_ASPECTS,
     STOP_REASONS,
 )
-from portal.requests.forms import WHOLE_NUMBER, whole_number
 
 INVALID_CHOICE = "Kies een van de mogelijkheden."
 #: Questions on the form, one per scored aspect (the label the employer reads).

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.aftercare.models import AFTERCARE_OUTCOMES
 from portal.core.db import Base, TimestampMixin, str_enum_check
 from portal.core.time import now_utc
 
@@ -53,6 +52,14 @@ CONTRACT_TYPES = {
     "on_call": "Oproepcontract",
 }
 DECISION_KINDS = {"contract": "Contract", "extend": "Verlengen", "stop": "Stoppen"}
+
+
+#: How the aftercare of a placement ended (recorded by the municipal contact; the dossier then closes).
+AFTERCARE_OUTCOMES = {
+    "employed": "Werkt nog, met contract",
+    "dropped_out": "Uitgevallen",
+    "moved": "Naar een andere werkplek",
+}
 
 
 class Placement(TimestampMixin, Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.auth.models import User
 from portal.core.audit import record
@@ -20,7 +20,9 @@ from portal.placements.models import (
     WeeklyLog,
     WeeklyLogVersion,
 )
-from portal.requests.models import Proposal
+
+if TYPE_CHECKING:  # a placement is made from a proposal (requests sits above placements)
+    from portal.requests.models import Proposal
 
 #: The only status changes a placement can make; everything else is refused.
 TRANSITIONS = {

@@ -14,13 +14,23 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, join_codes
-from portal.core.forms import BaseForm, choices, need, one_line, one_of, plain_text, too_long
+from portal.core.forms import (
+    BaseForm,
+    choices,
+    need,
+    one_line,
+    one_of,
+    optional_int,
+    plain_text,
+    too_long,
+    whole_number,
+)
 from portal.core.time import today_local
-from portal.employers.forms import INVALID_CHOICE, WholeNumberField, optional_int
+from portal.employers.forms import INVALID_CHOICE
 from portal.requests.models import REQUEST_STATUSES
 
 #: Levels an employer can ask for (C1 is never a requirement for these placements).
@@ -28,20 +38,6 @@ REQUEST_LEVELS = {code: label for code, label in LANGUAGE_LEVELS.items() if code
 WORK_DAYS = {code: label for code, label in WEEKDAYS.items() if code in ("ma", "di", "wo", "do", "vr")}
 #: How far ahead a start date may lie.
 MAX_DAYS_AHEAD = 730
-WHOLE_NUMBER = "Vul een heel getal in, zoals 2."
-
-
-def whole_number(label: str, low: int, high: int, required: str) -> WholeNumberField:
-    return WholeNumberField(
-        label,
-        invalid_value_message=WHOLE_NUMBER,
-        validators=[
-            InputRequired(message=required),
-            NumberRange(min=low, max=high, message=f"Vul een getal van {low} tot en met {high} in."),
-        ],
-    )
-
-
 # Placement types ------------------------------------------------------------------------------------------
 
 

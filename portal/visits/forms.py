@@ -10,10 +10,18 @@ from wtforms.validators import InputRequired, Optional
 
 from portal.candidates.forms import CheckboxesField, DutchDateField
 from portal.core.filters import format_date
-from portal.core.forms import BaseForm, RequiredWhen, choices, no_bsn, one_line, plain_text, too_long
+from portal.core.forms import (
+    BaseForm,
+    RequiredWhen,
+    choices,
+    no_bsn,
+    one_line,
+    plain_text,
+    too_long,
+    whole_number,
+)
 from portal.core.time import today_local
 from portal.employers.forms import INVALID_CHOICE
-from portal.requests.forms import whole_number
 from portal.tasks.models import TASK_OWNERS
 from portal.tasks.services import CARE_FOR_EMPLOYER, mentions_care
 from portal.visits import services
