@@ -57,7 +57,7 @@ JOBS: list[dict[str, Any]] = [
     },
     {
         "id": "aftercare.reconcile",
-        "func": "portal.alerts.jobs:reconcile",
+        "func": "portal.alerts.reconcile:reconcile",
         "trigger": "interval",
         "minutes": 5,
     },

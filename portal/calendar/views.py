@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from portal.calendar import feed as calendar_feed
 from portal.calendar import queries, services
+from portal.calendar.feed import DAYS_AHEAD, DAYS_BACK, VISIT_DAYS_BACK, events_for, render
 from portal.calendar.services import CalendarError
 from portal.core.audit import record_listing
 from portal.core.forms import EmptyForm
@@ -41,9 +41,9 @@ def index():
     return render_template(
         "calendar/index.html",
         has_feed=current_user.calendar_token_hash is not None,
-        days_back=calendar_feed.DAYS_BACK,
-        days_ahead=calendar_feed.DAYS_AHEAD,
-        visit_days=calendar_feed.VISIT_DAYS_BACK,
+        days_back=DAYS_BACK,
+        days_ahead=DAYS_AHEAD,
+        visit_days=VISIT_DAYS_BACK,
     )
 
 
@@ -110,8 +110,8 @@ def feed(token: str):
     user = db.session.scalar(queries.user_by_token_hash(services.token_hash(token)))
     if user is None:
         abort(404)
-    events = calendar_feed.events_for(user, today_local())
-    response = Response(calendar_feed.render(user, events, now_utc()), mimetype="text/calendar")
+    events = events_for(user, today_local())
+    response = Response(render(user, events, now_utc()), mimetype="text/calendar")
     record_listing(user, {event.candidate_id for event in events}, "calendar_feed")
     db.session.commit()
     response.headers["Cache-Control"] = "private, no-store"

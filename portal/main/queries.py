@@ -8,20 +8,26 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.aftercare.queries import outcomes_due, overdue_for_home
-from portal.alerts import queries as alert_queries
+from portal.aftercare.queries import outcomes_due
 from portal.alerts.models import Alert
+from portal.alerts.queries import HOME_ALERTS, alerts_for, escalated_in, overdue_for_home
 from portal.candidates.disclosure import labels_for
 from portal.candidates.models import Candidate
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
-from portal.employers import queries as employer_queries
+from portal.employers.queries import employer_with_contact, pending_registrations, workplaces_of
 from portal.extensions import db
-from portal.placements import queries as placement_queries
 from portal.placements.models import Placement, WeeklyLog
+from portal.placements.queries import (
+    assigned_to,
+    decisions_due,
+    logged_weeks,
+    onboarding_of_employer,
+    placements_for,
+)
 from portal.placements.services import last_log_week
-from portal.requests import queries as request_queries
-from portal.tasks import queries as task_queries
+from portal.requests.queries import drafts_of, proposals_waiting_for, waiting_for_proposals
+from portal.tasks.queries import open_tasks_for
 
 HEARTBEAT_JOB = "core.heartbeat"
 
@@ -68,8 +74,8 @@ def named_candidate_ids(context: dict[str, Any]) -> set[int]:
 
 def _attention(user) -> dict[str, Any]:
     if user.role == "employer":
-        employer = db.session.scalar(employer_queries.employer_with_contact(user.employer_id))
-        workplaces = db.session.scalars(employer_queries.workplaces_of(user.employer_id)).all()
+        employer = db.session.scalar(employer_with_contact(user.employer_id))
+        workplaces = db.session.scalars(workplaces_of(user.employer_id)).all()
         due, overdue = weekly_logs_to_do(user.employer_id)
         decisions = decisions_to_take(user)
         return {
@@ -78,28 +84,24 @@ def _attention(user) -> dict[str, Any]:
             "logs_due": due,
             "logs_overdue": overdue,
             "decisions": decisions,
-            "proposals": first_rows(request_queries.proposals_waiting_for(user.employer_id)),
-            "drafts": first_rows(request_queries.drafts_of(user.employer_id), scalars=True),
+            "proposals": first_rows(proposals_waiting_for(user.employer_id)),
+            "drafts": first_rows(drafts_of(user.employer_id), scalars=True),
             **open_tasks(user),
         }
     if user.role == "jobcoach":
         return {
-            "assigned": db.session.execute(placement_queries.assigned_to(user)).unique().all(),
+            "assigned": db.session.execute(assigned_to(user)).unique().all(),
             "to_start": placements_to_start(user),
             **open_alerts(user),
             **open_tasks(user),
         }
     if user.role == "municipal":
-        pending = db.session.scalars(
-            employer_queries.pending_registrations(user.municipality_id).limit(10)
-        ).all()
-        pending_count = count(employer_queries.pending_registrations(user.municipality_id))
+        pending = db.session.scalars(pending_registrations(user.municipality_id).limit(10)).all()
+        pending_count = count(pending_registrations(user.municipality_id))
         return {
             "pending": pending,
             "pending_count": pending_count,
-            "new_requests": first_rows(
-                request_queries.waiting_for_proposals(user.municipality_id, user.id), scalars=True
-            ),
+            "new_requests": first_rows(waiting_for_proposals(user.municipality_id, user.id), scalars=True),
             "to_start": placements_to_start(user),
             "decisions": decisions_to_take(user),
             "concerns": recent_concerns(user),
@@ -115,7 +117,7 @@ def _attention(user) -> dict[str, Any]:
                     OutboxEmail.status == "failed", OutboxEmail.municipality_id == user.municipality_id
                 )
             ),
-            "pending_count": count(employer_queries.pending_registrations(user.municipality_id)),
+            "pending_count": count(pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
             **escalated_alerts(user),
             "failed_jobs": db.session.scalars(
@@ -133,10 +135,10 @@ MAX_LOGS_TO_DO = 50
 
 def weekly_logs_to_do(employer_id: int) -> tuple[list[tuple], list[tuple]]:
     """(due, overdue): (placement, week_start) of missing logs this week and in earlier weeks."""
-    placements = db.session.scalars(placement_queries.onboarding_of_employer(employer_id)).unique().all()
+    placements = db.session.scalars(onboarding_of_employer(employer_id)).unique().all()
     if not placements:
         return [], []
-    logged = {tuple(r) for r in db.session.execute(placement_queries.logged_weeks(p.id for p in placements))}
+    logged = {tuple(r) for r in db.session.execute(logged_weeks(p.id for p in placements))}
     this_week = _monday(today_local())
     due, overdue = [], []
     for placement in placements:
@@ -163,7 +165,7 @@ def first_rows(query: sa.Select, *, scalars: bool = False, limit: int = HOME_TAS
 
 def placements_to_start(user) -> dict[str, Any]:
     """Planned placements waiting to start, newest first: the contact's own, or the jobcoach's."""
-    scope = placement_queries.placements_for(user)
+    scope = placements_for(user)
     if user.role == "municipal":
         scope = scope.where(Placement.contact_id == user.id)
     query = (
@@ -180,7 +182,7 @@ CONCERN_DAYS = 14
 
 def open_tasks(user) -> dict[str, Any]:
     """``tasks`` (task, placement, pseudonym) soonest due first, ``task_count`` and ``today``."""
-    query = task_queries.open_tasks_for(user)
+    query = open_tasks_for(user)
     if query is None:
         return {"tasks": [], "task_count": 0, "today": today_local()}
     rows = db.session.execute(query.limit(HOME_TASKS)).all()
@@ -190,41 +192,39 @@ def open_tasks(user) -> dict[str, Any]:
 def open_alerts(user) -> dict[str, Any]:
     """``alerts`` (alert, placement, candidate) of the user's placements that nobody picked up yet,
     high first, and ``alert_count``: the contact's placements, or the jobcoach's."""
-    query = alert_queries.alerts_for(user, "open")
+    query = alerts_for(user, "open")
     if query is None:
         return {"alerts": [], "alert_count": 0}
-    rows = db.session.execute(query.limit(alert_queries.HOME_ALERTS)).all()
-    total = len(rows) if len(rows) < alert_queries.HOME_ALERTS else count(query)
+    rows = db.session.execute(query.limit(HOME_ALERTS)).all()
+    total = len(rows) if len(rows) < HOME_ALERTS else count(query)
     return {"alerts": rows, "alert_count": total}
 
 
 def escalated_alerts(user) -> dict[str, Any]:
     """``escalated`` (alert, pseudonym, contact name) of the admin's municipality and ``escalated_count``."""
-    query = alert_queries.escalated_in(user.municipality_id)
-    rows = db.session.execute(query.limit(alert_queries.HOME_ALERTS)).all()
+    query = escalated_in(user.municipality_id)
+    rows = db.session.execute(query.limit(HOME_ALERTS)).all()
     return {
         "escalated": rows,
-        "escalated_count": len(rows) if len(rows) < alert_queries.HOME_ALERTS else count(query),
+        "escalated_count": len(rows) if len(rows) < HOME_ALERTS else count(query),
     }
 
 
 def decisions_to_take(user) -> list:
     """Placements waiting for the end-of-placement decision: the employer's own, or the contact's."""
-    scope = placement_queries.placements_for(user)
+    scope = placements_for(user)
     if scope is None:
         return []
     if user.role == "municipal":
         scope = scope.where(Placement.contact_id == user.id)
-    query = placement_queries.decisions_due(
-        scope, today_local(), current_app.config["DECISION_LEAD_WORKING_DAYS"]
-    )
+    query = decisions_due(scope, today_local(), current_app.config["DECISION_LEAD_WORKING_DAYS"])
     return db.session.scalars(query).unique().all()
 
 
 def recent_concerns(user) -> list:
     """(log, placement) of weekly logs with "ik maak me zorgen" in the last two weeks, for the contact."""
     since = _monday(today_local()) - timedelta(days=CONCERN_DAYS)
-    query = placement_queries.placements_for(user)
+    query = placements_for(user)
     query = (
         query.add_columns(WeeklyLog)
         .join(WeeklyLog, WeeklyLog.placement_id == Placement.id)
