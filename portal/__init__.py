@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
+    from portal.ending.views import bp as ending_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
     from portal.placements.views import bp as placements_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         candidates_bp,
         matching_bp,
         placements_bp,
+        ending_bp,
         visits_bp,
         tasks_bp,
         aftercare_bp,

@@ -727,7 +727,7 @@ SCENARIOS: dict[str, Scenario] = {
         setup=_on_placement(),
         valid=_log_valid,
     ),
-    "placements.decide": Scenario(
+    "ending.decide": Scenario(
         "municipal",
         lambda w: f"/plaatsingen/{w.placement.id}/besluit",
         setup=_on_placement(),
@@ -738,14 +738,14 @@ SCENARIOS: dict[str, Scenario] = {
             "contract_start": "2026-03-23",
         },
     ),
-    "placements.preference": Scenario(
+    "ending.preference": Scenario(
         "employer",
         lambda w: f"/plaatsingen/{w.placement.id}/voorkeur",
         page=lambda w: f"/plaatsingen/{w.placement.id}",
         setup=_on_placement(),
         valid={"preference": "contract"},
     ),
-    "placements.dropout": Scenario(
+    "ending.dropout": Scenario(
         "municipal",
         lambda w: f"/plaatsingen/{w.placement.id}/uitval",
         setup=_on_placement(),

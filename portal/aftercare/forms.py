@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from portal.aftercare import services, settings
 from portal.aftercare.models import CHECKIN_WITH, RISK_LEVELS
 from portal.candidates.forms import DutchDateField
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.forms import (
     WHOLE_NUMBER,
@@ -119,7 +120,7 @@ class SettingsForm(BaseForm):
             months = settings.MONTHS[1]  # the length has its own error; still check the numbers
         try:
             field.data = " ".join(str(week) for week in settings.check_weeks(field.data, months))
-        except settings.SettingsError as error:
+        except DomainError as error:
             raise ValidationError(error.message) from error
 
     def values(self) -> dict[str, Any]:

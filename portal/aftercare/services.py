@@ -11,11 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.aftercare.models import CHECKIN_WITH, RISK_LEVELS, AftercareSettings, CheckIn
+from portal.aftercare.permissions import is_municipal_of
 from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import plan_for, sync_checkins
 from portal.aftercare.settings import months_of
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.signals import conditions_ended, placement_ended
@@ -79,20 +81,7 @@ OUTCOME_CLOSED_REASON = {
 OUTCOME_TASKS_REASON = "De nazorg is afgerond"
 
 
-class AftercareError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 # Who, and when --------------------------------------------------------------------------------------------
-
-
-def is_municipal_of(user: User, placement: Placement) -> bool:
-    return user.role == "municipal" and user.municipality_id == placement.municipality_id
 
 
 def aftercare_problem(placement: Placement) -> str | None:
@@ -114,16 +103,16 @@ def contract_problem(placement: Placement) -> str | None:
 
 def _check_actor(actor: User, placement: Placement, problem_of=aftercare_problem) -> None:
     if not is_municipal_of(actor, placement):
-        raise AftercareError(NOT_YOURS)
+        raise DomainError(NOT_YOURS)
     problem = problem_of(placement)
     if problem:
-        raise AftercareError(problem)
+        raise DomainError(problem)
 
 
 def _text(value: Any, limit: int, message: str, field: str) -> str | None:
     text = value.strip() if isinstance(value, str) else ""
     if len(text) > limit:
-        raise AftercareError(message, field)
+        raise DomainError(message, field)
     return text or None
 
 
@@ -160,20 +149,20 @@ def correct_contract(actor: User, placement: Placement, values: dict[str, Any]) 
     hours = values.get("contract_hours")
     starts = values.get("contract_start_date")
     if contract_type not in CONTRACT_TYPES:
-        raise AftercareError(CONTRACT_TYPE, "contract_type")
+        raise DomainError(CONTRACT_TYPE, "contract_type")
     low, high = CONTRACT_HOURS
     if not _whole(hours) or not low <= hours <= high:
-        raise AftercareError(CONTRACT_HOURS_RANGE, "contract_hours")
+        raise DomainError(CONTRACT_HOURS_RANGE, "contract_hours")
     if not isinstance(starts, date):
-        raise AftercareError(CONTRACT_START_MISSING, "contract_start_date")
+        raise DomainError(CONTRACT_START_MISSING, "contract_start_date")
     first, last = contract_start_window(placement)
     if starts < first:
-        raise AftercareError(CONTRACT_START_EARLY.format(day=format_date(first)), "contract_start_date")
+        raise DomainError(CONTRACT_START_EARLY.format(day=format_date(first)), "contract_start_date")
     if starts > last:
-        raise AftercareError(CONTRACT_START_LATE.format(day=format_date(last)), "contract_start_date")
+        raise DomainError(CONTRACT_START_LATE.format(day=format_date(last)), "contract_start_date")
     held = first_held_on(placement.id)
     if held is not None and starts > held:
-        raise AftercareError(START_AFTER_HELD.format(day=format_date(held)), "contract_start_date")
+        raise DomainError(START_AFTER_HELD.format(day=format_date(held)), "contract_start_date")
     new = {"contract_type": contract_type, "contract_hours": hours, "contract_start_date": starts}
     changed = [name for name, value in new.items() if getattr(placement, name) != value]
     if not changed:
@@ -214,26 +203,26 @@ def checkin_problem(placement: Placement, checkin: CheckIn) -> str | None:
 def _check_checkin(placement: Placement, values: dict[str, Any]) -> dict[str, Any]:
     held_on = values.get("held_on")
     if not isinstance(held_on, date):
-        raise AftercareError(HELD_ON_MISSING, "held_on")
+        raise DomainError(HELD_ON_MISSING, "held_on")
     if held_on > today_local():
-        raise AftercareError(HELD_ON_FUTURE, "held_on")
+        raise DomainError(HELD_ON_FUTURE, "held_on")
     if held_on < placement.contract_start_date:
-        raise AftercareError(HELD_ON_EARLY.format(day=format_date(placement.contract_start_date)), "held_on")
+        raise DomainError(HELD_ON_EARLY.format(day=format_date(placement.contract_start_date)), "held_on")
     if values.get("held_with") not in CHECKIN_WITH:
-        raise AftercareError(BAD_WITH, "held_with")
+        raise DomainError(BAD_WITH, "held_with")
     contact_made = values.get("contact_made")
     if not isinstance(contact_made, bool):
-        raise AftercareError(BAD_CONTACT, "contact_made")
+        raise DomainError(BAD_CONTACT, "contact_made")
     scores = {}
     if contact_made:
         given = values.get("scores") or {}
         for name, label in SCORED_ASPECTS.items():
             score = given.get(name)
             if not _whole(score) or score not in SCALE:
-                raise AftercareError(BAD_SCORE.format(aspect=label.lower()), name)
+                raise DomainError(BAD_SCORE.format(aspect=label.lower()), name)
             scores[name] = score
     if values.get("risk") not in RISK_LEVELS:
-        raise AftercareError(BAD_RISK, "risk")
+        raise DomainError(BAD_RISK, "risk")
     return {
         "held_on": held_on,
         "held_with": values["held_with"],
@@ -252,10 +241,10 @@ def record_checkin(actor: User, placement: Placement, checkin: CheckIn, values: 
     was made, else left out), problems, agreements, risk.
     """
     if not is_municipal_of(actor, placement):
-        raise AftercareError(NOT_YOURS)
+        raise DomainError(NOT_YOURS)
     problem = checkin_problem(placement, checkin)
     if problem:
-        raise AftercareError(problem)
+        raise DomainError(problem)
     checked = _check_checkin(placement, values)
     corrected = checkin.status == "held"
     before_risk = checkin.risk
@@ -314,25 +303,25 @@ def outcome_problem(placement: Placement, settings: AftercareSettings, today: da
 def _check_outcome(values: dict[str, Any]) -> dict[str, Any]:
     outcome = values.get("outcome")
     if outcome not in AFTERCARE_OUTCOMES:
-        raise AftercareError(BAD_OUTCOME, "outcome")
+        raise DomainError(BAD_OUTCOME, "outcome")
     note = _text(values.get("note"), NOTE_MAX, NOTE_TOO_LONG, "note")
     checked = {"outcome": outcome, "contract_type": None, "hours": None, "reason": None, "note": note}
     if outcome == "employed":
         if values.get("contract_type") not in CONTRACT_TYPES:
-            raise AftercareError(CONTRACT_TYPE, "contract_type")
+            raise DomainError(CONTRACT_TYPE, "contract_type")
         hours = values.get("hours")
         low, high = CONTRACT_HOURS
         if not _whole(hours) or not low <= hours <= high:
-            raise AftercareError(CONTRACT_HOURS_RANGE, "hours")
+            raise DomainError(CONTRACT_HOURS_RANGE, "hours")
         checked.update(contract_type=values["contract_type"], hours=hours)
     elif outcome == "dropped_out":
         if values.get("reason") not in DROPOUT_REASONS:
-            raise AftercareError(OUTCOME_REASON, "reason")
+            raise DomainError(OUTCOME_REASON, "reason")
         if not note:
-            raise AftercareError(OUTCOME_NOTE_DROPPED, "note")
+            raise DomainError(OUTCOME_NOTE_DROPPED, "note")
         checked["reason"] = values["reason"]
     elif not note:
-        raise AftercareError(OUTCOME_NOTE_MOVED, "note")
+        raise DomainError(OUTCOME_NOTE_MOVED, "note")
     return checked
 
 
@@ -345,11 +334,11 @@ def record_outcome(
     ``values``: outcome, contract_type, hours, reason, note.
     """
     if not is_municipal_of(actor, placement):
-        raise AftercareError(NOT_YOURS)
+        raise DomainError(NOT_YOURS)
     today = today_local()
     problem = outcome_problem(placement, settings, today)
     if problem:
-        raise AftercareError(problem)
+        raise DomainError(problem)
     checked = _check_outcome(values)
     outcome = checked["outcome"]
     placement.outcome = outcome

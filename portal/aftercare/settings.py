@@ -17,6 +17,7 @@ from portal.aftercare.models import DEFAULT_CHECKIN_WEEKS, AftercareSettings
 from portal.aftercare.plan import aftercare_end, parse_weeks
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.sql import conflict_insert
 from portal.extensions import db
 
@@ -46,15 +47,6 @@ WEEKS_TOO_LATE = (
 )
 MONTHS_RANGE = f"Vul een aantal maanden van {MONTHS[0]} tot en met {MONTHS[1]} in."
 THRESHOLD_RANGE = "Vul een getal van {low} tot en met {high} in."
-
-
-class SettingsError(Exception):
-    """A setting was refused; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def defaults() -> dict[str, Any]:
@@ -121,27 +113,27 @@ def latest_week(months: int) -> int:
 
 
 def check_weeks(text: Any, months: int) -> tuple[int, ...]:
-    """The weeks typed as "1 2 4 6 8 12 16" (spaces or commas), checked; else a SettingsError."""
+    """The weeks typed as "1 2 4 6 8 12 16" (spaces or commas), checked; else a DomainError."""
     tokens = str(text or "").replace(",", " ").split()
     if not tokens:
-        raise SettingsError(WEEKS_EMPTY, "checkin_weeks")
+        raise DomainError(WEEKS_EMPTY, "checkin_weeks")
     if any(not (token.isascii() and token.isdigit()) for token in tokens):
-        raise SettingsError(WEEKS_NOT_NUMBERS, "checkin_weeks")
+        raise DomainError(WEEKS_NOT_NUMBERS, "checkin_weeks")
     if any(len(token.lstrip("0")) > 3 for token in tokens):
-        raise SettingsError(WEEKS_RANGE, "checkin_weeks")
+        raise DomainError(WEEKS_RANGE, "checkin_weeks")
     weeks = [int(token) for token in tokens]
     if any(not WEEK_RANGE[0] <= week <= WEEK_RANGE[1] for week in weeks):
-        raise SettingsError(WEEKS_RANGE, "checkin_weeks")
+        raise DomainError(WEEKS_RANGE, "checkin_weeks")
     twice = sorted({week for week in weeks if weeks.count(week) > 1})
     if twice:
-        raise SettingsError(WEEKS_TWICE.format(week=twice[0]), "checkin_weeks")
+        raise DomainError(WEEKS_TWICE.format(week=twice[0]), "checkin_weeks")
     if len(weeks) > MAX_CHECKINS:
-        raise SettingsError(WEEKS_TOO_MANY, "checkin_weeks")
+        raise DomainError(WEEKS_TOO_MANY, "checkin_weeks")
     latest = latest_week(months)
     too_late = [week for week in weeks if week > latest]
     if too_late:
         unit = "maand" if months == 1 else "maanden"
-        raise SettingsError(
+        raise DomainError(
             WEEKS_TOO_LATE.format(week=min(too_late), months=months, unit=unit, latest=latest),
             "checkin_weeks",
         )
@@ -151,7 +143,7 @@ def check_weeks(text: Any, months: int) -> tuple[int, ...]:
 def _check(values: dict[str, Any]) -> dict[str, Any]:
     months = values.get("aftercare_months")
     if not _whole(months) or not MONTHS[0] <= months <= MONTHS[1]:
-        raise SettingsError(MONTHS_RANGE, "aftercare_months")
+        raise DomainError(MONTHS_RANGE, "aftercare_months")
     checked = {
         "aftercare_months": months,
         "checkin_weeks": " ".join(str(w) for w in check_weeks(values.get("checkin_weeks"), months)),
@@ -159,7 +151,7 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
     for name, (low, high) in THRESHOLDS.items():
         value = values.get(name)
         if not _whole(value) or not low <= value <= high:
-            raise SettingsError(THRESHOLD_RANGE.format(low=low, high=high), name)
+            raise DomainError(THRESHOLD_RANGE.format(low=low, high=high), name)
         checked[name] = value
     return checked
 

@@ -3,35 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.aftercare import forms, queries, services, settings
+from portal.aftercare import forms, permissions, queries, services, settings
 from portal.aftercare.models import (
-    CHECKIN_STATUSES,
-    CHECKIN_WITH,
-    RISK_LEVELS,
     CheckIn,
 )
-from portal.aftercare.plan import aftercare_end
 from portal.aftercare.planning import sync_checkins
-from portal.aftercare.services import AftercareError
-from portal.auth.models import User
 from portal.candidates.disclosure import label_for
 from portal.core.audit import record_viewed
-from portal.core.db import MAX_ID
+from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
 from portal.extensions import db
 from portal.placements.models import (
-    AFTERCARE_OUTCOMES,
-    CONTRACT_TYPES,
-    DROPOUT_REASONS,
-    SCALE,
     SCORED_ASPECTS,
     Placement,
 )
@@ -39,7 +26,6 @@ from portal.placements.permissions import get_placement_or_404
 
 bp = Blueprint("aftercare", __name__)
 
-STAFF = ("municipal", "jobcoach")
 #: The plan's fields: a change re-flows the check-ins of every placement in nazorg.
 PLAN_FIELDS = ("checkin_weeks", "aftercare_months")
 #: Ids are 32-bit integers in the database: larger ones cannot exist (and PostgreSQL would refuse them).
@@ -67,7 +53,7 @@ def settings_page():
     if form.validate_on_submit():
         try:
             _, changed = settings.save_settings(current_user, form.values())
-        except settings.SettingsError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             message = "De instellingen voor de nazorg zijn opgeslagen."
@@ -103,15 +89,6 @@ def _changes_in_words(counts: dict[str, int]) -> str:
 # The contract ---------------------------------------------------------------------------------------------
 
 
-def contract_form(placement: Placement) -> forms.ContractForm:
-    return forms.ContractForm(
-        formdata=None,
-        contract_type=placement.contract_type,
-        contract_hours=placement.contract_hours,
-        contract_start_date=placement.contract_start_date,
-    )
-
-
 @bp.post("/plaatsingen/<int:placement_id>/contract")
 @roles_required("municipal")
 def contract(placement_id: int):
@@ -124,7 +101,7 @@ def contract(placement_id: int):
     if form.validate_on_submit():
         try:
             changed = services.correct_contract(current_user, placement, form.values())
-        except AftercareError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -154,15 +131,6 @@ def contract(placement_id: int):
 # A check-in -----------------------------------------------------------------------------------------------
 
 
-def _checkin_or_404(placement: Placement, checkin_id: int) -> CheckIn:
-    if not 0 < checkin_id <= MAX_ID:
-        abort(404)
-    checkin = db.session.scalar(queries.checkin_of(placement.id, checkin_id))
-    if checkin is None:
-        abort(404)
-    return checkin
-
-
 def _checkin_form(placement: Placement, checkin: CheckIn) -> forms.CheckInForm:
     if request.method == "POST":
         form = forms.CheckInForm()
@@ -178,14 +146,14 @@ def _checkin_form(placement: Placement, checkin: CheckIn) -> forms.CheckInForm:
 @roles_required("municipal")
 def checkin(placement_id: int, checkin_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    item = _checkin_or_404(placement, checkin_id)
+    item = permissions.get_checkin_or_404(placement, checkin_id)
     problem = services.checkin_problem(placement, item)
     was_held = item.status == "held"
     form = _checkin_form(placement, item)
     if problem is None and form.validate_on_submit():
         try:
             services.record_checkin(current_user, placement, item, form.values())
-        except AftercareError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -241,7 +209,7 @@ def outcome(placement_id: int):
     if problem is None and form.validate_on_submit():
         try:
             services.record_outcome(current_user, placement, current, form.values())
-        except AftercareError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -253,73 +221,8 @@ def outcome(placement_id: int):
         label=_label(placement),
         form=form,
         problem=problem,
-        planned_left=db.session.scalar(
-            sa.select(sa.func.count(CheckIn.id)).where(
-                CheckIn.placement_id == placement.id, CheckIn.status == "planned"
-            )
-        ),
+        planned_left=db.session.scalar(queries.count_planned(placement.id)),
     )
     record_viewed(current_user, placement.candidate, "placement_outcome", placement_id=placement.id)
     db.session.commit()
     return html
-
-
-# The placement page ---------------------------------------------------------------------------------------
-
-
-def aftercare_context(placement: Placement, user: User) -> dict[str, Any]:
-    """``aftercare``: what the placement page's aftercare part shows (None before a contract).
-
-    Staff see every check-in with its answers; employers only the dates of the planned ones. The
-    municipality also gets the links to record a check-in and the outcome, and the contract form (also
-    while a decided contract has not started: ``pending``, no check-ins yet).
-    At most three queries.
-    """
-    if placement.contract_start_date is None and placement.outcome is None:
-        return {"aftercare": None}
-    staff = user.role in STAFF
-    municipal = services.is_municipal_of(user, placement)
-    pending = services.contract_pending(placement)
-    rows = [] if pending else db.session.scalars(queries.checkins_of(placement.id)).all()
-    if not staff:
-        rows = [row for row in rows if row.status == "planned"]
-    held = [row for row in rows if row.status == "held"]
-    ids = {row.held_by_id for row in held} - {None}
-    people = (
-        dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
-        if ids and staff
-        else {}
-    )
-    running = services.aftercare_problem(placement) is None
-    today = today_local()
-    opens = outcome_allowed = current = None
-    if staff and (running or pending):
-        current = settings.settings_for(placement.municipality_id)
-    if municipal and running:
-        opens = services.outcome_opens(placement, current)
-        outcome_allowed = opens is None or today >= opens
-    months = settings.months_of(current) if current is not None else None
-    return {
-        "aftercare": {
-            "checkins": rows,
-            "held": held if staff else [],
-            "people": people,
-            "staff": staff,
-            "running": running,
-            "pending": pending,
-            "may_record": municipal and running,
-            "contract_form": contract_form(placement) if municipal and (running or pending) else None,
-            "outcome_opens": opens,
-            "outcome_allowed": outcome_allowed,
-            "ends": aftercare_end(placement.contract_start_date, months) if months else None,
-            "today": today,
-            "statuses": CHECKIN_STATUSES,
-            "with": CHECKIN_WITH,
-            "risks": RISK_LEVELS,
-            "outcomes": AFTERCARE_OUTCOMES,
-            "contract_types": CONTRACT_TYPES,
-            "dropout_reasons": DROPOUT_REASONS,
-            "aspects": SCORED_ASPECTS,
-            "scale": SCALE,
-        }
-    }

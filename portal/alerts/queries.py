@@ -13,6 +13,7 @@ from portal.aftercare.models import CheckIn
 from portal.alerts.models import Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
+from portal.core.signals import placement_page
 from portal.extensions import db
 from portal.placements.models import Placement, WeeklyLog
 from portal.placements.queries import scoped
@@ -62,6 +63,19 @@ def alerts_of_placement(placement_id: int) -> sa.Select:
         .where(Alert.placement_id == placement_id)
         .order_by((Alert.status == "resolved"), *INBOX_ORDER)
     )
+
+
+@placement_page.connect
+def placement_page_part(placement: Placement, *, user: User, bound: dict[str, Any]) -> dict[str, Any]:
+    """The alerts of the placement's page and timeline (an alert when it opened and again when it was
+    resolved or closed itself); employers never see alerts."""
+    alerts = [] if user.role == "employer" else db.session.scalars(alerts_of_placement(placement.id)).all()
+    events = []
+    for alert in alerts:
+        events.append({"kind": "alert", "at": alert.opened_at, "alert": alert})
+        if alert.status == "resolved" and alert.resolved_at:
+            events.append({"kind": "alert_closed", "at": alert.resolved_at, "alert": alert})
+    return {"alerts": alerts, "events": events}
 
 
 #: Evidence keys that name a row (``log:12``): the kind and the model it is a row of.

@@ -18,10 +18,12 @@ import sqlalchemy as sa
 
 from portal.aftercare.settings import settings_by_municipality
 from portal.alerts.models import Alert
+from portal.alerts.permissions import ALREADY_RESOLVED, NOT_YOURS, acknowledge_problem, may_handle
 from portal.alerts.rules import ENDED, STATE_RULES, Finding, condition_ended
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.holidays import working_days_between
 from portal.core.models import OutboxEmail
 from portal.core.outbox import queue_email
@@ -36,23 +38,8 @@ NOTE_MAX = 2000
 MAILED_STATUSES = ("onboarding", "nazorg")
 #: The daily digest goes out from this local time.
 DIGEST_AT = time(8, 0)
-#: Roles that work on alerts.
-HANDLERS = ("municipal", "jobcoach")
-
-NOT_YOURS = "U kunt dit signaal niet afhandelen. Dat doen de gemeente en de jobcoach van deze plaatsing."
-ALREADY_ACKNOWLEDGED = "Dit signaal is al opgepakt."
-ALREADY_RESOLVED = "Dit signaal is al afgehandeld."
 NOTE_NEEDED = "Schrijf op wat er met dit signaal is gedaan."
 NOTE_TOO_LONG = f"Gebruik hoogstens {NOTE_MAX} tekens."
-
-
-class AlertError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- Opening ------------------------------------------------------------------------------------------------
@@ -101,23 +88,11 @@ def open_alert(placement: Placement, finding: Finding, now: datetime | None = No
 # --- Handling in the inbox ----------------------------------------------------------------------------------
 
 
-def may_handle(user: User, placement: Placement) -> bool:
-    """Municipal staff of the placement's municipality, and the placement's own jobcoach."""
-    if user.municipality_id != placement.municipality_id:
-        return False
-    if user.role == "municipal":
-        return True
-    return user.role == "jobcoach" and placement.jobcoach_id == user.id
-
-
 def acknowledge(actor: User, alert: Alert, placement: Placement) -> Alert:
     """open → acknowledged (someone picked it up; it no longer escalates)."""
-    if not may_handle(actor, placement):
-        raise AlertError(NOT_YOURS)
-    if alert.status == "resolved":
-        raise AlertError(ALREADY_RESOLVED)
-    if alert.status != "open":
-        raise AlertError(ALREADY_ACKNOWLEDGED)
+    problem = acknowledge_problem(actor, alert, placement)
+    if problem:
+        raise DomainError(problem)
     alert.status = "acknowledged"
     alert.acknowledged_at = now_utc()
     alert.acknowledged_by_id = actor.id
@@ -129,14 +104,14 @@ def acknowledge(actor: User, alert: Alert, placement: Placement) -> Alert:
 def resolve(actor: User, alert: Alert, placement: Placement, note: str | None) -> Alert:
     """open or acknowledged → resolved, with a note of what was done (required, at most 2000 characters)."""
     if not may_handle(actor, placement):
-        raise AlertError(NOT_YOURS)
+        raise DomainError(NOT_YOURS)
     if alert.status == "resolved":
-        raise AlertError(ALREADY_RESOLVED)
+        raise DomainError(ALREADY_RESOLVED)
     note = (note or "").strip()
     if not note:
-        raise AlertError(NOTE_NEEDED, "note")
+        raise DomainError(NOTE_NEEDED, "note")
     if len(note) > NOTE_MAX:
-        raise AlertError(NOTE_TOO_LONG, "note")
+        raise DomainError(NOTE_TOO_LONG, "note")
     now = now_utc()
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now

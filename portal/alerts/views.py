@@ -6,39 +6,32 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from portal.aftercare.models import RISK_LEVELS
-from portal.alerts import forms, queries, services
+from portal.alerts import forms, permissions, queries, services
 from portal.alerts.models import ALERT_SEVERITIES, ALERT_STATUSES
-from portal.alerts.services import AlertError
 from portal.candidates.disclosure import label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
+from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.extensions import db
 from portal.placements.models import SCORED_ASPECTS, Placement
-from portal.placements.permissions import first_through_placement_or_404
 
 bp = Blueprint("alerts", __name__)
 
-HANDLERS = ("municipal", "jobcoach")
 #: ``?wie=alle``: a municipal contact sees the whole municipality instead of their own placements.
 EVERYONE = "alle"
-
-
-def get_alert_or_404(user, alert_id: int):
-    """An alert on a placement the user works on (municipality, or assigned jobcoach); else 404."""
-    return first_through_placement_or_404(queries.alert_for, user, alert_id)
 
 
 def _filters() -> tuple[str, bool]:
     status = request.args.get("status", "open")
     if status not in ALERT_STATUSES:
         status = "open"
-    everyone = current_user.role == "municipal" and request.args.get("wie") == EVERYONE
+    everyone = permissions.sees_whole_municipality(current_user) and request.args.get("wie") == EVERYONE
     return status, everyone
 
 
 @bp.get("/signalen")
-@roles_required(*HANDLERS)
+@roles_required(*permissions.HANDLERS)
 def index():
     status, everyone = _filters()
     query = queries.alerts_for(current_user, status, everyone=everyone)
@@ -58,7 +51,7 @@ def index():
         labels=labels_for(current_user, shown),
         statuses=ALERT_STATUSES,
         severities=ALERT_SEVERITIES,
-        is_municipal=current_user.role == "municipal",
+        is_municipal=permissions.sees_whole_municipality(current_user),
     )
     record_listing(current_user, shown, "alerts_list")
     db.session.commit()
@@ -66,14 +59,14 @@ def index():
 
 
 @bp.post("/signalen/<int:alert_id>/oppakken")
-@roles_required(*HANDLERS)
+@roles_required(*permissions.HANDLERS)
 def acknowledge(alert_id: int):
-    alert = get_alert_or_404(current_user, alert_id)
+    alert = permissions.get_alert_or_404(current_user, alert_id)
     placement = db.session.get(Placement, alert.placement_id)
     back = safe_next_url(request.form.get("next"), url_for("alerts.index"))
     try:
         services.acknowledge(current_user, alert, placement)
-    except AlertError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -82,18 +75,16 @@ def acknowledge(alert_id: int):
 
 
 @bp.route("/signalen/<int:alert_id>/afhandelen", methods=["GET", "POST"])
-@roles_required(*HANDLERS)
+@roles_required(*permissions.HANDLERS)
 def resolve(alert_id: int):
-    alert = get_alert_or_404(current_user, alert_id)
+    alert = permissions.get_alert_or_404(current_user, alert_id)
     placement = db.session.get(Placement, alert.placement_id)
     form = forms.ResolveForm() if request.method == "POST" else forms.ResolveForm(formdata=None)
-    problem = None if services.may_handle(current_user, placement) else services.NOT_YOURS
-    if alert.status == "resolved":
-        problem = services.ALREADY_RESOLVED
+    problem = permissions.resolve_problem(current_user, alert, placement)
     if problem is None and form.validate_on_submit():
         try:
             services.resolve(current_user, alert, placement, form.note.data)
-        except AlertError as error:
+        except DomainError as error:
             if error.field:
                 form.note.errors = [*form.note.errors, error.message]
             else:

@@ -12,12 +12,24 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.outbox import queue_email
 from portal.core.signals import conditions_ended, placement_ended
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import users_of_employer
+from portal.ending.permissions import (
+    DECISION_CLOSED,
+    DROPOUT_CLOSED,
+    NOT_YOUR_DECISION,
+    NOT_YOUR_DROPOUT,
+    NOT_YOUR_PREFERENCE,
+    PREFERENCE_CLOSED,
+    dropout_actor,
+    is_employer_of,
+    is_municipal_of,
+)
 from portal.extensions import db
 from portal.matching.services import set_candidate_status
 from portal.placements import queries
@@ -30,7 +42,7 @@ from portal.placements.models import (
     Placement,
     PlacementStatusChange,
 )
-from portal.placements.services import OPEN_STATUSES, PlacementError, change_status, mail_contact
+from portal.placements.services import OPEN_STATUSES, change_status, mail_contact
 from portal.requests.models import PlacementRequest
 from portal.requests.services import reopen_position
 from portal.tasks.models import Task
@@ -45,17 +57,6 @@ TEXT_MAX = 2000
 #: Working days the municipal contact has for the intake after uitval.
 INTAKE_WORKING_DAYS = 5
 
-NOT_YOUR_DECISION = "Alleen de gemeente van deze plaatsing kan het besluit vastleggen."
-DECISION_CLOSED = {
-    "planned": (
-        "Deze plaatsing is nog niet gestart. U kunt pas een besluit vastleggen als de kandidaat werkt."
-    ),
-    "nazorg": (
-        "Over deze plaatsing is al besloten: de kandidaat heeft een contract. De plaatsing is in nazorg."
-    ),
-    "closed": "Deze plaatsing is afgesloten. U kunt geen besluit meer vastleggen.",
-    "interrupted": "Deze plaatsing is uitgevallen. U kunt geen besluit meer vastleggen.",
-}
 DECIDED_MEANWHILE = "Net is er al een besluit van deze soort vastgelegd. Bekijk de plaatsing opnieuw."
 UNKNOWN_KIND = "Kies wat er is besloten: contract, verlengen of stoppen."
 CONTRACT_TYPE = "Kies de soort contract uit de lijst."
@@ -90,12 +91,8 @@ EXTEND_AFTER_CONTRACT = (
 #: The status change when a contract decided before the planned end starts (the reconcile sweep).
 AFTERCARE_BEGINS = "Het contract begint op {day}: de inwerkperiode is voorbij en de nazorg begint."
 
-NOT_YOUR_PREFERENCE = "Alleen de werkgever van deze plaatsing kan een voorkeur doorgeven."
-PREFERENCE_CLOSED = "U kunt alleen een voorkeur doorgeven zolang de kandidaat bij u inwerkt."
 UNKNOWN_PREFERENCE = "Kies wat u wilt: contract, verlengen of stoppen."
 
-NOT_YOUR_DROPOUT = "Alleen de gemeente of de jobcoach van deze plaatsing kan uitval melden."
-DROPOUT_CLOSED = "Deze plaatsing is al beëindigd. U kunt geen uitval meer melden."
 DROPOUT_REASON = "Kies de reden van de uitval uit de lijst."
 DROPOUT_TEXT = "Schrijf kort op wat er is gebeurd."
 DROPOUT_FUTURE = "De laatste dag kan niet in de toekomst liggen. Kies vandaag of een eerdere dag."
@@ -144,8 +141,8 @@ def latest_end(placement: Placement) -> date:
 
 
 def _check_municipal(actor: User, placement: Placement) -> None:
-    if actor.role != "municipal" or actor.municipality_id != placement.municipality_id:
-        raise PlacementError(NOT_YOUR_DECISION)
+    if not is_municipal_of(actor, placement):
+        raise DomainError(NOT_YOUR_DECISION)
 
 
 def record_decision(actor: User, placement: Placement, kind: str, values: dict[str, Any]) -> EndDecision:
@@ -156,10 +153,10 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
     """
     _check_municipal(actor, placement)
     if placement.status != "onboarding":
-        raise PlacementError(DECISION_CLOSED.get(placement.status, DECISION_CLOSED["closed"]))
+        raise DomainError(DECISION_CLOSED.get(placement.status, DECISION_CLOSED["closed"]))
     if contract_pending(placement) and kind in ("contract", "extend"):
         message = CONTRACT_ALREADY if kind == "contract" else EXTEND_AFTER_CONTRACT
-        raise PlacementError(message.format(day=format_date(placement.contract_start_date)), "kind")
+        raise DomainError(message.format(day=format_date(placement.contract_start_date)), "kind")
     note = _note(values.get("note"))
     if kind == "contract":
         decision = _contract(actor, placement, values, note)
@@ -168,7 +165,7 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
     elif kind == "stop":
         decision = _stop(actor, placement, values, note)
     else:
-        raise PlacementError(UNKNOWN_KIND, "kind")
+        raise DomainError(UNKNOWN_KIND, "kind")
     # What waited for this decision closes itself: the alert about the end, the employer's request.
     condition = "end_without_decision" if kind != "extend" else "end_moved"
     conditions_ended.send(placement.id, condition=condition, rules=("end_without_decision",))
@@ -180,7 +177,7 @@ def record_decision(actor: User, placement: Placement, kind: str, values: dict[s
 def _note(value: Any) -> str | None:
     note = value.strip() if isinstance(value, str) else None
     if note and len(note) > TEXT_MAX:
-        raise PlacementError(NOTE_TOO_LONG, "note")
+        raise DomainError(NOTE_TOO_LONG, "note")
     return note or None
 
 
@@ -196,18 +193,18 @@ def _contract(actor: User, placement: Placement, values: dict[str, Any], note: s
         values.get(k) for k in ("contract_type", "contract_hours", "contract_start")
     )
     if contract_type not in CONTRACT_TYPES:
-        raise PlacementError(CONTRACT_TYPE, "contract_type")
+        raise DomainError(CONTRACT_TYPE, "contract_type")
     low, high = CONTRACT_HOURS
     if not isinstance(hours, int) or isinstance(hours, bool) or not low <= hours <= high:
-        raise PlacementError(CONTRACT_HOURS_RANGE, "contract_hours")
+        raise DomainError(CONTRACT_HOURS_RANGE, "contract_hours")
     if not isinstance(starts, date):
-        raise PlacementError(CONTRACT_START_MISSING, "contract_start")
+        raise DomainError(CONTRACT_START_MISSING, "contract_start")
     first_day = placement.actual_start_date or placement.start_date
     if starts < first_day:
-        raise PlacementError(CONTRACT_START_EARLY.format(day=format_date(first_day)), "contract_start")
+        raise DomainError(CONTRACT_START_EARLY.format(day=format_date(first_day)), "contract_start")
     latest = placement.planned_end_date + CONTRACT_START_LATEST
     if starts > latest:
-        raise PlacementError(CONTRACT_START_LATE.format(day=format_date(latest)), "contract_start")
+        raise DomainError(CONTRACT_START_LATE.format(day=format_date(latest)), "contract_start")
     decision = _add_decision(
         actor,
         placement,
@@ -248,21 +245,19 @@ def _contract(actor: User, placement: Placement, values: dict[str, Any], note: s
 
 def _extend(actor: User, placement: Placement, values: dict[str, Any], note: str | None) -> EndDecision:
     if db.session.scalar(queries.decision_of_kind(placement.id, "extend")) is not None:
-        raise PlacementError(EXTEND_TWICE, "kind")
+        raise DomainError(EXTEND_TWICE, "kind")
     new_end = values.get("new_end_date")
     if not isinstance(new_end, date):
-        raise PlacementError(EXTEND_MISSING, "new_end_date")
+        raise DomainError(EXTEND_MISSING, "new_end_date")
     current, latest = placement.planned_end_date, latest_end(placement)
     kind = placement.placement_type.name.lower()
     weeks = placement.placement_type.max_weeks
     if current >= latest:
-        raise PlacementError(
-            EXTEND_AT_MAXIMUM.format(kind=kind, weeks=weeks, day=format_date(latest)), "kind"
-        )
+        raise DomainError(EXTEND_AT_MAXIMUM.format(kind=kind, weeks=weeks, day=format_date(latest)), "kind")
     if new_end <= current:
-        raise PlacementError(EXTEND_NOT_LATER.format(day=format_date(current)), "new_end_date")
+        raise DomainError(EXTEND_NOT_LATER.format(day=format_date(current)), "new_end_date")
     if new_end > latest:
-        raise PlacementError(
+        raise DomainError(
             EXTEND_TOO_LATE.format(kind=kind, weeks=weeks, day=format_date(latest)), "new_end_date"
         )
     decision = _add_decision(
@@ -285,17 +280,17 @@ def _extend(actor: User, placement: Placement, values: dict[str, Any], note: str
 def _stop(actor: User, placement: Placement, values: dict[str, Any], note: str | None) -> EndDecision:
     reason = values.get("stop_reason")
     if reason not in STOP_REASONS:
-        raise PlacementError(STOP_REASON, "stop_reason")
+        raise DomainError(STOP_REASON, "stop_reason")
     if reason == "other" and not note:
-        raise PlacementError(STOP_NOTE_NEEDED, "note")
+        raise DomainError(STOP_NOTE_NEEDED, "note")
     last_day = values.get("last_day") or placement.planned_end_date
     if not isinstance(last_day, date):
         last_day = placement.planned_end_date
     first_day = placement.actual_start_date or placement.start_date
     if last_day < first_day:
-        raise PlacementError(LAST_DAY_EARLY.format(day=format_date(first_day)), "last_day")
+        raise DomainError(LAST_DAY_EARLY.format(day=format_date(first_day)), "last_day")
     if last_day > placement.planned_end_date:
-        raise PlacementError(LAST_DAY_LATE.format(day=format_date(placement.planned_end_date)), "last_day")
+        raise DomainError(LAST_DAY_LATE.format(day=format_date(placement.planned_end_date)), "last_day")
     decision = _add_decision(actor, placement, "stop", stop_reason=reason, note=note)
     placement.end_reason, placement.end_note, placement.ended_on = reason, note, last_day
     # A contract decided earlier that has not started does not go ahead.
@@ -489,15 +484,15 @@ def _lapse_reason(task: Task, placement: Placement) -> str | None:
 
 def record_preference(actor: User, placement: Placement, preference: str, note: str | None) -> Placement:
     """What the employer would like at the end (contract, extend or stop); the contact is e-mailed."""
-    if actor.role != "employer" or actor.employer_id != placement.employer_id:
-        raise PlacementError(NOT_YOUR_PREFERENCE)
+    if not is_employer_of(actor, placement):
+        raise DomainError(NOT_YOUR_PREFERENCE)
     if placement.status != "onboarding":
-        raise PlacementError(PREFERENCE_CLOSED)
+        raise DomainError(PREFERENCE_CLOSED)
     if preference not in DECISION_KINDS:
-        raise PlacementError(UNKNOWN_PREFERENCE, "preference")
+        raise DomainError(UNKNOWN_PREFERENCE, "preference")
     text = note.strip() if isinstance(note, str) else None
     if text and len(text) > TEXT_MAX:
-        raise PlacementError(NOTE_TOO_LONG, "preference_note")
+        raise DomainError(NOTE_TOO_LONG, "preference_note")
     placement.employer_preference = preference
     placement.employer_preference_note = text or None
     placement.employer_preference_at = now_utc()
@@ -516,18 +511,6 @@ def record_preference(actor: User, placement: Placement, preference: str, note: 
 # Uitval ---------------------------------------------------------------------------------------------------
 
 
-def _dropout_actor(user: User, placement: Placement) -> bool:
-    """The municipality of the placement or its assigned jobcoach."""
-    if user.municipality_id != placement.municipality_id:
-        return False
-    return user.role == "municipal" or (user.role == "jobcoach" and placement.jobcoach_id == user.id)
-
-
-def may_register_dropout(user: User, placement: Placement) -> bool:
-    """Whether ``user`` may register uitval for this placement now (it is still open)."""
-    return placement.status in OPEN_STATUSES and _dropout_actor(user, placement)
-
-
 def dropout_earliest(placement: Placement) -> date:
     return placement.start_date - DROPOUT_EARLIEST
 
@@ -536,25 +519,25 @@ def register_dropout(actor: User, placement: Placement, reason: str, text: str, 
     """Uitval: the placement is interrupted, its open tasks lapse, the position is freed (before a
     contract), the candidate becomes inactive and the municipal contact gets an intake task.
     """
-    if not _dropout_actor(actor, placement):
-        raise PlacementError(NOT_YOUR_DROPOUT)
+    if not dropout_actor(actor, placement):
+        raise DomainError(NOT_YOUR_DROPOUT)
     if placement.status not in OPEN_STATUSES:
-        raise PlacementError(DROPOUT_CLOSED)
+        raise DomainError(DROPOUT_CLOSED)
     if reason not in DROPOUT_REASONS:
-        raise PlacementError(DROPOUT_REASON, "reason")
+        raise DomainError(DROPOUT_REASON, "reason")
     text = text.strip() if isinstance(text, str) else ""
     if not text:
-        raise PlacementError(DROPOUT_TEXT, "text")
+        raise DomainError(DROPOUT_TEXT, "text")
     if len(text) > TEXT_MAX:
-        raise PlacementError(NOTE_TOO_LONG, "text")
+        raise DomainError(NOTE_TOO_LONG, "text")
     today = today_local()
     if not isinstance(last_day, date):
         last_day = today
     if last_day > today:
-        raise PlacementError(DROPOUT_FUTURE, "last_day")
+        raise DomainError(DROPOUT_FUTURE, "last_day")
     earliest = dropout_earliest(placement)
     if last_day < earliest:
-        raise PlacementError(DROPOUT_EARLY.format(day=format_date(earliest)), "last_day")
+        raise DomainError(DROPOUT_EARLY.format(day=format_date(earliest)), "last_day")
     before = placement.status
     change_status(actor, placement, "interrupted", reason=f"Uitval: {DROPOUT_REASONS[reason]}.")
     placement.end_reason, placement.end_note, placement.ended_on = reason, text, last_day

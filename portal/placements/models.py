@@ -14,7 +14,7 @@ from portal.core.time import now_utc
 if TYPE_CHECKING:
     from portal.candidates.models import Candidate
     from portal.employers.models import Employer, Workplace
-    from portal.requests.models import PlacementType
+    from portal.requests.models import PlacementRequest, PlacementType
 
 PLACEMENT_STATUSES = {
     "planned": "Gepland",
@@ -108,6 +108,8 @@ class Placement(TimestampMixin, Base):
     employer: Mapped[Employer] = relationship()
     workplace: Mapped[Workplace] = relationship()
     placement_type: Mapped[PlacementType] = relationship()
+    #: The request the placement fills (read by the weekly log for a taalstage's language goals).
+    request: Mapped[PlacementRequest] = relationship()
 
     __table_args__ = (
         str_enum_check("status", PLACEMENT_STATUSES),

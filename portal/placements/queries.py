@@ -1,15 +1,34 @@
-"""Read-side queries of placements."""
+"""Read-side queries of placements, and the placement's page (its timeline, with the parts of the domains
+above placements collected through the ``placement_page`` signal)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
+from portal.candidates.disclosure import identity_for_employer, label_for
+from portal.core.forms import choices
 from portal.core.holidays import add_working_days
-from portal.placements.models import EndDecision, Placement, PlacementStatusChange, WeeklyLog
+from portal.core.signals import collected, placement_page
+from portal.core.time import as_utc, today_local
+from portal.extensions import db
+from portal.placements.models import (
+    CONTRACT_TYPES,
+    DECISION_KINDS,
+    DROPOUT_REASONS,
+    PLACEMENT_STATUSES,
+    SCALE,
+    SCORED_ASPECTS,
+    STOP_REASONS,
+    EndDecision,
+    Placement,
+    PlacementStatusChange,
+    WeeklyLog,
+)
 
 #: Jobcoaches and employers never see more than this many placements on their home page.
 HOME_LIMIT = 50
@@ -178,3 +197,112 @@ def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select 
         .order_by(Placement.planned_end_date, Placement.id)
         .limit(HOME_LIMIT)
     )
+
+
+# The placement's page -------------------------------------------------------------------------------------
+
+#: Events at the very same moment, newest first: the status change after what caused it.
+EVENT_RANK = {
+    "status": 3,
+    "decision": 2,
+    "alert_closed": 2,
+    "task_closed": 2,
+    "log": 1,
+    "visit": 1,
+    "checkin": 1,
+    "task": 1,
+    "alert": 1,
+}
+#: Events of the very same moment and rank keep this order (a task and its closing stay together).
+EVENT_ORDER = {
+    "status": 0,
+    "log": 1,
+    "decision": 2,
+    "visit": 3,
+    "checkin": 4,
+    "alert": 5,
+    "alert_closed": 5,
+    "task": 6,
+    "task_closed": 6,
+}
+
+
+def timeline(changes, logs, decisions=(), more=()) -> list[dict]:
+    """Everything that happened to a placement, newest first by when it happened in Werkbrug.
+
+    Each event has ``kind`` and ``at`` (an aware datetime, shown in one format): a status change or
+    decision when it was recorded, a weekly log when it was last saved (not its Monday). ``more`` are the
+    events the domains above placements add to its page (visits, tasks, check-ins, alerts: see their
+    ``placement_page`` receivers), each already limited to what the viewer may read.
+    """
+    events = [{"kind": "status", "at": c.changed_at, "change": c, "by": name} for c, name in changes]
+    events += [{"kind": "log", "at": log.updated_at or log.created_at, "log": log} for log in logs]
+    events += [{"kind": "decision", "at": d.decided_at, "decision": d, "by": name} for d, name in decisions]
+    events += sorted(more, key=lambda event: EVENT_ORDER[event["kind"]])
+    return sorted(events, key=lambda event: (as_utc(event["at"]), EVENT_RANK[event["kind"]]), reverse=True)
+
+
+def _start_form(placement: Placement, user: User, form):
+    from portal.placements import forms, services  # here: services and forms read this module
+
+    if form is not None or not (placement.status == "planned" and user.role in ("employer", "municipal")):
+        return form
+    earliest, latest = services.start_window(placement)
+    return forms.StartForm(formdata=None, actual_start_date=min(max(placement.start_date, earliest), latest))
+
+
+def jobcoach_form(placement: Placement, user: User, form=None):
+    """The form to (re)assign the jobcoach, for the municipality while the placement is open; else None."""
+    from portal.placements import forms, services  # here: services and forms read this module
+
+    if user.role != "municipal" or placement.status not in services.OPEN_STATUSES:
+        return None
+    form = form or forms.JobcoachForm(formdata=None, jobcoach_id=placement.jobcoach_id)
+    coaches = db.session.scalars(active_jobcoaches(placement.municipality_id)).all()
+    form.jobcoach_id.choices = choices([("", "Kies een jobcoach"), *((c.id, c.full_name) for c in coaches)])
+    return form
+
+
+def page_context(placement: Placement, user: User, **bound: Any) -> dict[str, Any]:
+    """What the placement's page shows ``user``: its own part and the parts of the domains above it.
+
+    ``bound`` holds forms posted with errors, by name (``start``, ``jobcoach``, or a part's own such as
+    ``preference``), shown instead of fresh ones. Each ``placement_page`` receiver returns a dict; a part
+    may add timeline events under ``events``.
+    """
+    from portal.placements import services  # here: services reads this module
+
+    is_employer = user.role == "employer"
+    changes = db.session.execute(status_changes_of(placement.id)).all()
+    logs = db.session.scalars(logs_of(placement.id)).all()
+    decisions = db.session.execute(end_decisions_of(placement.id)).all()
+    values: dict[str, Any] = {}
+    more: list[dict] = []
+    for part in collected(placement_page.send(placement, user=user, bound=bound)):
+        more += part.pop("events", ())
+        values.update(part)
+    identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
+    today = today_local()
+    values.update(
+        placement=placement,
+        label=label_for(user, placement.candidate),
+        identity=identity,
+        contact=db.session.get(User, placement.contact_id),
+        jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
+        is_employer=is_employer,
+        show_care=user.role == "municipal",
+        start_form=_start_form(placement, user, bound.get("start")),
+        jobcoach_form=jobcoach_form(placement, user, bound.get("jobcoach")),
+        events=timeline(changes, logs, decisions, more),
+        logs=sorted(logs, key=lambda log: log.week_start),
+        aspects=SCORED_ASPECTS,
+        scale=SCALE,
+        status_labels=PLACEMENT_STATUSES,
+        this_week=services.monday_of(today),
+        log_this_week=services.week_problem(placement, services.monday_of(today)) is None,
+        contract_types=CONTRACT_TYPES,
+        stop_reasons=STOP_REASONS,
+        dropout_reasons=DROPOUT_REASONS,
+        decision_kinds=DECISION_KINDS,
+    )
+    return values

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.outbox import queue_email
 from portal.core.time import today_local
@@ -65,13 +66,8 @@ LOG_AFTER_END = (
 )
 
 
-class PlacementError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PlacementError(DomainError):
+    """A business rule of placements refused the change (a DomainError)."""
 
 
 def fixed_contact_id(proposal: Proposal) -> int:

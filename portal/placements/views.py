@@ -1,5 +1,5 @@
-"""Placements: lists, one placement's details and timeline, start, jobcoach, the weekly log, and the end:
-the decision, the employer's preference and uitval."""
+"""Placements: lists, one placement's details and timeline, start, jobcoach and the weekly log (the end of a
+placement is portal/ending)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,19 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from portal.aftercare.views import aftercare_context
-from portal.alerts.queries import alerts_of_placement
-from portal.auth.models import User
-from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
+from portal.candidates.disclosure import label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
-from portal.core.filters import format_date
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
-from portal.core.time import as_utc, today_local
-from portal.ending import services as ending
 from portal.extensions import db
 from portal.placements import forms, queries, services
 from portal.placements.models import (
-    CONTRACT_TYPES,
-    DECISION_KINDS,
-    DROPOUT_REASONS,
-    PLACEMENT_STATUSES,
-    SCALE,
     SCORED_ASPECTS,
-    STOP_REASONS,
 )
 from portal.placements.permissions import get_placement_or_404
 from portal.placements.services import PlacementError
-from portal.requests.models import PlacementRequest
-from portal.visits.context import placement_context
 
 bp = Blueprint("placements", __name__)
 
@@ -58,141 +43,9 @@ def index():
     return html
 
 
-def _may_start(placement) -> bool:
-    return placement.status == "planned" and current_user.role in ("employer", "municipal")
-
-
-def _start_form(placement, form=None) -> forms.StartForm | None:
-    if form is not None or not _may_start(placement):
-        return form
-    earliest, latest = services.start_window(placement)
-    return forms.StartForm(formdata=None, actual_start_date=min(max(placement.start_date, earliest), latest))
-
-
-def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
-    if current_user.role != "municipal" or placement.status not in services.OPEN_STATUSES:
-        return None
-    form = form or forms.JobcoachForm(formdata=None, jobcoach_id=placement.jobcoach_id)
-    coaches = db.session.scalars(queries.active_jobcoaches(placement.municipality_id)).all()
-    form.jobcoach_id.choices = choices([("", "Kies een jobcoach"), *((c.id, c.full_name) for c in coaches)])
-    return form
-
-
-#: Events at the very same moment, newest first: the status change after what caused it.
-EVENT_RANK = {
-    "status": 3,
-    "decision": 2,
-    "alert_closed": 2,
-    "task_closed": 2,
-    "log": 1,
-    "visit": 1,
-    "checkin": 1,
-    "task": 1,
-    "alert": 1,
-}
-
-
-def _timeline(
-    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=(), alerts=()
-) -> list[dict]:
-    """Everything that happened to a placement, newest first by when it happened in Werkbrug.
-
-    Each event has ``at`` (an aware datetime, shown in one format): a status change or decision when it
-    was recorded, a weekly log when it was last saved (not its Monday), a visit or check-in when it was
-    recorded, a task when it was agreed and again when it was done or lapsed, an alert when it opened
-    and again when it was resolved or closed itself. Employers never get intake tasks (staff follow-up
-    after uitval) or alerts (the caller passes none; ``tasks`` are already what they may read); the
-    template leaves out a visit's observations and risk for them.
-    """
-    events = [{"kind": "status", "at": c.changed_at, "change": c, "by": name} for c, name in changes]
-    events += [{"kind": "log", "at": log.updated_at or log.created_at, "log": log} for log in logs]
-    events += [{"kind": "decision", "at": d.decided_at, "decision": d, "by": name} for d, name in decisions]
-    events += [{"kind": "visit", "at": visit.created_at, "visit": visit} for visit in visits]
-    events += [{"kind": "checkin", "at": c.updated_at, "checkin": c} for c in checkins]
-    for alert in alerts:
-        events.append({"kind": "alert", "at": alert.opened_at, "alert": alert})
-        if alert.status == "resolved" and alert.resolved_at:
-            events.append({"kind": "alert_closed", "at": alert.resolved_at, "alert": alert})
-    for task in tasks:
-        if is_employer and task.kind == "intake":
-            continue
-        events.append({"kind": "task", "at": task.created_at, "task": task})
-        closed = task.done_at if task.status == "done" else task.cancelled_at or task.updated_at
-        if task.status != "open" and closed:
-            events.append({"kind": "task_closed", "at": closed, "task": task})
-    return sorted(events, key=lambda event: (as_utc(event["at"]), EVENT_RANK[event["kind"]]), reverse=True)
-
-
-def _lead() -> int:
-    return current_app.config["DECISION_LEAD_WORKING_DAYS"]
-
-
-def _preference_form(placement, due: bool, form=None) -> forms.PreferenceForm | None:
-    """The employer's preference form while the decision is due (or after a post with errors)."""
-    if current_user.role != "employer" or placement.status != "onboarding":
-        return None
-    if form is not None:
-        return form
-    if not due:
-        return None
-    return forms.PreferenceForm(
-        formdata=None,
-        preference=placement.employer_preference,
-        preference_note=placement.employer_preference_note,
-    )
-
-
-def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
+def _render_detail(placement, **bound):
     """The placement page with its timeline; the candidate shown is audited and committed."""
-    is_employer = current_user.role == "employer"
-    changes = db.session.execute(queries.status_changes_of(placement.id)).all()
-    logs = db.session.scalars(queries.logs_of(placement.id)).all()
-    decisions = db.session.execute(queries.end_decisions_of(placement.id)).all()
-    context = placement_context(placement, current_user)
-    identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
-    today, lead = today_local(), _lead()
-    due = ending.decision_due(placement, today, lead)
-    values = dict(context)
-    values.update(aftercare_context(placement, current_user))
-    alerts = [] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all()
-    values.update(
-        placement=placement,
-        label=label_for(current_user, placement.candidate),
-        identity=identity,
-        contact=db.session.get(User, placement.contact_id),
-        jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
-        is_employer=is_employer,
-        show_care=current_user.role == "municipal",
-        start_form=_start_form(placement, start),
-        jobcoach_form=_jobcoach_form(placement, jobcoach),
-        events=_timeline(
-            changes,
-            logs,
-            decisions,
-            context["visits"],
-            context["tasks"],
-            is_employer=is_employer,
-            checkins=values["aftercare"]["held"] if values["aftercare"] else (),
-            alerts=alerts,
-        ),
-        logs=sorted(logs, key=lambda log: log.week_start),
-        aspects=SCORED_ASPECTS,
-        scale=SCALE,
-        status_labels=PLACEMENT_STATUSES,
-        this_week=services.monday_of(today),
-        log_this_week=services.week_problem(placement, services.monday_of(today)) is None,
-        decision_due=due,
-        preference_form=_preference_form(placement, due, preference),
-        may_decide=current_user.role == "municipal" and placement.status == "onboarding",
-        may_dropout=ending.may_register_dropout(current_user, placement),
-        contract_types=CONTRACT_TYPES,
-        stop_reasons=STOP_REASONS,
-        dropout_reasons=DROPOUT_REASONS,
-        decision_kinds=DECISION_KINDS,
-        preference_choices=forms.PREFERENCE_CHOICES,
-        alerts=alerts,
-    )
-    html = render_template("placements/detail.html", **values)
+    html = render_template("placements/detail.html", **queries.page_context(placement, current_user, **bound))
     record_viewed(current_user, placement.candidate, "placement", placement_id=placement.id)
     db.session.commit()
     return html
@@ -229,7 +82,7 @@ def start(placement_id: int):
 @roles_required("municipal")
 def assign_jobcoach(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    form = _jobcoach_form(placement, forms.JobcoachForm())
+    form = queries.jobcoach_form(placement, current_user, forms.JobcoachForm())
     if form is not None and form.validate_on_submit():
         try:
             services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
@@ -291,8 +144,7 @@ def _render_log(placement, week_start, form, log, problem=None):
 
 def placement_goals(placement) -> str | None:
     """The workplace language goals agreed in the request (shown on a taalstage's log)."""
-    placement_request = db.session.get(PlacementRequest, placement.request_id)
-    return placement_request.learning_goals if placement_request else None
+    return placement.request.learning_goals if placement.request else None
 
 
 @bp.route("/plaatsingen/<int:placement_id>/week/<week_start>", methods=["GET", "POST"])
@@ -314,120 +166,3 @@ def log_week(placement_id: int, week_start: str):
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
     return _render_log(placement, week, form, log, problem)
-
-
-# The end of a placement -----------------------------------------------------------------------------------
-
-DECIDED = {
-    "contract": "Het besluit is vastgelegd: de kandidaat krijgt een contract. De nazorg is begonnen.",
-    "contract_later": (
-        "Het besluit is vastgelegd: de kandidaat krijgt een contract. De inwerkperiode loopt door tot en"
-        " met {end}. De nazorg begint op {start}."
-    ),
-    "extend": "Het besluit is vastgelegd: de plaatsing is verlengd.",
-    "stop": "Het besluit is vastgelegd: de plaatsing stopt en is afgesloten.",
-}
-
-
-@bp.post("/plaatsingen/<int:placement_id>/voorkeur")
-@roles_required("employer")
-def preference(placement_id: int):
-    placement = get_placement_or_404(current_user, placement_id)
-    form = forms.PreferenceForm()
-    if placement.status != "onboarding":
-        flash(ending.PREFERENCE_CLOSED, "error")
-    elif form.validate_on_submit():
-        try:
-            ending.record_preference(current_user, placement, form.preference.data, form.preference_note.data)
-        except PlacementError as error:
-            show_refusal(form, error)
-        else:
-            return _done(placement, "Dank u wel. De gemeente heeft uw voorkeur ontvangen.")
-    return _render_detail(placement, preference=form)
-
-
-def _decision_form(placement) -> forms.DecisionForm:
-    if request.method == "POST":
-        return forms.DecisionForm()
-    return forms.DecisionForm(formdata=None, last_day=placement.planned_end_date)
-
-
-@bp.route("/plaatsingen/<int:placement_id>/besluit", methods=["GET", "POST"])
-@roles_required("municipal")
-def decide(placement_id: int):
-    placement = get_placement_or_404(current_user, placement_id)
-    problem = ending.DECISION_CLOSED.get(placement.status)
-    form = _decision_form(placement)
-    if problem is None and form.validate_on_submit():
-        try:
-            ending.record_decision(current_user, placement, form.kind.data, form.values())
-        except PlacementError as error:
-            show_refusal(form, error)
-        except IntegrityError:
-            # Someone recorded the same kind of decision at the same moment (one per kind, in the database).
-            db.session.rollback()
-            flash(ending.DECIDED_MEANWHILE, "error")
-            return redirect(url_for("placements.decide", placement_id=placement_id))
-        else:
-            key = "contract_later" if ending.contract_pending(placement) else form.kind.data
-            message = DECIDED[key].format(
-                end=format_date(placement.planned_end_date), start=format_date(placement.contract_start_date)
-            )
-            return _done(placement, message)
-    extended = db.session.scalar(queries.decision_of_kind(placement.id, "extend"))
-    html = render_template(
-        "ending/decide.html",
-        placement=placement,
-        label=label_for(current_user, placement.candidate),
-        form=form,
-        problem=problem,
-        extended=extended,
-        latest_end=ending.latest_end(placement),
-        contract_pending=ending.contract_pending(placement),
-        opens=ending.decision_opens(placement, _lead()),
-        decision_kinds=DECISION_KINDS,
-        preference_choices=forms.PREFERENCE_CHOICES,
-    )
-    record_viewed(current_user, placement.candidate, "placement_decision", placement_id=placement.id)
-    db.session.commit()
-    return html
-
-
-def _dropout_form(placement) -> forms.DropoutForm:
-    if request.method == "POST":
-        return forms.DropoutForm()
-    return forms.DropoutForm(formdata=None, last_day=today_local())
-
-
-@bp.route("/plaatsingen/<int:placement_id>/uitval", methods=["GET", "POST"])
-@roles_required("municipal", "jobcoach")
-def dropout(placement_id: int):
-    placement = get_placement_or_404(current_user, placement_id)
-    problem = None if placement.status in services.OPEN_STATUSES else ending.DROPOUT_CLOSED
-    form = _dropout_form(placement)
-    if problem is None and form.validate_on_submit():
-        try:
-            ending.register_dropout(
-                current_user, placement, form.reason.data, form.text.data, form.last_day.data
-            )
-        except PlacementError as error:
-            show_refusal(form, error)
-        else:
-            return _done(
-                placement,
-                "De uitval is vastgelegd. De open taken zijn vervallen en er staat een intakegesprek klaar "
-                "voor de contactpersoon van de gemeente.",
-            )
-    html = render_template(
-        "ending/dropout.html",
-        placement=placement,
-        label=label_for(current_user, placement.candidate),
-        form=form,
-        problem=problem,
-        earliest=ending.dropout_earliest(placement),
-        frees_position=placement.status in queries.POSITION_FREEING,
-        contact=db.session.get(User, placement.contact_id),
-    )
-    record_viewed(current_user, placement.candidate, "placement_dropout", placement_id=placement.id)
-    db.session.commit()
-    return html

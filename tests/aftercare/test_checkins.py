@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from portal.aftercare import services
 from portal.aftercare.models import CheckIn
 from portal.aftercare.planning import sync_checkins
-from portal.aftercare.services import AftercareError
 from portal.alerts.models import Alert
+from portal.core.errors import DomainError
 from portal.core.time import now_utc
 from portal.extensions import db
 from tests import factories
@@ -226,7 +226,7 @@ def test_placements_not_in_nazorg_are_refused(seed, planned, login_as, status, m
     assert message in text(client.get(checkin_url(planned, item)))
     client.post(checkin_url(planned, item), valid_checkin())
     assert fresh(item).status == "planned"
-    with pytest.raises(AftercareError):
+    with pytest.raises(DomainError):
         services.record_checkin(seed.a.municipal, planned, item, {})
 
 
@@ -251,7 +251,7 @@ def test_other_tenants_and_other_roles_cannot_record(seed, planned, login_as):
             login_as(seed.a.user(role)).post(checkin_url(planned, item), valid_checkin()).status_code == 403
         )
     assert fresh(item).status == "planned"
-    with pytest.raises(AftercareError):
+    with pytest.raises(DomainError):
         services.record_checkin(seed.a.jobcoach, planned, item, {})
 
 
@@ -348,11 +348,11 @@ def test_the_service_checks_values_itself(seed, planned):
         ({"problems": "x" * 5001}, "problems"),
         ({"risk": None}, "risk"),
     ):
-        with pytest.raises(AftercareError) as error:
+        with pytest.raises(DomainError) as error:
             services.record_checkin(seed.a.municipal, planned, item, _values(**changes))
         assert error.value.field == field
     other = in_aftercare(seed.a)
-    with pytest.raises(AftercareError):
+    with pytest.raises(DomainError):
         services.record_checkin(seed.a.municipal, other, item, _values())
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from portal.aftercare import services
 from portal.aftercare.models import AftercareSettings
-from portal.aftercare.services import AftercareError
 from portal.aftercare.settings import settings_for
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.placements.models import PlacementStatusChange
 from portal.tasks.models import Task
@@ -225,7 +225,7 @@ def test_other_tenants_and_roles_cannot_record_the_outcome(seed, ended, login_as
         assert login_as(seed.a.user(role)).post(outcome_url(ended), employed()).status_code == 403
     db.session.expire_all()
     assert ended.outcome is None
-    with pytest.raises(AftercareError):
+    with pytest.raises(DomainError):
         services.record_outcome(seed.a.jobcoach, ended, settings_for(ended.municipality_id), {})
 
 
@@ -237,7 +237,7 @@ def test_the_service_checks_the_outcome_itself(seed, ended):
         ({"outcome": "dropped_out", "reason": "health", "note": "   "}, "note"),
         ({"outcome": "moved", "note": None}, "note"),
     ):
-        with pytest.raises(AftercareError) as error:
+        with pytest.raises(DomainError) as error:
             services.record_outcome(seed.a.municipal, ended, settings, values)
         assert error.value.field == field
     assert ended.outcome is None

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from portal.aftercare.models import AftercareSettings
 from portal.aftercare.settings import (
-    SettingsError,
     check_weeks,
     defaults,
     save_settings,
@@ -17,6 +16,7 @@ from portal.aftercare.settings import (
     settings_for,
     weeks_of,
 )
+from portal.core.errors import DomainError
 from portal.extensions import db
 from tests.aftercare import nazorg
 from tests.aftercare.nazorg import (
@@ -195,10 +195,10 @@ def test_only_admins_may_open_the_page(seed, login_as, role):
 
 
 def test_the_service_refuses_what_the_form_would(seed):
-    with pytest.raises(SettingsError) as error:
+    with pytest.raises(DomainError) as error:
         save_settings(seed.a.admin, {**_values(), "aftercare_months": True})
     assert error.value.field == "aftercare_months"
-    with pytest.raises(SettingsError) as error:
+    with pytest.raises(DomainError) as error:
         save_settings(seed.a.admin, {**_values(), "ignored_reminders": 11})
     assert error.value.field == "ignored_reminders"
     assert check_weeks("16,1 ,2", 4) == (1, 2, 16)

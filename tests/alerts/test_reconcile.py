@@ -280,7 +280,11 @@ def test_run_job_prints_the_counts_as_json(app, seed, time_machine):
 
 def test_the_job_is_registered_every_five_minutes():
     job = scheduler.get_job("aftercare.reconcile")
-    assert (job["func"], job["trigger"], job["minutes"]) == ("portal.alerts.reconcile:reconcile", "interval", 5)
+    assert (job["func"], job["trigger"], job["minutes"]) == (
+        "portal.alerts.reconcile:reconcile",
+        "interval",
+        5,
+    )
 
 
 def test_bounded_queries_whatever_the_number_of_placements(seed, time_machine, count_queries):

@@ -9,7 +9,8 @@ import pytest
 from portal.alerts import services as alerts
 from portal.alerts.models import Alert
 from portal.alerts.reconcile import reconcile
-from portal.alerts.services import AlertError, digest_cutoff, mail_digests, mail_high
+from portal.alerts.services import digest_cutoff, mail_digests, mail_high
+from portal.core.errors import DomainError
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from tests import factories
@@ -43,7 +44,7 @@ def test_acknowledge_then_resolve_with_a_note(seed, placement):
     alert = factories.make_alert(placement)
     alerts.acknowledge(seed.a.jobcoach, alert, placement)
     assert (alert.status, alert.acknowledged_by_id) == ("acknowledged", seed.a.jobcoach.id)
-    with pytest.raises(AlertError, match="al opgepakt"):
+    with pytest.raises(DomainError, match="al opgepakt"):
         alerts.acknowledge(seed.a.municipal, alert, placement)
     alerts.resolve(seed.a.municipal, alert, placement, "  Gebeld met de werkgever.  ")
     assert (alert.status, alert.resolved_by_id, alert.resolution_note) == (
@@ -52,9 +53,9 @@ def test_acknowledge_then_resolve_with_a_note(seed, placement):
         "Gebeld met de werkgever.",
     )
     assert alert.acknowledged_by_id == seed.a.jobcoach.id  # kept
-    with pytest.raises(AlertError, match="al afgehandeld"):
+    with pytest.raises(DomainError, match="al afgehandeld"):
         alerts.resolve(seed.a.municipal, alert, placement, "Nog een keer.")
-    with pytest.raises(AlertError, match="al afgehandeld"):
+    with pytest.raises(DomainError, match="al afgehandeld"):
         alerts.acknowledge(seed.a.municipal, alert, placement)
     actions = [
         (e.action, e.actor_id, e.detail)
@@ -81,7 +82,7 @@ def test_resolving_an_open_alert_also_picks_it_up(seed, placement):
 )
 def test_resolving_needs_a_note_of_at_most_2000_characters(seed, placement, note, message):
     alert = factories.make_alert(placement)
-    with pytest.raises(AlertError) as error:
+    with pytest.raises(DomainError) as error:
         alerts.resolve(seed.a.municipal, alert, placement, note)
     assert (error.value.message, error.value.field) == (message, "note")
     assert alert.status == "open"
@@ -93,9 +94,9 @@ def test_only_the_municipality_and_the_placements_own_jobcoach_handle_alerts(see
     alert = factories.make_alert(placement)
     other_coach = factories.make_user("jobcoach", seed.a.municipality)
     for user in (other_coach, seed.b.municipal, seed.b.jobcoach, seed.a.employer_user, seed.a.admin):
-        with pytest.raises(AlertError, match="niet afhandelen"):
+        with pytest.raises(DomainError, match="niet afhandelen"):
             alerts.acknowledge(user, alert, placement)
-        with pytest.raises(AlertError, match="niet afhandelen"):
+        with pytest.raises(DomainError, match="niet afhandelen"):
             alerts.resolve(user, alert, placement, "Klaar.")
     colleague = factories.make_user("municipal", seed.a.municipality)
     alerts.acknowledge(colleague, alert, placement)

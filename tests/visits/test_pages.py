@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from portal.extensions import db
-from portal.visits.context import placement_context
+from portal.visits.queries import placement_context
 from tests import factories
 from tests.test_accessibility import page_problems
 from tests.visits.conftest import new_url, text
