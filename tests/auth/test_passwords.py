@@ -157,7 +157,8 @@ def test_guessable_passwords_are_refused_by_the_strength_estimate(login_as, seed
 
 
 def test_the_accounts_own_e_mail_parts_count_as_guessable(app):
-    assert guesses_log10("Jansen-Werkt-12", personal=("p.jansen@werkt.nl",)) < guesses_log10("Jansen-Werkt-12")
+    known = guesses_log10("Jansen-Werkt-12", personal=("p.jansen@werkt.nl",))
+    assert known < guesses_log10("Jansen-Werkt-12")
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "vlinder kachel oranje rivier", "kR8#vq!Lm2pZ"])
