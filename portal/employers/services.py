@@ -378,6 +378,7 @@ def invite_colleague(actor: User, employer: Employer, email: str) -> Invitation:
         to=email,
         template="employers/invitation",
         dedupe_key=f"employers/invitation:{invitation.id}",
+        contains_secret=True,
         municipality_id=employer.municipality_id,
         employer=employer,
         inviter=actor,
