@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.admin import logbook, permissions, queries, services
 from portal.admin.forms import AuditFilterForm, StaffUserForm
 from portal.auth.models import ROLE_LABELS
+from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import LOCAL_TZ
@@ -56,7 +57,7 @@ def user_new():
                 phone=form.phone.data,
                 role=form.role.data,
             )
-        except services.AdminError as error:
+        except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
@@ -71,7 +72,7 @@ def user_deactivate(user_id: int):
     user = permissions.get_user_or_404(current_user, user_id)
     try:
         services.deactivate_user(current_user, user)
-    except services.AdminError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.users"))
     db.session.commit()
@@ -103,7 +104,7 @@ def outbox_retry(message_id: int):
     message = permissions.get_message_or_404(current_user, message_id)
     try:
         services.retry_message(current_user, message)
-    except services.AdminError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.outbox"))
     db.session.commit()

@@ -14,6 +14,7 @@ from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
 from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
@@ -31,7 +32,6 @@ from portal.placements.models import (
     STOP_REASONS,
 )
 from portal.placements.permissions import get_placement_or_404
-from portal.placements.services import PlacementError
 from portal.requests.models import PlacementRequest
 from portal.visits.context import placement_context
 
@@ -217,7 +217,7 @@ def start(placement_id: int):
     if form.validate_on_submit():
         try:
             services.start(current_user, placement, form.actual_start_date.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De plaatsing is gestart. Vul elke week een weekverslag in.")
@@ -232,7 +232,7 @@ def assign_jobcoach(placement_id: int):
     if form is not None and form.validate_on_submit():
         try:
             services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De jobcoach is gekoppeld aan de plaatsing.")
@@ -308,7 +308,7 @@ def log_week(placement_id: int, week_start: str):
             services.save_weekly_log(
                 current_user, placement, week, form.values(placement.days_per_week, taalstage)
             )
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
@@ -338,7 +338,7 @@ def preference(placement_id: int):
     elif form.validate_on_submit():
         try:
             ending.record_preference(current_user, placement, form.preference.data, form.preference_note.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. De gemeente heeft uw voorkeur ontvangen.")
@@ -360,7 +360,7 @@ def decide(placement_id: int):
     if problem is None and form.validate_on_submit():
         try:
             ending.record_decision(current_user, placement, form.kind.data, form.values())
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         except IntegrityError:
             # Someone recorded the same kind of decision at the same moment (one per kind, in the database).
@@ -409,7 +409,7 @@ def dropout(placement_id: int):
             ending.register_dropout(
                 current_user, placement, form.reason.data, form.text.data, form.last_day.data
             )
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from portal.core.audit import record_listing
+from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.core.time import today_local
@@ -14,7 +15,6 @@ from portal.placements.models import Placement
 from portal.tasks import queries, services
 from portal.tasks.models import TASK_KINDS
 from portal.tasks.permissions import get_task_or_404
-from portal.tasks.services import TaskError
 
 bp = Blueprint("tasks", __name__)
 
@@ -51,7 +51,7 @@ def complete(task_id: int):
     back = safe_next_url(request.form.get("next"), url_for("placements.detail", placement_id=placement.id))
     try:
         services.complete_task(current_user, task, placement)
-    except TaskError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()

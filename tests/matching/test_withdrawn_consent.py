@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.candidates.services import withdraw_consent
+from portal.core.errors import DomainError
 from portal.core.models import OutboxEmail
 from portal.core.outbox import send_pending
 from portal.extensions import db
@@ -172,7 +173,7 @@ def test_the_services_refuse_as_well(seed, frozen):
         lambda: services.decline(a.employer_user, world.proposal, "language", None),
         lambda: services.accept(a.employer_user, world.proposal, date(2026, 4, 1), date(2026, 7, 1)),
     ):
-        with pytest.raises(services.MatchingError, match="deelt het profiel niet meer"):
+        with pytest.raises(DomainError, match="deelt het profiel niet meer"):
             call()
 
 
