@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.admin import logbook, permissions, queries, services
 from portal.admin.forms import AuditFilterForm, StaffUserForm
 from portal.auth.models import ROLE_LABELS
+from portal.auth.permissions import is_admin
 from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -23,7 +24,7 @@ bp = Blueprint("admin", __name__)
 @bp.context_processor
 def scheduler_status():
     """Every admin page shows a warning when the scheduler has stopped ticking."""
-    if not current_user.is_authenticated or current_user.role != "admin":
+    if not current_user.is_authenticated or not is_admin(current_user):
         return {}
     return {
         "scheduler_age": scheduler_age_seconds(),

@@ -1,4 +1,9 @@
-"""Object access for placements: the employer's own, the jobcoach's assigned, the municipality's; else 404."""
+"""Who may do what with a placement, for the services (which refuse) and the pages (which offer) alike.
+
+Placements load for the employer's own users, the assigned jobcoach and the municipality's staff; else 404.
+``placements.ending`` still holds the checks for the end of a placement (``may_register_dropout``, the
+decision and preference refusals); they move here when that module is split.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,45 @@ from flask import abort
 from portal.auth.models import User
 from portal.core.db import valid_id
 from portal.extensions import db
-from portal.placements.models import Placement
+from portal.placements.models import OPEN_STATUSES, Placement
 from portal.placements.queries import placements_for
+
+#: Roles that record the actual start of a placement.
+STARTERS = ("employer", "municipal")
+
+
+def is_open(placement: Placement) -> bool:
+    """Whether the placement still runs (planned, onboarding or nazorg)."""
+    return placement.status in OPEN_STATUSES
+
+
+def may_start(user: User, placement: Placement) -> bool:
+    """Whether ``user`` may record the actual start: the employer or the municipality, while planned."""
+    return user.role in STARTERS and placement.status == "planned"
+
+
+def may_assign_jobcoach(user: User, placement: Placement) -> bool:
+    """Whether ``user`` may (re)assign the jobcoach: the municipality, while the placement runs."""
+    return user.role == "municipal" and is_open(placement)
+
+
+def may_give_preference(user: User, placement: Placement) -> bool:
+    """Whether ``user`` may say what the employer wants at the end: its own users, during onboarding."""
+    return (
+        user.role == "employer"
+        and user.employer_id == placement.employer_id
+        and placement.status == "onboarding"
+    )
+
+
+def may_decide(user: User, placement: Placement) -> bool:
+    """Whether ``user`` may record the decision at the end of onboarding: the municipality, meanwhile."""
+    return user.role == "municipal" and placement.status == "onboarding"
+
+
+def sees_care(user: User) -> bool:
+    """Whether the placement page shows the candidate's care flag (municipal contacts only)."""
+    return user.role == "municipal"
 
 
 def get_placement_or_404(user: User, placement_id: int) -> Placement:

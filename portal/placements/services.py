@@ -13,7 +13,7 @@ from portal.core.filters import format_date
 from portal.core.outbox import queue_email
 from portal.core.time import today_local
 from portal.extensions import db
-from portal.placements import queries
+from portal.placements import models, queries
 from portal.placements.models import (
     PLACEMENT_STATUSES,
     SCORED_ASPECTS,
@@ -22,6 +22,7 @@ from portal.placements.models import (
     WeeklyLog,
     WeeklyLogVersion,
 )
+from portal.placements.permissions import may_assign_jobcoach, may_start
 from portal.requests.models import Proposal
 
 #: The only status changes a placement can make; everything else is refused.
@@ -33,8 +34,6 @@ TRANSITIONS = {
 #: The actual start may lie this long before the planned start, and this far ahead of today.
 START_EARLIEST = timedelta(days=30)
 START_LATEST = timedelta(days=14)
-#: Statuses in which a jobcoach can still be (re)assigned.
-OPEN_STATUSES = ("planned", "onboarding", "nazorg")
 #: What a weekly log stores, apart from the placement, week, author and version.
 LOG_FIELDS = (
     "days_planned",
@@ -64,8 +63,9 @@ LOG_AFTER_END = (
     " krijgt een contract en de nazorg begint op {start}."
 )
 
-#: Kept for ``placements.ending``, which still imports it; remove when that module raises DomainError.
+#: Kept for ``placements.ending``, which still imports both from here; remove when that module is split.
 PlacementError = DomainError
+OPEN_STATUSES = models.OPEN_STATUSES
 
 
 def fixed_contact_id(proposal: Proposal) -> int:
@@ -142,7 +142,7 @@ def start_window(placement: Placement) -> tuple[date, date]:
 
 def start(actor: User, placement: Placement, actual_start: date) -> None:
     """Planned → onboarding on the day work actually began."""
-    if placement.status != "planned":
+    if not may_start(actor, placement):
         raise DomainError(NOT_PLANNED)
     earliest, latest = start_window(placement)
     if not earliest <= actual_start <= latest:
@@ -154,7 +154,7 @@ def start(actor: User, placement: Placement, actual_start: date) -> None:
 
 def assign_jobcoach(actor: User, placement: Placement, jobcoach_id: int | None) -> None:
     """Make an active jobcoach of the placement's municipality its jobcoach."""
-    if placement.status not in OPEN_STATUSES:
+    if not may_assign_jobcoach(actor, placement):
         raise DomainError(CLOSED)
     jobcoach = db.session.get(User, jobcoach_id) if valid_id(jobcoach_id) else None
     if (

@@ -150,7 +150,7 @@ def _prefill_new(form: forms.RequestForm) -> None:
 
 
 def _saved_message(placement_request) -> str:
-    if placement_request.status == "submitted":
+    if permissions.is_open(placement_request):
         return "Uw aanvraag is ingediend. Uw contactpersoon bij de gemeente heeft een e-mail gekregen."
     return "Uw aanvraag is opgeslagen als concept. U kunt hem later indienen."
 

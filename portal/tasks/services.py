@@ -12,6 +12,7 @@ from portal.core.time import now_utc
 from portal.extensions import db
 from portal.tasks import queries
 from portal.tasks.models import TASK_OWNERS, Task
+from portal.tasks.permissions import may_complete
 
 TITLE_MAX = 300
 NOT_OPEN = "Deze taak is al afgerond of vervallen."
@@ -121,26 +122,6 @@ def create_task(
         visible_to_employer=task.visible_to_employer,
     )
     return task
-
-
-def may_complete(user: User, task: Task, placement) -> bool:
-    """Staff of the placement complete any task; an employer user only the employer's own actions.
-    Nobody ticks off the preference request: it closes itself (``close_tasks``)."""
-    if task.municipality_id != user.municipality_id or placement.id != task.placement_id:
-        return False
-    if task.kind == "preference":
-        return False
-    if user.role == "municipal":
-        return True
-    if user.role == "jobcoach":
-        return placement.jobcoach_id == user.id
-    if user.role == "employer":
-        return (
-            task.owner == "employer"
-            and task.visible_to_employer
-            and placement.employer_id == user.employer_id
-        )
-    return False
 
 
 def complete_task(actor: User, task: Task, placement) -> Task:

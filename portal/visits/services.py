@@ -11,10 +11,11 @@ from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.time import now_utc, today_local
 from portal.extensions import db
-from portal.placements.services import OPEN_STATUSES
+from portal.placements.permissions import is_open
 from portal.tasks.models import TASK_OWNERS
 from portal.tasks.services import CARE_FOR_EMPLOYER, create_task, mentions_care
 from portal.visits.models import RISK_LEVELS, SPOKEN_WITH, VISIT_MODES, Visit
+from portal.visits.permissions import may_record
 
 #: A visit may be recorded this long before the placement's start date (the introduction).
 EARLIEST_BEFORE_START = timedelta(days=60)
@@ -40,16 +41,6 @@ ACTION_INCOMPLETE = "Vul bij elke afspraak in wat er is afgesproken, wie het doe
 DUE_BEFORE_VISIT = "De afspraak kan niet klaar zijn voor de datum van het bezoek."
 DUE_TOO_LATE = "Kies een datum binnen een jaar na het bezoek."
 NOT_THE_EMPLOYER = "Alleen de werkgever van deze plaatsing kan een bezoek bevestigen."
-
-
-def may_record(user: User, placement) -> bool:
-    """Only the placement's own jobcoach, and only while the placement runs (planned, onboarding, nazorg)."""
-    return (
-        user.role == "jobcoach"
-        and placement.jobcoach_id == user.id
-        and placement.municipality_id == user.municipality_id
-        and placement.status in OPEN_STATUSES
-    )
 
 
 def date_window(placement) -> tuple[date, date]:
@@ -113,7 +104,7 @@ def record_visit(actor: User, placement, values: dict[str, Any], actions: list[d
     risk, risk_reason. ``actions``: dicts of title, owner, due_date and visible_to_employer (staff only
     unless true; an action of the employer is always visible to it).
     """
-    if placement.status not in OPEN_STATUSES:
+    if not is_open(placement):
         raise DomainError(NOT_OPEN)
     if not may_record(actor, placement):
         raise DomainError(NOT_YOUR_PLACEMENT)

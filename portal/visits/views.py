@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.placements.models import Placement
 from portal.placements.permissions import get_placement_or_404
 from portal.visits import forms, services
-from portal.visits.permissions import get_visit_or_404
+from portal.visits.permissions import get_visit_or_404, may_record
 
 bp = Blueprint("visits", __name__)
 
@@ -51,7 +51,7 @@ def _visit_form(placement) -> forms.VisitForm:
 @roles_required("jobcoach")
 def new(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    if not services.may_record(current_user, placement):
+    if not may_record(current_user, placement):
         return _render(placement, problem=services.NOT_OPEN)
     form = _visit_form(placement)
     if form.validate_on_submit():
