@@ -86,3 +86,8 @@ class CheckIn(TimestampMixin, Base):
         str_enum_check("risk", RISK_LEVELS, nullable=True),
         sa.CheckConstraint("status <> 'held' OR held_on IS NOT NULL", name="held_has_date"),
     )
+
+    @property
+    def is_held(self) -> bool:
+        """The check-in took place and its answers are recorded (they can still be corrected)."""
+        return self.status == "held"

@@ -136,7 +136,7 @@ def _checkin_form(placement: Placement, checkin: CheckIn) -> forms.CheckInForm:
         form = forms.CheckInForm()
     else:
         form = forms.CheckInForm(formdata=None, held_on=today_local(), contact_made="yes")
-        if checkin.status == "held":
+        if checkin.is_held:
             form.fill_from(checkin)
     form.earliest = placement.contract_start_date
     return form
@@ -148,7 +148,7 @@ def checkin(placement_id: int, checkin_id: int):
     placement = get_placement_or_404(current_user, placement_id)
     item = permissions.get_checkin_or_404(placement, checkin_id)
     problem = services.checkin_problem(placement, item)
-    was_held = item.status == "held"
+    was_held = item.is_held
     form = _checkin_form(placement, item)
     if problem is None and form.validate_on_submit():
         try:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.aftercare.models import CheckIn
-from portal.alerts.models import Alert
+from portal.alerts.models import ALERT_STATUSES, Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.signals import placement_page
@@ -23,6 +23,11 @@ from portal.visits.models import Visit
 HOME_ALERTS = 10
 #: High alerts first, then the newest.
 INBOX_ORDER = (sa.case((Alert.severity == "high", 0), else_=1), Alert.opened_at.desc(), Alert.id.desc())
+
+
+def inbox_status(value: str | None) -> str:
+    """The inbox's status filter from the address: a known alert status, else "open"."""
+    return value if value in ALERT_STATUSES else "open"
 
 
 def alerts_for(user: User, status: str | None = None, *, everyone: bool = False) -> sa.Select | None:

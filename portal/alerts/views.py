@@ -23,9 +23,7 @@ EVERYONE = "alle"
 
 
 def _filters() -> tuple[str, bool]:
-    status = request.args.get("status", "open")
-    if status not in ALERT_STATUSES:
-        status = "open"
+    status = queries.inbox_status(request.args.get("status"))
     everyone = permissions.sees_whole_municipality(current_user) and request.args.get("wie") == EVERYONE
     return status, everyone
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.auth.models import User
 from portal.placements.models import Placement
-from portal.placements.services import OPEN_STATUSES
+from portal.placements.permissions import is_open
 
 NOT_YOUR_DECISION = "Alleen de gemeente van deze plaatsing kan het besluit vastleggen."
 DECISION_CLOSED = {
@@ -62,9 +62,9 @@ def may_give_preference(user: User, placement: Placement) -> bool:
 
 def dropout_problem(placement: Placement) -> str | None:
     """Why no uitval can be registered for the placement now (a Dutch message), or None."""
-    return None if placement.status in OPEN_STATUSES else DROPOUT_CLOSED
+    return None if is_open(placement) else DROPOUT_CLOSED
 
 
 def may_register_dropout(user: User, placement: Placement) -> bool:
     """Whether ``user`` may register uitval for this placement now (it is still open)."""
-    return placement.status in OPEN_STATUSES and dropout_actor(user, placement)
+    return is_open(placement) and dropout_actor(user, placement)

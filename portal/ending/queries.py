@@ -20,7 +20,7 @@ from portal.ending.services import (
 )
 from portal.extensions import db
 from portal.placements.models import DECISION_KINDS, Placement
-from portal.placements.queries import POSITION_FREEING, decision_of_kind
+from portal.placements.queries import decision_of_kind, frees_position
 
 
 def lead() -> int:
@@ -80,6 +80,6 @@ def dropout_context(placement: Placement, user: User, form, problem: str | None)
         "form": form,
         "problem": problem,
         "earliest": dropout_earliest(placement),
-        "frees_position": placement.status in POSITION_FREEING,
+        "frees_position": frees_position(placement),
         "contact": db.session.get(User, placement.contact_id),
     }

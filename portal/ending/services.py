@@ -42,7 +42,8 @@ from portal.placements.models import (
     Placement,
     PlacementStatusChange,
 )
-from portal.placements.services import OPEN_STATUSES, change_status, mail_contact
+from portal.placements.permissions import is_open
+from portal.placements.services import change_status, mail_contact
 from portal.requests.models import PlacementRequest
 from portal.requests.services import reopen_position
 from portal.tasks.models import Task
@@ -521,7 +522,7 @@ def register_dropout(actor: User, placement: Placement, reason: str, text: str, 
     """
     if not dropout_actor(actor, placement):
         raise DomainError(NOT_YOUR_DROPOUT)
-    if placement.status not in OPEN_STATUSES:
+    if not is_open(placement):
         raise DomainError(DROPOUT_CLOSED)
     if reason not in DROPOUT_REASONS:
         raise DomainError(DROPOUT_REASON, "reason")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
+from portal.auth.permissions import is_employer
 from portal.candidates.disclosure import identity_for_employer, label_for
 from portal.core.forms import choices
 from portal.core.holidays import add_working_days
@@ -199,6 +200,11 @@ def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select 
     )
 
 
+def frees_position(placement: Placement) -> bool:
+    """Whether uitval of this placement frees its position in the request again (before a contract)."""
+    return placement.status in POSITION_FREEING
+
+
 # The placement's page -------------------------------------------------------------------------------------
 
 #: Events at the very same moment, newest first: the status change after what caused it.
@@ -243,9 +249,9 @@ def timeline(changes, logs, decisions=(), more=()) -> list[dict]:
 
 
 def _start_form(placement: Placement, user: User, form):
-    from portal.placements import forms, services  # here: services and forms read this module
+    from portal.placements import forms, permissions, services  # here: they read this module
 
-    if form is not None or not (placement.status == "planned" and user.role in ("employer", "municipal")):
+    if form is not None or not permissions.may_start(user, placement):
         return form
     earliest, latest = services.start_window(placement)
     return forms.StartForm(formdata=None, actual_start_date=min(max(placement.start_date, earliest), latest))
@@ -253,9 +259,9 @@ def _start_form(placement: Placement, user: User, form):
 
 def jobcoach_form(placement: Placement, user: User, form=None):
     """The form to (re)assign the jobcoach, for the municipality while the placement is open; else None."""
-    from portal.placements import forms, services  # here: services and forms read this module
+    from portal.placements import forms, permissions  # here: they read this module
 
-    if user.role != "municipal" or placement.status not in services.OPEN_STATUSES:
+    if not permissions.may_assign_jobcoach(user, placement):
         return None
     form = form or forms.JobcoachForm(formdata=None, jobcoach_id=placement.jobcoach_id)
     coaches = db.session.scalars(active_jobcoaches(placement.municipality_id)).all()
@@ -270,9 +276,9 @@ def page_context(placement: Placement, user: User, **bound: Any) -> dict[str, An
     ``preference``), shown instead of fresh ones. Each ``placement_page`` receiver returns a dict; a part
     may add timeline events under ``events``.
     """
-    from portal.placements import services  # here: services reads this module
+    from portal.placements import permissions, services  # here: they read this module
 
-    is_employer = user.role == "employer"
+    employer_side = is_employer(user)
     changes = db.session.execute(status_changes_of(placement.id)).all()
     logs = db.session.scalars(logs_of(placement.id)).all()
     decisions = db.session.execute(end_decisions_of(placement.id)).all()
@@ -281,7 +287,7 @@ def page_context(placement: Placement, user: User, **bound: Any) -> dict[str, An
     for part in collected(placement_page.send(placement, user=user, bound=bound)):
         more += part.pop("events", ())
         values.update(part)
-    identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
+    identity = identity_for_employer(placement.candidate, placement.employer_id) if employer_side else None
     today = today_local()
     values.update(
         placement=placement,
@@ -289,8 +295,8 @@ def page_context(placement: Placement, user: User, **bound: Any) -> dict[str, An
         identity=identity,
         contact=db.session.get(User, placement.contact_id),
         jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
-        is_employer=is_employer,
-        show_care=user.role == "municipal",
+        is_employer=employer_side,
+        show_care=permissions.sees_care(user),
         start_form=_start_form(placement, user, bound.get("start")),
         jobcoach_form=jobcoach_form(placement, user, bound.get("jobcoach")),
         events=timeline(changes, logs, decisions, more),

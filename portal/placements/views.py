@@ -8,8 +8,10 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.auth.permissions import is_employer
 from portal.candidates.disclosure import label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
+from portal.core.errors import DomainError
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -19,7 +21,6 @@ from portal.placements.models import (
     SCORED_ASPECTS,
 )
 from portal.placements.permissions import get_placement_or_404
-from portal.placements.services import PlacementError
 
 bp = Blueprint("placements", __name__)
 
@@ -36,7 +37,7 @@ def index():
         "placements/index.html",
         page=page,
         labels=labels_for(current_user, shown),
-        is_employer=current_user.role == "employer",
+        is_employer=is_employer(current_user),
     )
     record_listing(current_user, shown, "placements_list")
     db.session.commit()
@@ -71,7 +72,7 @@ def start(placement_id: int):
     if form.validate_on_submit():
         try:
             services.start(current_user, placement, form.actual_start_date.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De plaatsing is gestart. Vul elke week een weekverslag in.")
@@ -86,7 +87,7 @@ def assign_jobcoach(placement_id: int):
     if form is not None and form.validate_on_submit():
         try:
             services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De jobcoach is gekoppeld aan de plaatsing.")
@@ -161,7 +162,7 @@ def log_week(placement_id: int, week_start: str):
             services.save_weekly_log(
                 current_user, placement, week, form.values(placement.days_per_week, taalstage)
             )
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")

@@ -12,10 +12,9 @@ from portal.core.time import today_local
 from portal.extensions import db
 from portal.placements.models import Placement
 from portal.placements.queries import scoped
+from portal.tasks.permissions import may_complete
 from portal.tasks.queries import tasks_of_placement, visible_to
-from portal.tasks.services import may_complete
 from portal.visits.models import SPOKEN_WITH, Visit
-from portal.visits.services import may_record
 
 
 def visits_of(placement_id: int) -> sa.Select:
@@ -49,6 +48,8 @@ def placement_context(placement, user: User) -> dict[str, Any]:
     record a visit), ``completable`` (ids of open tasks the user can mark done) and ``today`` (to mark
     overdue tasks). Employers get only the actions, never staff tasks.
     """
+    from portal.visits.permissions import may_record  # here: permissions loads visits through this module
+
     visits = db.session.scalars(visits_of(placement.id)).all()
     tasks = db.session.scalars(visible_to(tasks_of_placement(placement.id), user)).all()
     ids = {v.jobcoach_id for v in visits} | {v.confirmed_by_id for v in visits}

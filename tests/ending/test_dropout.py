@@ -232,7 +232,7 @@ def test_reopen_only_moves_a_filled_request(seed, frozen):
         request = factories.make_request(seed.a.workplace, created_by=seed.a.employer_user, status=status)
         request_services.reopen_position(request)
         assert request.status == status
-        with pytest.raises(request_services.RequestError):
+        with pytest.raises(DomainError):
             request_services._transition(None, request, "reopen")
 
 
