@@ -495,6 +495,40 @@ def _checkin_valid(w):
     return valid_checkin(held_on=TODAY.isoformat())
 
 
+def _proposed_exit(w):
+    from portal.journey.models import Exit
+
+    w.exit = Exit(
+        municipality_id=w.a.municipality.id,
+        candidate_id=w.a.placement.candidate_id,
+        status="proposed",
+        exit_on=date(2026, 3, 2),
+        kind="work_parttime",
+        placement_id=w.a.placement.id,
+        employer_id=w.a.placement.employer_id,
+        contract_type="fixed_term",
+        hours_per_week=24,
+    )
+    db.session.add(w.exit)
+    db.session.flush()
+
+
+def _exit_page(w):
+    return f"/kandidaten/{w.exit.candidate_id}/uitstroom/{w.exit.id}"
+
+
+def _second_specialist(w):
+    from portal.candidates.models import Candidate
+
+    db.session.get(Candidate, w.a.candidate.id).specialist_id = w.a.municipal.id
+    db.session.flush()
+    w.colleague = factories.make_user("municipal", w.a.municipality)
+
+
+def _journey(w):
+    return f"/kandidaten/{w.a.candidate.id}/traject"
+
+
 SCENARIOS: dict[str, Scenario] = {
     # Accounts
     "auth.login": Scenario(
@@ -803,6 +837,52 @@ SCENARIOS: dict[str, Scenario] = {
     "calendar.stop": Scenario(
         "municipal", lambda w: "/agenda/stoppen", page=lambda w: "/agenda", setup=_feed
     ),
+    # The journey, the caseload and the team settings
+    "journey.stage_new": Scenario(
+        "municipal", lambda w: f"{_journey(w)}/fase", page=_journey, valid={"stage": "klantbeeld"}
+    ),
+    "journey.screening_new": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/screening",
+        page=_journey,
+        valid={"instrument": "noa", "outcome": "Kan met wat hulp aan het werk."},
+    ),
+    "journey.plan_save": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/plan",
+        page=_journey,
+        valid=lambda w: {"agreed_by_id": str(w.a.municipal.id)},
+    ),
+    "journey.plan_step": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/plan/stap",
+        page=_journey,
+        valid={"from_level": "c", "to_level": "b"},
+    ),
+    "journey.specialist": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/specialist",
+        page=_journey,
+        valid=lambda w: {"specialist_id": str(w.a.municipal.id)},
+    ),
+    "journey.exit_new": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/uitstroom",
+        page=_journey,
+        valid={"kind": "work_parttime", "employer_name": "Bakkerij De Korenschoof", "hours_per_week": "24"},
+    ),
+    "journey.exit_confirm": Scenario("municipal", _exit_page, setup=_proposed_exit),
+    "journey.exit_dismiss": Scenario(
+        "municipal", lambda w: f"{_exit_page(w)}/niet-van-toepassing", page=_exit_page, setup=_proposed_exit
+    ),
+    "journey.reassign": Scenario(
+        "municipal",
+        lambda w: "/caseload/overdragen",
+        page=lambda w: f"/caseload/overdragen?van={w.a.municipal.id}",
+        setup=_second_specialist,
+        valid=lambda w: {"to_specialist_id": str(w.colleague.id), "candidate_ids": str(w.a.candidate.id)},
+    ),
+    "journey.team_settings": Scenario("admin", lambda w: "/team/instellingen"),
 }
 
 
@@ -1382,6 +1462,7 @@ SEARCH_FORMS = {
     "requests.index": Scenario("municipal", lambda w: "/aanvragen", method="GET", expect=200),
     "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
     "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
+    "journey.reassign": Scenario("municipal", lambda w: "/caseload/overdragen", method="GET", expect=200),
 }
 
 

@@ -25,6 +25,7 @@ from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
 from portal.extensions import db
+from portal.journey.models import STAGES as JOURNEY_STAGES
 
 bp = Blueprint("candidates", __name__)
 
@@ -53,6 +54,9 @@ CONTEXTS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "journey": "Traject van de kandidaat",
+    "exit_confirm": "Uitstroom bevestigen",
+    "caseload_reassign": "Kandidaten overdragen",
 }
 
 
@@ -77,6 +81,7 @@ LABELS = {
     "contexts": CONTEXTS,
     "field_labels": forms.FIELD_LABELS,
     "is_live": is_live,
+    "stages": JOURNEY_STAGES,
 }
 
 
@@ -87,19 +92,36 @@ LABELS = {
 @roles_required("municipal")
 def index():
     form = forms.CandidateSearchForm(formdata=request.args)
+    form.specialist.choices = forms.specialist_choices(
+        db.session.scalars(queries.specialists(current_user.municipality_id))
+    )
     form.validate()
     filters = {
         name: "" if getattr(form, name).errors else (getattr(form, name).data or "")
-        for name in ("status", "dutch_level", "work_readiness")
+        for name in ("status", "dutch_level", "work_readiness", "stage")
     }
     search = "" if form.q.errors else (form.q.data or "")
-    query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
+    whose = "mijn" if form.specialist.errors else (form.specialist.data or "mijn")
+    query = queries.candidates_list(
+        current_user.municipality_id, search=search, specialist=_specialist_filter(whose), **filters
+    )
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     keep = {key: value for key, value in {"q": search, **filters}.items() if value}
-    html = render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
-    record_listing(current_user, [candidate.id for candidate, _ in page.items], "candidates_list")
+    if whose != "mijn":
+        keep["specialist"] = whose
+    html = render_template("candidates/index.html", form=form, page=page, keep=keep, whose=whose, **LABELS)
+    record_listing(current_user, [row[0].id for row in page.items], "candidates_list")
     db.session.commit()
     return html
+
+
+def _specialist_filter(value: str) -> int | str:
+    """The list's specialist choice as a filter: the user's own id for "mijn", an id, or "alle"/"geen"."""
+    if value == "mijn":
+        return current_user.id
+    if value.isdigit() and len(value) < 10:
+        return int(value)
+    return value
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -177,6 +199,8 @@ def _render_detail(candidate, consent_form=None):
         versions=db.session.execute(queries.candidate_versions(candidate.id)).all(),
         history=db.session.execute(queries.access_history(candidate.id)).all(),
         screener=db.session.get(User, candidate.screened_by_id) if candidate.screened_by_id else None,
+        specialist=db.session.get(User, candidate.specialist_id) if candidate.specialist_id else None,
+        specialists=db.session.scalars(queries.specialists(candidate.municipality_id)).all(),
         **LABELS,
     )
 

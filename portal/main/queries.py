@@ -17,6 +17,7 @@ from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
 from portal.extensions import db
+from portal.journey import queries as journey_queries
 from portal.placements import queries as placement_queries
 from portal.placements.models import Placement, WeeklyLog
 from portal.placements.services import last_log_week
@@ -106,6 +107,7 @@ def _attention(user) -> dict[str, Any]:
             **open_alerts(user),
             **overdue_for_home(user, today_local()),
             "outcomes": db.session.scalars(outcomes_due(user, today_local())).unique().all(),
+            "exits_proposed": first_rows(journey_queries.proposed_exits_for(user)),
             **open_tasks(user),
         }
     if user.role == "admin":
