@@ -420,8 +420,7 @@ def record_exit(actor: User, candidate: Candidate, values: dict[str, Any]) -> Ex
 
 def _after_confirmation(actor: User, candidate: Candidate, exit_: Exit) -> None:
     record_system_stage(actor, candidate, "uitstroom", exit_.exit_on)
-    if exit_.kind in WORK_EXITS:
-        plan_followups(actor, exit_)
+    plan_followups(actor, exit_)
 
 
 def propose_exit(actor: User | None, placement: Placement, on: date) -> Exit | None:
@@ -502,7 +501,10 @@ def dismiss_exit(actor: User, candidate: Candidate, exit_: Exit) -> Exit:
 def plan_followups(actor: User | None, exit_: Exit) -> list[RetentionFollowUp]:
     """One retention follow-up per month in the team's settings (default 6 and 12), due that many months
     after the exit date, asking the exit's employer. Months already planned for this exit are skipped,
-    so planning twice adds nothing. Sending the questions is the follow-ups' own business."""
+    so planning twice adds nothing; only a confirmed exit to work has follow-ups. Sending the questions
+    is the follow-ups' own business."""
+    if exit_.status != "confirmed" or exit_.kind not in WORK_EXITS:
+        return []
     settings = queries.team_settings(exit_.municipality_id)
     planned = set(
         db.session.scalars(sa.select(RetentionFollowUp.months).where(RetentionFollowUp.exit_id == exit_.id))
