@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
+    from portal.followups.views import bp as followups_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
     from portal.placements.views import bp as placements_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         aftercare_bp,
         alerts_bp,
         calendar_bp,
+        followups_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

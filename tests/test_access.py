@@ -99,6 +99,9 @@ POLICY = {
     "alerts.index": ("roles", "municipal", "jobcoach"),
     "alerts.acknowledge": ("roles", "municipal", "jobcoach"),
     "alerts.resolve": ("roles", "municipal", "jobcoach"),
+    "followups.index": ("roles", "municipal"),
+    "followups.record": ("roles", "municipal"),
+    "followups.answer": ("public",),
 }
 
 
@@ -130,6 +133,7 @@ def url_args(rule, tenant) -> dict:
         "task_id": tenant.task.id,
         "checkin_id": tenant.checkin.id,
         "alert_id": tenant.alert.id,
+        "followup_id": tenant.followup.id,
     }
     return {name: values[name] for name in rule.arguments}
 

@@ -72,6 +72,17 @@ def cancel_pending_about(candidate_id: int) -> list[int]:
     return sorted(db.session.scalars(query))
 
 
+def redact_body(message: OutboxEmail, pattern: re.Pattern[str], replacement: str) -> bool:
+    """Blank what ``pattern`` matches in a message's stored body (e.g. a secret link that is no longer
+    needed once delivered, used or expired); a message still waiting is cancelled. Whether it changed."""
+    body = pattern.sub(replacement, message.body_text)
+    changed = body != message.body_text
+    message.body_text = body
+    if message.status == "pending":
+        message.status, changed = "cancelled", True
+    return changed
+
+
 def render_email(template: str, **context: Any) -> tuple[str, str]:
     """Render an e-mail template into (subject, body); also outside a request (jobs, CLI) for url_for."""
     base_url = current_app.config["BASE_URL"]
