@@ -35,9 +35,7 @@ class AnswerForm(BaseForm):
         invalid_choice_message=INVALID_CHOICE,
         validators=[Optional()],
     )
-    note = TextAreaField(
-        "Wilt u nog iets kwijt?", validators=[too_long(NOTE_MAX), plain_text, no_bsn]
-    )
+    note = TextAreaField("Wilt u nog iets kwijt?", validators=[too_long(NOTE_MAX), plain_text, no_bsn])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
