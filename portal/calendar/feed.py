@@ -178,7 +178,15 @@ def _followup_events(user: User, first: date, last: date, today: date) -> list[F
         )
         summary = f"Navraag na uitstroom{late} – {row.pseudonym}"
         events.append(
-            FeedEvent(f"navraag-{row.id}@werkbrug", day, summary, description, "", link, row.candidate_id)
+            FeedEvent(
+                f"navraag-{row.id}@werkbrug",
+                day,
+                summary,
+                description,
+                row.employer_name or "",
+                link,
+                row.candidate_id,
+            )
         )
     return events
 
@@ -214,8 +222,7 @@ def render(user: User, events: list[FeedEvent], stamp: datetime) -> bytes:
         event.add("dtend", item.day + timedelta(days=1))
         event.add("summary", item.summary)
         event.add("description", item.description)
-        if item.location:
-            event.add("location", item.location)
+        event.add("location", item.location)
         event.add("url", item.link)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

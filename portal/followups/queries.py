@@ -224,7 +224,7 @@ def count(query: sa.Select) -> int:
 
 
 def open_for_feed(user: User, last: date) -> sa.Select:
-    """The user's unanswered follow-ups due by ``last`` (pseudonym only), soonest first."""
+    """The user's unanswered follow-ups due by ``last`` (pseudonym and employer only), soonest first."""
     return (
         sa.select(
             RetentionFollowUp.id,
@@ -232,9 +232,11 @@ def open_for_feed(user: User, last: date) -> sa.Select:
             RetentionFollowUp.due_on,
             RetentionFollowUp.candidate_id,
             Candidate.pseudonym,
+            sa.func.coalesce(Employer.name, Exit.employer_name).label("employer_name"),
         )
         .join(Candidate, Candidate.id == RetentionFollowUp.candidate_id)
         .join(Exit, Exit.id == RetentionFollowUp.exit_id)
+        .outerjoin(Employer, Employer.id == sa.func.coalesce(RetentionFollowUp.employer_id, Exit.employer_id))
         .outerjoin(Task, Task.id == RetentionFollowUp.task_id)
         .where(
             RetentionFollowUp.municipality_id == user.municipality_id,
