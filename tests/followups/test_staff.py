@@ -23,7 +23,8 @@ def test_the_specialist_records_the_answer(world, login_as, client):
     staff = login_as(a.municipal)
     url = f"/navraag/{followup.id}/antwoord"
     page = staff.get(url)
-    assert page.status_code == 200 and "Antwoord vastleggen" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Antwoord vastleggen" in page.get_data(as_text=True)
     response = staff.post(url, ANSWER)
     assert response.status_code == 302
     db.session.expire_all()
@@ -110,7 +111,8 @@ def test_overdue_followups_wait_on_the_contacts_home_page_newest_first(world, lo
     assert "Navraag na uitstroom die te laat is (2)" in html
     assert html.index("Later") < html.index("Eerder")
     assert "Optijd" not in html
-    assert f"/navraag/{newer.id}/antwoord" in html and f"/navraag/{older.id}/antwoord" in html
+    assert f"/navraag/{newer.id}/antwoord" in html
+    assert f"/navraag/{older.id}/antwoord" in html
 
 
 def test_the_calendar_feed_shows_followups_and_keeps_overdue_ones_in_sight(world, login_as):

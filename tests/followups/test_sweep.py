@@ -28,7 +28,9 @@ def test_only_due_followups_start(world):
     later = followup_for(a, TODAY + timedelta(days=1), specialist=a.municipal)
     assert sweep() == {"started": 2, "asked": 2, "links_retired": 0}
     assert {task.id for task in _tasks()} == {late.task_id, today.task_id}
-    assert later.task_id is None and later.question_sent_at is None and later.token_hash is None
+    assert later.task_id is None
+    assert later.question_sent_at is None
+    assert later.token_hash is None
     task = db.session.get(Task, today.task_id)
     assert (task.kind, task.owner, task.status, task.assignee_id) == (
         "followup",
@@ -36,7 +38,8 @@ def test_only_due_followups_start(world):
         "open",
         a.municipal.id,
     )
-    assert task.candidate_id == today.candidate_id and not task.visible_to_employer
+    assert task.candidate_id == today.candidate_id
+    assert not task.visible_to_employer
     assert task.due_date == TODAY + timedelta(days=21)
     assert re.fullmatch(r"[0-9a-f]{64}", today.token_hash)
     assert today.token_expires_at == T0 + timedelta(days=21)
