@@ -20,11 +20,13 @@ from portal.candidates.permissions import get_candidate_or_404, get_consent_or_4
 from portal.candidates.services import CandidateError
 from portal.core.audit import record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
 from portal.extensions import db
+from portal.journey.models import STAGES as JOURNEY_STAGE_LABELS
 
 bp = Blueprint("candidates", __name__)
 
@@ -262,6 +264,8 @@ def _render_import(form, parsed=None, payload=None):
         confirm_form=forms.ImportConfirmForm(formdata=None, payload=payload) if payload else None,
         max_rows=importer.MAX_ROWS,
         headings=sorted(importer.HEADINGS),
+        journey_headings=importer.JOURNEY_COLUMN_NAMES,
+        stage_labels=JOURNEY_STAGE_LABELS,
         **LABELS,
     )
 
@@ -285,7 +289,7 @@ def import_upload():
         form.file.errors = ["Kies een bestand."]
         return _render_import(form)
     try:
-        parsed = importer.parse(upload.filename, _read_and_close(upload))
+        parsed = importer.parse(upload.filename, _read_and_close(upload), current_user.municipality_id)
     except importer.ImportFileError as error:
         form.file.errors = [str(error)]
         return _render_import(form)
@@ -300,15 +304,18 @@ def import_upload():
 def import_confirm():
     form = forms.ImportConfirmForm()
     rows = importer.load_rows(form.payload.data, current_user.id, current_user.municipality_id)
-    profiles = importer.revalidate(rows) if rows and form.validate_on_submit() else None
-    if profiles is None:
-        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
-        return redirect(url_for("candidates.import_upload"))
     try:
-        created = services.import_candidates(current_user, current_user.municipality_id, profiles)
-    except CandidateError as error:
+        created = (
+            importer.import_rows(current_user, current_user.municipality_id, rows)
+            if rows and form.validate_on_submit()
+            else None
+        )
+    except (CandidateError, DomainError) as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    if created is None:
+        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))
     db.session.commit()
     flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")
