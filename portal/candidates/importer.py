@@ -593,11 +593,15 @@ def _route_stage(text: str, on: date | None, errors: list[tuple[str, str]]) -> d
 
 
 def _attach_texts(stages: list[dict[str, Any]], programme: str | None, notes: str | None) -> None:
-    """The current programme names the provider of the latest traject stage (else it goes in the note);
+    """The current programme is the provider of the latest traject stage without one (else a note);
     the notes go with the latest stage (an aanmelding today when the row has no dated stage)."""
-    traject = [stage for stage in stages if stage["stage"] in ("voortraject", "vervolgtraject")]
-    if programme and traject and not traject[-1].get("provider"):
-        traject[-1]["provider"] = programme
+    open_traject = [
+        stage
+        for stage in stages
+        if stage["stage"] in ("voortraject", "vervolgtraject") and not stage.get("provider")
+    ]
+    if programme and open_traject:
+        open_traject[-1]["provider"] = programme
     elif programme:
         notes = f"Huidig traject: {programme}" + (f". {notes}" if notes else "")
     if notes:
