@@ -132,3 +132,19 @@ def test_the_calendar_feed_shows_followups_and_keeps_overdue_ones_in_sight(world
     assert f"taak-{late.task_id}@werkbrug" not in feed
     assert all(FIRST not in str(event) for event in feed.values())
     assert T0  # the clock is frozen
+
+
+def test_the_answer_shows_on_the_followup_and_the_candidate_page_links_to_it(world, login_as):
+    a = world.a
+    followup = followup_for(a, TODAY, specialist=a.municipal)
+    candidate = db.session.get(type(a.candidate), followup.candidate_id)
+    candidate.stage = "uitstroom"
+    db.session.flush()
+    staff = login_as(a.municipal)
+    detail = staff.get(f"/kandidaten/{candidate.id}").get_data(as_text=True)
+    assert f"/navraag?kandidaat={candidate.id}" in detail
+    staff.post(f"/navraag/{followup.id}/antwoord", {**ANSWER, "note": "Gebeld met de leidinggevende."})
+    page = staff.get(f"/navraag/{followup.id}/antwoord").get_data(as_text=True)
+    assert "door de specialist" in page
+    assert "Gebeld met de leidinggevende." in page
+    assert "Weet niet" in page
