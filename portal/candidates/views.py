@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.auth.models import ROLE_LABELS, User
 from portal.candidates import forms, importer, queries, services
@@ -276,6 +277,20 @@ def _read_and_close(upload) -> bytes:
         return upload.read(importer.MAX_BYTES + 1)
     finally:
         upload.close()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A file over the request limit: say so on the import form itself, not on a bare error page."""
+    if request.endpoint != "candidates.import_upload":
+        return error
+    form = forms.ImportUploadForm(formdata=None)
+    megabytes = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    form.file.errors = [
+        f"Het bestand is te groot: het mag hoogstens {megabytes} MB zijn. "
+        "Splits de lijst in kleinere bestanden en importeer ze na elkaar."
+    ]
+    return _render_import(form), 413
 
 
 @bp.route("/kandidaten/importeren", methods=["GET", "POST"])

@@ -405,7 +405,11 @@ def test_a_file_over_2_mb_is_refused(seed, municipal):
     data = csv_bytes([HEADER]) + b"x" * (2 * 1024 * 1024)
     response = upload(municipal, data, "groot.csv")
     assert response.status_code == 413
-    assert "Te veel gegevens verstuurd" in text(response)
+    page = text(response)
+    assert "Het bestand is te groot: het mag hoogstens 2 MB zijn." in page
+    assert 'href="#file"' in page, "the error summary links to the file field"
+    assert "<h1" in page
+    assert "Kandidaten importeren" in page
     assert count(Candidate) == before
     # Werkzeug stops reading at MAX_CONTENT_LENGTH and leaves its spool file to the garbage collector.
     del response
