@@ -18,7 +18,6 @@ from portal.candidates.models import (
     WORK_READINESS,
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
-from portal.candidates.services import CandidateError
 from portal.core.audit import record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
 from portal.core.errors import DomainError
@@ -117,7 +116,7 @@ def new():
             candidate = services.create_candidate(
                 current_user, current_user.municipality_id, form.profile_data()
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -144,7 +143,7 @@ def edit(candidate_id: int):
             services.update_candidate(
                 current_user, candidate, form.profile_data(), expected_version=_expected_version(form)
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
             form.version.data = str(candidate.version)
         else:
@@ -206,7 +205,7 @@ def consent_new(candidate_id: int):
                 text_version=form.text_version.data,
                 given_on=form.given_on.data,
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -223,7 +222,7 @@ def set_availability(candidate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.set_available(current_user, candidate, available)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -246,7 +245,7 @@ def consent_withdraw(candidate_id: int, consent_id: int):
     if EmptyForm().validate_on_submit():
         try:
             ended = services.withdraw_consent(current_user, candidate, consent)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -305,8 +304,8 @@ def import_upload():
         return _render_import(form)
     try:
         parsed = importer.parse(upload.filename, _read_and_close(upload), current_user.municipality_id)
-    except importer.ImportFileError as error:
-        form.file.errors = [str(error)]
+    except DomainError as error:
+        form.file.errors = [error.message]
         return _render_import(form)
     payload = None
     if not parsed.errors:
@@ -325,7 +324,7 @@ def import_confirm():
             if rows and form.validate_on_submit()
             else None
         )
-    except (CandidateError, DomainError) as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))

@@ -36,13 +36,15 @@ def queue_email(
     dedupe_key: str,
     municipality_id: int | None = None,
     candidate_id: int | None = None,
+    contains_secret: bool = False,
     **context: Any,
 ) -> OutboxEmail | None:
     """Queue ``emails/<template>.txt`` for ``to``; a second call with the same dedupe key adds nothing.
 
     The template's first line is ``Onderwerp: ...`` (the subject); the rest is the body. Pass
     ``candidate_id`` when the message shows an employer's user a candidate's proposal: it is cancelled
-    while still pending if that candidate stops sharing the profile (``cancel_pending_about``).
+    while still pending if that candidate stops sharing the profile (``cancel_pending_about``). Pass
+    ``contains_secret`` when the body holds a personal link: the body is forgotten once sent.
     """
     exists = db.session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     if exists is not None:
@@ -55,6 +57,7 @@ def queue_email(
         to_address=to,
         subject=subject,
         body_text=body,
+        contains_secret=contains_secret,
     )
     db.session.add(message)
     db.session.flush()
@@ -70,17 +73,6 @@ def cancel_pending_about(candidate_id: int) -> list[int]:
         .returning(OutboxEmail.id)
     )
     return sorted(db.session.scalars(query))
-
-
-def redact_body(message: OutboxEmail, pattern: re.Pattern[str], replacement: str) -> bool:
-    """Blank what ``pattern`` matches in a message's stored body (e.g. a secret link that is no longer
-    needed once delivered, used or expired); a message still waiting is cancelled. Whether it changed."""
-    body = pattern.sub(replacement, message.body_text)
-    changed = body != message.body_text
-    message.body_text = body
-    if message.status == "pending":
-        message.status, changed = "cancelled", True
-    return changed
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str]:
@@ -151,7 +143,34 @@ def _deliver(transport: _Transport, message: OutboxEmail, now: datetime) -> str:
     message.status = "sent"
     message.sent_at = now
     message.last_error = None
+    forget_secret(message)
     return "sent"
+
+
+#: What the body of a sent message with a personal link becomes.
+LINK_REMOVED_TEXT = "[Verwijderd na verzending: dit bericht bevatte een persoonlijke link.]"
+
+
+def forget_secret(message: OutboxEmail) -> None:
+    """Replace the body of a message with a personal link once it can no longer be sent.
+
+    A failed message keeps its body, so an admin can still put it back in the queue; its link expires on
+    its own (``PASSWORD_RESET_HOURS``, ``ACCOUNT_SETUP_DAYS``, ``INVITATION_DAYS``).
+    """
+    if message.contains_secret:
+        message.body_text = LINK_REMOVED_TEXT
+
+
+def retire_secret(message: OutboxEmail) -> bool:
+    """The personal link in ``message`` is no longer needed (used or expired): a message still waiting is
+    cancelled, and a body with a secret is forgotten (also of a failed one). Whether it changed."""
+    changed = False
+    if message.status == "pending":
+        message.status, changed = "cancelled", True
+    if message.contains_secret and message.body_text != LINK_REMOVED_TEXT:
+        forget_secret(message)
+        changed = True
+    return changed
 
 
 def _record_failure(message: OutboxEmail, exc: Exception, now: datetime, permanent: bool) -> str:

@@ -6,7 +6,6 @@ Every staff query is scoped to the user's municipality. "Overdue" means the empl
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from portal.auth.models import User
 from portal.candidates.disclosure import label_column, reveals_identity
 from portal.candidates.models import Candidate
 from portal.core.models import OutboxEmail
+from portal.core.outbox import LINK_REMOVED_TEXT
 from portal.employers.models import Employer
 from portal.extensions import db
 from portal.journey.models import Exit, RetentionFollowUp
@@ -24,9 +24,6 @@ from portal.tasks.models import Task
 
 #: The outbox dedupe key of the question to the employer: this prefix and the follow-up's id.
 QUESTION_KEY = "followups.question:"
-#: The answer link inside a stored e-mail body (the path and its secret).
-LINK_RE = re.compile(r"/navraag/[A-Za-z0-9_-]{20,}")
-LINK_GONE = "/navraag/[link verlopen]"
 #: The states the staff list filters on.
 STATES = {
     "open": "Te doen (wacht op antwoord of te laat)",
@@ -101,14 +98,19 @@ def employer_recipient(employer_id: int, municipality_id: int) -> sa.Select:
     )
 
 
-def questions_with_link() -> sa.Select:
-    """(message, follow-up) of the questions whose stored body still holds the answer link."""
+def questions_still_holding_a_link() -> sa.Select:
+    """(message, follow-up) of unsent questions (waiting or failed) whose body still holds the answer link;
+    a sent one forgets its body itself (``portal.core.outbox.forget_secret``)."""
     key = sa.literal(QUESTION_KEY) + sa.cast(RetentionFollowUp.id, sa.String)
     return (
         sa.select(OutboxEmail, RetentionFollowUp)
         .join(RetentionFollowUp, OutboxEmail.dedupe_key == key)
-        .where(OutboxEmail.dedupe_key.like(f"{QUESTION_KEY}%"), OutboxEmail.body_text.contains("/navraag/"))
-        .where(~OutboxEmail.body_text.contains(LINK_GONE))
+        .where(
+            OutboxEmail.dedupe_key.like(f"{QUESTION_KEY}%"),
+            OutboxEmail.status.in_(("pending", "failed")),
+            OutboxEmail.contains_secret.is_(True),
+            OutboxEmail.body_text != LINK_REMOVED_TEXT,
+        )
         .order_by(OutboxEmail.id)
     )
 

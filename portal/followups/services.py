@@ -1,8 +1,8 @@
 """Write-side verbs of retention follow-ups. They flush and audit; the caller (view or job) commits once.
 
 - ``sweep``: for every follow-up that is due, open the specialist's task and ask the employer one short
-  question by e-mail (a single-use link; only its SHA-256 is stored); retire answer links that are no
-  longer needed from stored e-mail bodies.
+  question by e-mail (a single-use link; only its SHA-256 is stored, and the outbox forgets the body once
+  sent); cancel questions whose link was used or expired before they went out.
 - ``answer_with_link`` / ``record_answer``: the employer's answer through the link, or the specialist's.
   Either closes the task.
 """
@@ -18,7 +18,7 @@ from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.audit import record, record_listing, record_viewed
 from portal.core.errors import DomainError
-from portal.core.outbox import queue_email, redact_body
+from portal.core.outbox import queue_email, retire_secret
 from portal.core.time import as_utc, now_utc, to_local
 from portal.core.tokens import hash_token, new_token
 from portal.employers.models import Employer
@@ -99,6 +99,7 @@ def _ask(followup, candidate, exit_row, employer, recipient: User, now: datetime
         template="followups/question",
         dedupe_key=queries.question_key(followup.id),
         municipality_id=followup.municipality_id,
+        contains_secret=True,
         recipient=recipient,
         employer_name=employer.name,
         label=label,
@@ -110,15 +111,13 @@ def _ask(followup, candidate, exit_row, employer, recipient: User, now: datetime
 
 
 def retire_links(now: datetime) -> int:
-    """Blank the answer link in stored question e-mails once it is not needed: the message was delivered,
-    or the follow-up was answered or its link expired (a message still waiting is then cancelled)."""
+    """Cancel (or, when failed, forget the body of) questions whose link was answered or expired before
+    they went out; a delivered question forgets its body by itself. How many it retired."""
     retired = 0
-    for message, followup in db.session.execute(queries.questions_with_link()).all():
-        done = followup.answered_at is not None or (
-            followup.token_expires_at is not None and as_utc(followup.token_expires_at) <= now
-        )
-        if message.status == "sent" or done:
-            retired += redact_body(message, queries.LINK_RE, queries.LINK_GONE)
+    for message, followup in db.session.execute(queries.questions_still_holding_a_link()).all():
+        expired = followup.token_expires_at is not None and as_utc(followup.token_expires_at) <= now
+        if followup.answered_at is not None or expired:
+            retired += retire_secret(message)
     return retired
 
 
@@ -171,7 +170,7 @@ def _answer(actor: User | None, followup: RetentionFollowUp, via: str, values: d
             finish_task(actor, task, f"followup_answered_by_{via}")
     message = db.session.scalar(queries.question_message(followup.id))
     if message is not None:
-        redact_body(message, queries.LINK_RE, queries.LINK_GONE)
+        retire_secret(message)
     record(
         actor,
         "followup.answered",
