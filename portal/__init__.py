@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
+    from portal.followups.views import bp as followups_bp
     from portal.journey.views import bp as journey_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         alerts_bp,
         calendar_bp,
         journey_bp,
+        followups_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

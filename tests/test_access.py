@@ -111,6 +111,9 @@ POLICY = {
     "journey.caseload": ("roles", "municipal", "admin"),
     "journey.reassign": ("roles", "municipal", "admin"),
     "journey.team_settings": ("roles", "admin"),
+    "followups.index": ("roles", "municipal"),
+    "followups.record": ("roles", "municipal"),
+    "followups.answer": ("public",),
 }
 
 
@@ -143,6 +146,7 @@ def url_args(rule, tenant) -> dict:
         "task_id": tenant.task.id,
         "checkin_id": tenant.checkin.id,
         "alert_id": tenant.alert.id,
+        "followup_id": tenant.followup.id,
     }
     return {name: values[name] for name in rule.arguments}
 

@@ -405,6 +405,23 @@ def _password_token(purpose):
     return setup
 
 
+def _followup_link(w):
+    """Tenant A's follow-up is due and its question went out: the employer's link works."""
+    from portal.core.tokens import new_token
+    from portal.journey.models import RetentionFollowUp
+
+    w.followup_token, hashed = new_token()
+    followup = db.session.get(RetentionFollowUp, w.a.followup.id)
+    followup.due_on = TODAY - timedelta(days=1)
+    followup.question_sent_at = T0 - timedelta(days=1)
+    followup.token_hash = hashed
+    followup.token_expires_at = T0 + timedelta(days=20)
+    db.session.flush()
+
+
+FOLLOWUP_ANSWER = {"still_employed": "ja", "hours_per_week": "24", "contract_extended": "ja"}
+
+
 def _failed_message(w):
     from tests.admin.conftest import add_message
 
@@ -822,6 +839,12 @@ SCENARIOS: dict[str, Scenario] = {
         lambda w: f"/plaatsingen/{w.placement.id}/nazorg/afronden",
         setup=_in_aftercare,
         valid={"outcome": "employed", "contract_type": "fixed_term", "hours": "24"},
+    ),
+    "followups.record": Scenario(
+        "municipal", lambda w: f"/navraag/{w.a.followup.id}/antwoord", valid=FOLLOWUP_ANSWER
+    ),
+    "followups.answer": Scenario(
+        "anonymous", lambda w: f"/navraag/{w.followup_token}", setup=_followup_link, valid=FOLLOWUP_ANSWER
     ),
     "alerts.acknowledge": Scenario(
         "municipal", lambda w: f"/signalen/{w.a.alert.id}/oppakken", page=lambda w: "/signalen?wie=alle"
@@ -1463,6 +1486,7 @@ SEARCH_FORMS = {
     "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
     "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
     "journey.reassign": Scenario("municipal", lambda w: "/caseload/overdragen", method="GET", expect=200),
+    "followups.index": Scenario("municipal", lambda w: "/navraag", method="GET", expect=200),
 }
 
 

@@ -46,6 +46,7 @@ ACTIONS = {
     # Candidates and consent
     "candidate.created": "Kandidaat toegevoegd",
     "candidate.imported": "Kandidaat ingelezen uit een bestand",
+    "candidate.journey_imported": "Traject van kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
     "candidates.listed": "Lijst met kandidaten bekeken",
@@ -110,6 +111,8 @@ ACTIONS = {
     "journey.team_settings_saved": "Teaminstellingen gewijzigd",
     # Administration
     "municipality.created": "Gemeente toegevoegd",
+    "followup.started": "Navraag na uitstroom gestart",
+    "followup.answered": "Navraag na uitstroom beantwoord",
     "outbox.retried": "Mislukte e-mail opnieuw klaargezet",
     "outbox.retried_all": "Alle mislukte e-mails opnieuw klaargezet",
     "outbox.cancelled": "E-mail niet verstuurd: toestemming ingetrokken",
@@ -123,7 +126,7 @@ GROUPS = {
     "kandidaten": ("Kandidaten en toestemming", ("candidate.", "candidates.", "consent.")),
     "aanvragen": ("Aanvragen en voorstellen", ("placement_type.", "request.", "proposal.")),
     "plaatsingen": ("Plaatsingen", ("placement.", "weekly_log.", "visit.", "task.")),
-    "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.")),
+    "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.", "followup.")),
     "traject": ("Traject en caseload", ("journey.",)),
     "beheer": ("Beheer", ("municipality.", "outbox.", "demo.")),
 }

@@ -287,6 +287,8 @@ def _render_import(form, parsed=None, payload=None):
         confirm_form=forms.ImportConfirmForm(formdata=None, payload=payload) if payload else None,
         max_rows=importer.MAX_ROWS,
         headings=sorted(importer.HEADINGS),
+        journey_headings=importer.JOURNEY_COLUMN_NAMES,
+        stage_labels=JOURNEY_STAGES,
         **LABELS,
     )
 
@@ -324,7 +326,7 @@ def import_upload():
         form.file.errors = ["Kies een bestand."]
         return _render_import(form)
     try:
-        parsed = importer.parse(upload.filename, _read_and_close(upload))
+        parsed = importer.parse(upload.filename, _read_and_close(upload), current_user.municipality_id)
     except DomainError as error:
         form.file.errors = [error.message]
         return _render_import(form)
@@ -339,15 +341,18 @@ def import_upload():
 def import_confirm():
     form = forms.ImportConfirmForm()
     rows = importer.load_rows(form.payload.data, current_user.id, current_user.municipality_id)
-    profiles = importer.revalidate(rows) if rows and form.validate_on_submit() else None
-    if profiles is None:
-        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
-        return redirect(url_for("candidates.import_upload"))
     try:
-        created = services.import_candidates(current_user, current_user.municipality_id, profiles)
+        created = (
+            importer.import_rows(current_user, current_user.municipality_id, rows)
+            if rows and form.validate_on_submit()
+            else None
+        )
     except DomainError as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    if created is None:
+        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))
     db.session.commit()
     flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")

@@ -25,6 +25,7 @@ NAVIGATION = {
         ("placements.index", "Plaatsingen"),
         ("tasks.index", "Taken"),
         ("alerts.index", "Signalen"),
+        ("followups.index", "Navraag"),
         ("employers.registrations", "Aanmeldingen"),
         ("employers.index", "Werkgevers"),
         ("calendar.index", "Agenda"),
