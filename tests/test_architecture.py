@@ -30,6 +30,7 @@ LAYERS = (
     "aftercare",
     "alerts",
     "journey",
+    "followups",
     "calendar",
     "main",
     "admin",

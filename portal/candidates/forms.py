@@ -29,7 +29,7 @@ from portal.candidates.models import (
     WORK_READINESS,
     Candidate,
 )
-from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, join_codes, split_codes
+from portal.core.codes import JOURNEY_STAGES, LANGUAGE_LEVELS, WEEKDAYS, join_codes, split_codes
 from portal.core.forms import (
     BaseForm,
     WholeNumberField,
@@ -322,6 +322,25 @@ class CandidateSearchForm(BaseForm):
         choices=choices([("", "Alle"), *WORK_READINESS.items()]),
         default="",
         invalid_choice_message=INVALID_CHOICE,
+    )
+    stage = SelectField(
+        "Fase",
+        choices=choices([("", "Alle"), ("geen", "Nog geen fase"), *JOURNEY_STAGES.items()]),
+        default="",
+        invalid_choice_message=INVALID_CHOICE,
+    )
+    #: "mijn" (the default), "alle", "geen" or a specialist's id; the view adds the specialists.
+    specialist = SelectField("Specialist", default="mijn", invalid_choice_message=INVALID_CHOICE)
+
+
+def specialist_choices(people) -> list:
+    return choices(
+        [
+            ("mijn", "Mijn kandidaten"),
+            ("alle", "Alle kandidaten"),
+            ("geen", "Kandidaten zonder specialist"),
+            *((str(person.id), person.full_name) for person in people),
+        ]
     )
 
 

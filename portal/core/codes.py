@@ -51,3 +51,20 @@ JOURNEY_STAGES = {
     "nazorg": "Nazorg",
     "uitstroom": "Uitstroom",
 }
+#: The route chosen at trajectbepaling of the journey.
+JOURNEY_ROUTES = {
+    "werk": "Werk",
+    "leerwerk": "Leerwerk of BBL",
+    "opleiding": "Opleiding",
+    "activering": "Activering",
+    "zorg": "Zorg eerst",
+}
+#: How a candidate left the journey (uitstroom).
+EXIT_KINDS = {
+    "work_fulltime": "Betaald werk, voltijd",
+    "work_parttime": "Betaald werk, deeltijd",
+    "leerwerk": "Leerwerk of BBL",
+    "education": "Opleiding",
+    "moved": "Verhuisd naar een andere gemeente",
+    "other": "Anders",
+}

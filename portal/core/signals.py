@@ -1,9 +1,10 @@
 """Signals: how a domain tells the domains above it that something happened, without importing them.
 
-A lower layer sends; the layers above connect their receivers in their own services or queries module
-(at import, which the app factory does through the blueprints). Receivers run at once, in the sender's
-transaction, in the order they connected, and may return a value the sender collects (``send`` gives
-(receiver, value) pairs). ARCHITECTURE.md lists who sends and who listens.
+A lower layer sends; the layers above connect their receivers (in their own services or queries module at
+import, which the app factory does through the blueprints, or in their package's ``init_app``). Receivers
+run at once, in the sender's transaction, in the order they connected; they flush, never commit. They may
+return a value the sender collects (``send`` gives (receiver, value) pairs). ARCHITECTURE.md lists who
+sends and who listens.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 from blinker import Namespace
 
 _signals = Namespace()
+
+#: A placement's status changed and was flushed (sender: the placement; ``actor``: a User, or None for the
+#: system; ``old`` and ``new``: status codes; ``on``: the calendar date of the change).
+placement_status_changed = _signals.signal("placement-status-changed")
 
 #: The condition behind some risk alerts of these placements ended (sender: a placement id or a list of
 #: them). ``condition``: why, a key of ``portal.alerts.rules.ENDED``; ``rules``: only alerts of these
@@ -27,8 +32,13 @@ placement_ended = _signals.signal("placement-ended")
 #: return the proposals they ended.
 profile_unshared = _signals.signal("profile-unshared")
 
-#: A placement's page is drawn (sender: the placement; ``user``: who looks). Each domain above placements
-#: returns its part of the page context as a dict (queries.py); the dicts have no keys in common.
+#: A candidate was added by the spreadsheet import with its journey (sender: the candidate; ``actor``;
+#: ``journey``: the row's checked ``specialist_id``, ``stages`` and ``exit``): the journey writes them.
+candidate_imported = _signals.signal("candidate-imported")
+
+#: A placement's page is drawn (sender: the placement; ``user``: who looks; ``bound``: forms posted with
+#: errors, by name). Each domain above placements returns its part of the page context as a dict
+#: (queries.py); the dicts have no keys in common, and ``events`` are added to the timeline.
 placement_page = _signals.signal("placement-page")
 
 

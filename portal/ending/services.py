@@ -16,7 +16,7 @@ from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.outbox import queue_email
-from portal.core.signals import conditions_ended, placement_ended
+from portal.core.signals import conditions_ended, placement_ended, placement_status_changed
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.ending.permissions import (
@@ -378,6 +378,7 @@ def begin_aftercare(today: date, now: datetime | None = None) -> int:
         placement = db.session.get(Placement, placement_id)
         db.session.refresh(placement, ["status"])  # a placement loaded before sees its new status
         record(None, "placement.status_changed", placement, from_status="onboarding", to_status="nazorg")
+        placement_status_changed.send(placement, actor=None, old="onboarding", new="nazorg", on=starts)
     if moved:
         conditions_ended.send(
             [row[0] for row in moved], condition="onboarding_over", rules=ONBOARDING_RULES, now=now

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.codes import JOURNEY_STAGES
+from portal.core.codes import EXIT_KINDS, JOURNEY_ROUTES, JOURNEY_STAGES
 from portal.core.db import Base, TimestampMixin, str_enum_check
 from portal.core.time import now_utc
 
@@ -29,14 +29,8 @@ REFERRAL_SOURCES = {
     "self": "Zelf gemeld",
     "other": "Anders",
 }
-#: The route chosen at trajectbepaling.
-ROUTES = {
-    "werk": "Werk",
-    "leerwerk": "Leerwerk of BBL",
-    "opleiding": "Opleiding",
-    "activering": "Activering",
-    "zorg": "Zorg eerst",
-}
+#: The route chosen at trajectbepaling (kept in core: the candidates' import reads it).
+ROUTES = JOURNEY_ROUTES
 SCREENING_INSTRUMENTS = {
     "incheck": "InCheck",
     "noa": "NOA",
@@ -47,14 +41,6 @@ SCREENING_INSTRUMENTS = {
 }
 #: Plan levels of a step up (C = work tomorrow, B = a step towards A, A = the desired occupation).
 PLAN_LEVELS = {"c": "Plan C", "b": "Plan B", "a": "Plan A"}
-EXIT_KINDS = {
-    "work_fulltime": "Betaald werk, voltijd",
-    "work_parttime": "Betaald werk, deeltijd",
-    "leerwerk": "Leerwerk of BBL",
-    "education": "Opleiding",
-    "moved": "Verhuisd naar een andere gemeente",
-    "other": "Anders",
-}
 #: Exit kinds that count as work (Eindhoven counts BBL as work: "29% naar werk, incl. BBL").
 WORK_EXITS = ("work_fulltime", "work_parttime", "leerwerk")
 #: A proposed exit (from a placement that ended in a contract) waits for the contact to confirm it.

@@ -17,6 +17,10 @@ from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import employer_with_contact, pending_registrations, workplaces_of
 from portal.extensions import db
+from portal.followups.queries import HOME_LIMIT as FOLLOWUPS_ON_HOME
+from portal.followups.queries import count as count_followups
+from portal.followups.queries import overdue_for_home as followups_overdue_query
+from portal.journey.queries import proposed_exits_for
 from portal.placements.models import Placement, WeeklyLog
 from portal.placements.queries import (
     assigned_to,
@@ -108,7 +112,9 @@ def _attention(user) -> dict[str, Any]:
             **open_alerts(user),
             **overdue_for_home(user, today_local()),
             "outcomes": db.session.scalars(outcomes_due(user, today_local())).unique().all(),
+            "exits_proposed": first_rows(proposed_exits_for(user)),
             **open_tasks(user),
+            **overdue_followups(user),
         }
     if user.role == "admin":
         return {
@@ -187,6 +193,15 @@ def open_tasks(user) -> dict[str, Any]:
         return {"tasks": [], "task_count": 0, "today": today_local()}
     rows = db.session.execute(query.limit(HOME_TASKS)).all()
     return {"tasks": rows, "task_count": count(query), "today": today_local()}
+
+
+def overdue_followups(user) -> dict[str, Any]:
+    """``overdue_followups`` (follow-up, exit, label, employer name, candidate id) of the contact's
+    caseload whose answer window passed, newest first, and ``overdue_followup_count``."""
+    query = followups_overdue_query(user, today_local(), current_app.config["FOLLOWUP_ANSWER_DAYS"])
+    rows = db.session.execute(query.limit(FOLLOWUPS_ON_HOME)).all()
+    total = len(rows) if len(rows) < FOLLOWUPS_ON_HOME else count_followups(query)
+    return {"overdue_followups": rows, "overdue_followup_count": total}
 
 
 def open_alerts(user) -> dict[str, Any]:
