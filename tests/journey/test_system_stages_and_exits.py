@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from portal.candidates.models import Candidate
+from portal.ending import services as ending
 from portal.extensions import db
 from portal.journey import services
 from portal.journey.models import Exit, RetentionFollowUp, StageChange, TeamSettings
-from portal.placements import ending
 from portal.placements.models import EndDecision, Placement
 from tests import factories
 from tests.conftest import form_errors_in
