@@ -1,4 +1,4 @@
-"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | db.
+"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | verify-audit | db.
 
 ``portal.scheduler`` is imported inside the commands only, so the web app never loads it.
 """
@@ -19,7 +19,13 @@ def init_app(app: Flask) -> None:
     from portal.core.migrate import db_cli
 
     app.cli.add_command(db_cli)
-    for command in (scheduler_command, run_job_command, seed_demo_command, create_admin_command):
+    for command in (
+        scheduler_command,
+        run_job_command,
+        seed_demo_command,
+        create_admin_command,
+        verify_audit_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -149,3 +155,25 @@ def _valid_email(raw: str) -> str:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise click.BadParameter(f"not a valid e-mail address: {exc}", param_hint="--email") from None
+
+
+@click.command("verify-audit")
+@click.option("--batch", default=5000, show_default=True, help="Rows read per query.")
+@with_appcontext
+def verify_audit_command(batch: int) -> None:
+    """Walk the audit trail's hash chain in id order.
+
+    Exit status 0 and "intact, N rows" when every link holds; 1 and the first broken link otherwise.
+    Note the printed head hash somewhere else: removing the newest rows can only be seen against it.
+    """
+    from portal.core import audit_chain
+
+    connection = db.session.connection()
+    count, broken = audit_chain.verify(connection, batch=max(1, batch))
+    head = audit_chain.chain_tail(connection)
+    db.session.rollback()
+    if broken is not None:
+        click.echo(f"broken at row {broken.row_id}: {broken.problem} (checked {count} rows)", err=True)
+        sys.exit(1)
+    suffix = f"; newest row {head[0]}, hash {head[1]}" if head else ""
+    click.echo(f"intact, {count} rows{suffix}")

@@ -9,10 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from portal.core import audit_chain
 from portal.core.models import AuditEvent
-from portal.extensions import db
+from portal.extensions import AppSession, db
 
 logger = logging.getLogger(__name__)
+
+audit_chain.install(AppSession)
 
 #: One candidate's data was shown on a page (a profile, a form, a placement): ``object_id`` is the candidate.
 CANDIDATE_VIEWED = "candidate.viewed"
