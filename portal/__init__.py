@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
     from portal.placements.views import bp as placements_bp
+    from portal.privacy.views import bp as privacy_bp
     from portal.requests.views import bp as requests_bp
     from portal.tasks.views import bp as tasks_bp
     from portal.visits.views import bp as visits_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         alerts_bp,
         calendar_bp,
         admin_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

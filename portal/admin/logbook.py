@@ -48,9 +48,12 @@ ACTIONS = {
     "candidate.imported": "Kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
+    "candidate.exported": "Alle gegevens van kandidaat opgevraagd (inzageverzoek)",
     "candidates.listed": "Lijst met kandidaten bekeken",
     "consent.recorded": "Toestemming van kandidaat vastgelegd",
     "consent.withdrawn": "Toestemming van kandidaat ingetrokken",
+    "privacy.request_recorded": "Verzoek over persoonsgegevens vastgelegd",
+    "privacy.request_handled": "Verzoek over persoonsgegevens afgehandeld",
     # Requests and proposals
     "placement_type.created": "Plaatsingsvorm toegevoegd",
     "placement_type.updated": "Plaatsingsvorm gewijzigd",
@@ -107,7 +110,7 @@ ACTIONS = {
 GROUPS = {
     "accounts": ("Inloggen en accounts", ("auth.", "user.", "calendar.")),
     "werkgevers": ("Werkgevers en werkplekken", ("employer.", "workplace.")),
-    "kandidaten": ("Kandidaten en toestemming", ("candidate.", "candidates.", "consent.")),
+    "kandidaten": ("Kandidaten en toestemming", ("candidate.", "candidates.", "consent.", "privacy.")),
     "aanvragen": ("Aanvragen en voorstellen", ("placement_type.", "request.", "proposal.")),
     "plaatsingen": ("Plaatsingen", ("placement.", "weekly_log.", "visit.", "task.")),
     "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.")),
@@ -140,6 +143,7 @@ OBJECTS = {
     "Exit": "Uitstroom",
     "RetentionFollowUp": "Navraag na uitstroom",
     "TeamSettings": "Teaminstellingen",
+    "PrivacyRequest": "Verzoek over persoonsgegevens",
 }
 
 #: Object type → (endpoint, its id argument): pages an administrator may open.

@@ -19,8 +19,38 @@ audit_chain.install(AppSession)
 
 #: One candidate's data was shown on a page (a profile, a form, a placement): ``object_id`` is the candidate.
 CANDIDATE_VIEWED = "candidate.viewed"
+#: Everything held about one candidate was exported for an access request (AVG art. 15).
+CANDIDATE_EXPORTED = "candidate.exported"
 #: A list page named these candidates: one event per page view, ids in ``detail["candidate_ids"]``.
 CANDIDATES_LISTED = "candidates.listed"
+
+#: Where (and so why) a candidate's data was seen: the audit detail "context", in words.
+CONTEXT_LABELS = {
+    "staff_profile": "Profielpagina van de gemeente",
+    "matching": "Lijst met passende kandidaten bij een aanvraag",
+    "matching_list": "Lijst met passende kandidaten bij een aanvraag",
+    "employer_proposal": "Voorstel aan de werkgever",
+    "proposal": "Voorstel aan de werkgever",
+    "candidate_edit": "Profiel bewerken",
+    "candidates_list": "Lijst met kandidaten",
+    "home": "Startpagina",
+    "placements_list": "Lijst met plaatsingen",
+    "placement": "Pagina van de plaatsing",
+    "placement_decision": "Besluit over het einde van de plaatsing",
+    "placement_dropout": "Uitval vastleggen",
+    "placement_contract": "Contract aanpassen (nazorg)",
+    "placement_checkin": "Nazorggesprek",
+    "placement_outcome": "Nazorg afronden",
+    "weekly_log": "Weekverslag",
+    "visit_form": "Werkplekbezoek vastleggen",
+    "tasks_list": "Lijst met taken",
+    "alerts_list": "Lijst met signalen",
+    "alert_resolve": "Signaal afhandelen",
+    "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
+    "calendar_feed": "Agenda-abonnement",
+    "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
+    "privacy_request": "Verzoek over persoonsgegevens vastleggen",
+}
 
 
 def record(
@@ -92,7 +122,7 @@ def listed_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
 def consulted_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
     """SQL condition: this audit event shows that someone saw ``candidate_id`` (alone or in a list)."""
     alone = sa.and_(
-        AuditEvent.action == CANDIDATE_VIEWED,
+        AuditEvent.action.in_((CANDIDATE_VIEWED, CANDIDATE_EXPORTED)),
         AuditEvent.object_type == "Candidate",
         AuditEvent.object_id == candidate_id,
     )
