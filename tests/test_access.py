@@ -99,6 +99,10 @@ POLICY = {
     "alerts.index": ("roles", "municipal", "jobcoach"),
     "alerts.acknowledge": ("roles", "municipal", "jobcoach"),
     "alerts.resolve": ("roles", "municipal", "jobcoach"),
+    "privacy.access": ("roles", "municipal", "admin"),
+    "privacy.access_json": ("roles", "municipal", "admin"),
+    "privacy.request_new": ("roles", "municipal", "admin"),
+    "privacy.request_handled": ("roles", "municipal", "admin"),
 }
 
 
@@ -125,6 +129,7 @@ def url_args(rule, tenant) -> dict:
         "placement_id": tenant.placement.id,
         "type_id": tenant.request.placement_type_id,
         "consent_id": 987654,
+        "privacy_request_id": 987654,
         "week_start": "2026-03-09",
         "visit_id": tenant.visit.id,
         "task_id": tenant.task.id,
