@@ -35,7 +35,11 @@ def _instant(value: datetime | None) -> str:
 
 
 def canonical(fields: dict[str, Any], prev_hash: str | None) -> bytes:
-    """The bytes a row's hash is taken over: sorted, compact JSON of its own fields and ``prev_hash``."""
+    """The bytes a row's hash is taken over: sorted, compact JSON of its own fields and ``prev_hash``.
+
+    ``detail`` is taken as the database gives it back (a JSON round trip: keys become strings).
+    """
+    detail = json.loads(json.dumps(fields["detail"] or {}, default=str))
     data = {
         "occurred_at": _instant(fields["occurred_at"]),
         "actor_id": fields["actor_id"],
@@ -44,7 +48,7 @@ def canonical(fields: dict[str, Any], prev_hash: str | None) -> bytes:
         "action": fields["action"],
         "object_type": fields["object_type"],
         "object_id": fields["object_id"],
-        "detail": fields["detail"] or {},
+        "detail": detail,
         "prev_hash": prev_hash or "",
     }
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()

@@ -51,9 +51,9 @@ def record_request(
     )
     db.session.add(request)
     db.session.flush()
-    audit.record(actor, "privacy.request_recorded", request, candidate_id=candidate.id, kind=kind)
+    audit.record(actor, "privacy_request.recorded", request, candidate_id=candidate.id, kind=kind)
     if handled_on is not None:
-        audit.record(actor, "privacy.request_handled", request, candidate_id=candidate.id, kind=kind)
+        audit.record(actor, "privacy_request.handled", request, candidate_id=candidate.id, kind=kind)
     return request
 
 
@@ -71,7 +71,7 @@ def mark_handled(actor, candidate, request: PrivacyRequest, *, handled_on: date,
     request.outcome = outcome
     request.handled_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "privacy.request_handled", request, candidate_id=candidate.id, kind=request.kind)
+    audit.record(actor, "privacy_request.handled", request, candidate_id=candidate.id, kind=request.kind)
 
 
 def record_export(actor, candidate, export_format: str) -> None:

@@ -175,3 +175,12 @@ def test_concurrent_writers_do_not_fork_the_chain(app):
         with engine.begin() as conn:
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             conn.execute(sa.delete(AuditEvent).where(AuditEvent.action == "test.concurrent"))
+
+
+def test_detail_is_hashed_as_the_database_gives_it_back(cli):
+    user = factories.make_user(role="municipal")
+    audit.record(user, "candidate.viewed", municipality_id=user.municipality_id, counts={9: 1, 10: 2})
+    db.session.commit()
+    db.session.expire_all()
+    result = cli("verify-audit")
+    assert result.exit_code == 0, result.output

@@ -59,7 +59,7 @@ def test_a_handled_erasure_request_is_recorded_and_listed(world, login_as):
             AuditEvent.object_type == "PrivacyRequest", AuditEvent.object_id == request.id
         )
     ).all()
-    assert sorted(actions) == ["privacy.request_handled", "privacy.request_recorded"]
+    assert sorted(actions) == ["privacy_request.handled", "privacy_request.recorded"]
     page = client.get(response.headers["Location"]).data.decode()
     assert "Verwijdering (artikel 17)" in page
     assert "Het telefoonnummer is verwijderd." in page
