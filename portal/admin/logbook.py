@@ -48,7 +48,6 @@ ACTIONS = {
     "candidate.imported": "Kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
-    "candidate.exported": "Alle gegevens van kandidaat opgevraagd (inzageverzoek)",
     "candidates.listed": "Lijst met kandidaten bekeken",
     "consent.recorded": "Toestemming van kandidaat vastgelegd",
     "consent.withdrawn": "Toestemming van kandidaat ingetrokken",

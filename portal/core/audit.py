@@ -19,8 +19,6 @@ audit_chain.install(AppSession)
 
 #: One candidate's data was shown on a page (a profile, a form, a placement): ``object_id`` is the candidate.
 CANDIDATE_VIEWED = "candidate.viewed"
-#: Everything held about one candidate was exported for an access request (AVG art. 15).
-CANDIDATE_EXPORTED = "candidate.exported"
 #: A list page named these candidates: one event per page view, ids in ``detail["candidate_ids"]``.
 CANDIDATES_LISTED = "candidates.listed"
 
@@ -122,7 +120,7 @@ def listed_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
 def consulted_candidate(candidate_id: int) -> sa.ColumnElement[bool]:
     """SQL condition: this audit event shows that someone saw ``candidate_id`` (alone or in a list)."""
     alone = sa.and_(
-        AuditEvent.action.in_((CANDIDATE_VIEWED, CANDIDATE_EXPORTED)),
+        AuditEvent.action == CANDIDATE_VIEWED,
         AuditEvent.object_type == "Candidate",
         AuditEvent.object_id == candidate_id,
     )

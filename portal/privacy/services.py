@@ -75,10 +75,11 @@ def mark_handled(actor, candidate, request: PrivacyRequest, *, handled_on: date,
 
 
 def record_export(actor, candidate, export_format: str) -> None:
-    """The export is itself a consultation of the profile: one audit event, with the purpose."""
+    """The export is itself a consultation of the profile: one audit event, with the purpose (a view in the
+    context ``access_request``, so the next export and the profile's access history list it)."""
     if not permissions.may_handle_requests(actor, candidate):
         raise DomainError("U mag de gegevens van deze kandidaat niet opvragen.")
-    audit.record(actor, audit.CANDIDATE_EXPORTED, candidate, context=ACCESS_CONTEXT, format=export_format)
+    audit.record_viewed(actor, candidate, ACCESS_CONTEXT, format=export_format)
 
 
 def record_form_view(actor, candidate) -> None:

@@ -250,7 +250,7 @@ def test_the_export_writes_an_audit_event(world, login_as, suffix):
     assert client.get(f"/kandidaten/{world.subject.id}/{suffix}").status_code == 200
     event = db.session.scalars(
         sa.select(AuditEvent)
-        .where(AuditEvent.action == audit.CANDIDATE_EXPORTED)
+        .where(AuditEvent.action == audit.CANDIDATE_VIEWED, AuditEvent.object_type == "Candidate")
         .order_by(AuditEvent.id.desc())
     ).first()
     assert event is not None
@@ -259,7 +259,10 @@ def test_the_export_writes_an_audit_event(world, login_as, suffix):
         world.subject.id,
         world.a.admin.id,
     )
-    assert event.detail["context"] == "access_request"
+    assert event.detail == {
+        "context": "access_request",
+        "format": suffix.split(".")[-1].replace("inzage", "html"),
+    }
     # The export is itself a consultation the next export shows.
     document = json.loads(client.get(f"/kandidaten/{world.subject.id}/inzage.json").data)
     assert "Inzageverzoek van de kandidaat (AVG artikel 15)" in [
