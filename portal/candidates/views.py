@@ -18,14 +18,15 @@ from portal.candidates.models import (
     WORK_READINESS,
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
-from portal.candidates.services import CandidateError
 from portal.core.audit import CONTEXT_LABELS, record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
 from portal.extensions import db
+from portal.journey.models import STAGES as JOURNEY_STAGES
 
 bp = Blueprint("candidates", __name__)
 
@@ -55,6 +56,7 @@ LABELS = {
     "contexts": CONTEXTS,
     "field_labels": forms.FIELD_LABELS,
     "is_live": is_live,
+    "stages": JOURNEY_STAGES,
 }
 
 
@@ -65,19 +67,36 @@ LABELS = {
 @roles_required("municipal")
 def index():
     form = forms.CandidateSearchForm(formdata=request.args)
+    form.specialist.choices = forms.specialist_choices(
+        db.session.scalars(queries.specialists(current_user.municipality_id))
+    )
     form.validate()
     filters = {
         name: "" if getattr(form, name).errors else (getattr(form, name).data or "")
-        for name in ("status", "dutch_level", "work_readiness")
+        for name in ("status", "dutch_level", "work_readiness", "stage")
     }
     search = "" if form.q.errors else (form.q.data or "")
-    query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
+    whose = "mijn" if form.specialist.errors else (form.specialist.data or "mijn")
+    query = queries.candidates_list(
+        current_user.municipality_id, search=search, specialist=_specialist_filter(whose), **filters
+    )
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     keep = {key: value for key, value in {"q": search, **filters}.items() if value}
-    html = render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
-    record_listing(current_user, [candidate.id for candidate, _ in page.items], "candidates_list")
+    if whose != "mijn":
+        keep["specialist"] = whose
+    html = render_template("candidates/index.html", form=form, page=page, keep=keep, whose=whose, **LABELS)
+    record_listing(current_user, [row[0].id for row in page.items], "candidates_list")
     db.session.commit()
     return html
+
+
+def _specialist_filter(value: str) -> int | str:
+    """The list's specialist choice as a filter: the user's own id for "mijn", an id, or "alle"/"geen"."""
+    if value == "mijn":
+        return current_user.id
+    if value.isdigit() and len(value) < 10:
+        return int(value)
+    return value
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -92,7 +111,7 @@ def new():
             candidate = services.create_candidate(
                 current_user, current_user.municipality_id, form.profile_data()
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -119,7 +138,7 @@ def edit(candidate_id: int):
             services.update_candidate(
                 current_user, candidate, form.profile_data(), expected_version=_expected_version(form)
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
             form.version.data = str(candidate.version)
         else:
@@ -155,6 +174,8 @@ def _render_detail(candidate, consent_form=None):
         versions=db.session.execute(queries.candidate_versions(candidate.id)).all(),
         history=db.session.execute(queries.access_history(candidate.id)).all(),
         screener=db.session.get(User, candidate.screened_by_id) if candidate.screened_by_id else None,
+        specialist=db.session.get(User, candidate.specialist_id) if candidate.specialist_id else None,
+        specialists=db.session.scalars(queries.specialists(candidate.municipality_id)).all(),
         **LABELS,
     )
 
@@ -181,7 +202,7 @@ def consent_new(candidate_id: int):
                 text_version=form.text_version.data,
                 given_on=form.given_on.data,
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -198,7 +219,7 @@ def set_availability(candidate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.set_available(current_user, candidate, available)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -221,7 +242,7 @@ def consent_withdraw(candidate_id: int, consent_id: int):
     if EmptyForm().validate_on_submit():
         try:
             ended = services.withdraw_consent(current_user, candidate, consent)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -240,6 +261,8 @@ def _render_import(form, parsed=None, payload=None):
         confirm_form=forms.ImportConfirmForm(formdata=None, payload=payload) if payload else None,
         max_rows=importer.MAX_ROWS,
         headings=sorted(importer.HEADINGS),
+        journey_headings=importer.JOURNEY_COLUMN_NAMES,
+        stage_labels=JOURNEY_STAGES,
         **LABELS,
     )
 
@@ -277,9 +300,9 @@ def import_upload():
         form.file.errors = ["Kies een bestand."]
         return _render_import(form)
     try:
-        parsed = importer.parse(upload.filename, _read_and_close(upload))
-    except importer.ImportFileError as error:
-        form.file.errors = [str(error)]
+        parsed = importer.parse(upload.filename, _read_and_close(upload), current_user.municipality_id)
+    except DomainError as error:
+        form.file.errors = [error.message]
         return _render_import(form)
     payload = None
     if not parsed.errors:
@@ -292,15 +315,18 @@ def import_upload():
 def import_confirm():
     form = forms.ImportConfirmForm()
     rows = importer.load_rows(form.payload.data, current_user.id, current_user.municipality_id)
-    profiles = importer.revalidate(rows) if rows and form.validate_on_submit() else None
-    if profiles is None:
-        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
-        return redirect(url_for("candidates.import_upload"))
     try:
-        created = services.import_candidates(current_user, current_user.municipality_id, profiles)
-    except CandidateError as error:
+        created = (
+            importer.import_rows(current_user, current_user.municipality_id, rows)
+            if rows and form.validate_on_submit()
+            else None
+        )
+    except DomainError as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    if created is None:
+        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))
     db.session.commit()
     flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")

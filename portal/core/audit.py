@@ -46,6 +46,9 @@ CONTEXT_LABELS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "journey": "Traject van de kandidaat",
+    "exit_confirm": "Uitstroom bevestigen",
+    "caseload_reassign": "Kandidaten overdragen",
     "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
     "privacy_request": "Verzoek over persoonsgegevens vastleggen",
 }

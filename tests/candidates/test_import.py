@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from portal.candidates import importer
 from portal.candidates.models import Candidate, CandidateVersion
+from portal.core.errors import DomainError
 from tests.candidates.conftest import audit, count, text
 
 HEADER = [
@@ -417,7 +418,7 @@ def test_a_file_over_2_mb_is_refused(seed, municipal):
 
 
 def test_the_size_check_of_the_importer_itself():
-    with pytest.raises(importer.ImportFileError, match="groter dan 2 MB"):
+    with pytest.raises(DomainError, match="groter dan 2 MB"):
         importer.read_table("a.csv", b"x" * (2 * 1024 * 1024 + 1))
 
 
