@@ -49,6 +49,7 @@ CONTEXT_LABELS = {
     "journey": "Traject van de kandidaat",
     "exit_confirm": "Uitstroom bevestigen",
     "caseload_reassign": "Kandidaten overdragen",
+    "followup": "Navraag na uitstroom vastleggen",
     "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
     "privacy_request": "Verzoek over persoonsgegevens vastleggen",
 }
