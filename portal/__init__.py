@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.employers.views import bp as employers_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
+    from portal.monitoring.views import bp as monitoring_bp
     from portal.placements.views import bp as placements_bp
     from portal.requests.views import bp as requests_bp
     from portal.tasks.views import bp as tasks_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         aftercare_bp,
         alerts_bp,
         calendar_bp,
+        monitoring_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -101,6 +101,8 @@ ACTIONS = {
     "outbox.retried_all": "Alle mislukte e-mails opnieuw klaargezet",
     "outbox.cancelled": "E-mail niet verstuurd: toestemming ingetrokken",
     "demo.seeded": "Demogegevens geladen",
+    # Figures and exports
+    "monitoring.exported": "Cijfers of monitoringlijst gedownload",
 }
 
 #: Filter groups: code → (label, action code prefixes).
@@ -112,6 +114,7 @@ GROUPS = {
     "plaatsingen": ("Plaatsingen", ("placement.", "weekly_log.", "visit.", "task.")),
     "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.")),
     "beheer": ("Beheer", ("municipality.", "outbox.", "demo.")),
+    "cijfers": ("Cijfers en downloads", ("monitoring.",)),
 }
 
 #: Object type (model class name) → what it is called.

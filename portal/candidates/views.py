@@ -53,6 +53,8 @@ CONTEXTS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "monitoring_list": "Lijst achter een cijfer (Cijfers)",
+    "monitoring_export": "Download van de monitoringlijst of de plaatsingen",
 }
 
 

@@ -27,6 +27,7 @@ NAVIGATION = {
         ("employers.registrations", "Aanmeldingen"),
         ("employers.index", "Werkgevers"),
         ("calendar.index", "Agenda"),
+        ("monitoring.index", "Cijfers"),
         ("auth.account", "Mijn account"),
     ),
     "jobcoach": (
@@ -45,6 +46,7 @@ NAVIGATION = {
         ("aftercare.settings", "Nazorg"),
         ("admin.outbox", "E-mail"),
         ("admin.audit", "Logboek"),
+        ("monitoring.index", "Cijfers"),
         ("auth.account", "Mijn account"),
     ),
 }
