@@ -99,6 +99,10 @@ POLICY = {
     "alerts.index": ("roles", "municipal", "jobcoach"),
     "alerts.acknowledge": ("roles", "municipal", "jobcoach"),
     "alerts.resolve": ("roles", "municipal", "jobcoach"),
+    "monitoring.index": ("roles", "municipal", "admin"),
+    "monitoring.candidates": ("roles", "municipal", "admin"),
+    "monitoring.placements": ("roles", "municipal", "admin"),
+    "monitoring.export": ("roles", "municipal", "admin"),
 }
 
 

@@ -627,21 +627,23 @@ def placement_list(municipality_id: int, period: Period, filters: PlacementFilte
 
 
 def placement_types(municipality_id: int) -> list[tuple[int, str]]:
-    return list(
-        db.session.execute(
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
             sa.select(PlacementType.id, PlacementType.name)
             .where(PlacementType.municipality_id == municipality_id)
             .order_by(PlacementType.name)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def specialists(municipality_id: int) -> list[tuple[int, str]]:
     """Municipal staff of the municipality (the people a caseload can belong to)."""
-    return list(
-        db.session.execute(
+    return [
+        (row.id, row.full_name)
+        for row in db.session.execute(
             sa.select(User.id, User.full_name)
             .where(User.municipality_id == municipality_id, User.role == "municipal")
             .order_by(User.full_name)
-        ).tuples()
-    )
+        )
+    ]

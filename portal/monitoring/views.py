@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tempfile import SpooledTemporaryFile
+import io
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -20,9 +20,6 @@ from portal.monitoring.forms import CandidateListForm, ExportForm, PeriodForm, P
 from portal.placements.models import PLACEMENT_STATUSES
 
 bp = Blueprint("monitoring", __name__)
-
-#: Exports up to this size stay in memory; larger ones go to a temporary file.
-SPOOL_BYTES = 16 * 1024 * 1024
 
 HELPERS = {
     "bar_chart_data": chart.bar_chart_data,
@@ -92,7 +89,7 @@ def export():
         else:
             period = period_form.period()
             without_names = form.namen.data == "zonder"
-            out = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - send_file closes it
+            out = io.BytesIO()
             try:
                 services.export(
                     current_user,
@@ -104,11 +101,9 @@ def export():
                     out=out,
                 )
             except DomainError as error:
-                out.close()
                 show_refusal(form, error)
             else:
                 db.session.commit()
-                out.seek(0)
                 name = services.file_name(
                     current_user.municipality.slug,
                     form.lijst.data,
@@ -116,8 +111,13 @@ def export():
                     period,
                     without_names=without_names,
                 )
-                return send_file(
-                    out, mimetype=exports.MIMETYPES[form.formaat.data], as_attachment=True, download_name=name
+                return Response(
+                    out.getvalue(),
+                    mimetype=exports.MIMETYPES[form.formaat.data],
+                    headers={
+                        "Content-Disposition": f'attachment; filename="{name}"',
+                        "Cache-Control": "no-store",
+                    },
                 )
     if not period_ok:
         period_form = PeriodForm(formdata=MultiDict())
