@@ -159,10 +159,19 @@ def _stream(query: sa.Select) -> Iterator[Any]:
 # The monitoring list --------------------------------------------------------------------------------------
 
 
-def _latest(columns: list, partition, order: list, where: list, name: str) -> sa.Subquery:
-    """Per candidate, the latest row of a table (window function; portable to SQLite and PostgreSQL)."""
-    rank = sa.func.row_number().over(partition_by=partition, order_by=order).label("rank")
-    return sa.select(*columns, rank).where(*where).subquery(name)
+def _latest_id(model, order: list, *where) -> sa.ScalarSelect:
+    """The id of the candidate's latest (first in ``order``) row of ``model``: a correlated subquery
+    that an index on candidate_id answers per row (portable, and planners estimate it well)."""
+    inner = aliased(model)
+    conditions = [inner.candidate_id == Candidate.id, *(condition(inner) for condition in where)]
+    return (
+        sa.select(inner.id)
+        .where(*conditions)
+        .order_by(*(key(inner) for key in order), inner.id.desc())
+        .limit(1)
+        .correlate(Candidate)
+        .scalar_subquery()
+    )
 
 
 def candidate_query(municipality_id: int, period: Period) -> sa.Select:
@@ -178,60 +187,9 @@ def candidate_query(municipality_id: int, period: Period) -> sa.Select:
         .group_by(StageChange.candidate_id)
         .subquery("stage_dates")
     )
-    in_town = StageChange.municipality_id == municipality_id
-    registration = _latest(
-        [StageChange.candidate_id, StageChange.source],
-        StageChange.candidate_id,
-        [StageChange.entered_on.asc(), StageChange.id.asc()],
-        [in_town, StageChange.stage == "aanmelding"],
-        "registration",
-    )
-    route = _latest(
-        [StageChange.candidate_id, StageChange.route],
-        StageChange.candidate_id,
-        [StageChange.entered_on.desc(), StageChange.id.desc()],
-        [in_town, StageChange.stage == "trajectbepaling"],
-        "route",
-    )
-    pre_track = _latest(
-        [StageChange.candidate_id, StageChange.entered_on, StageChange.provider],
-        StageChange.candidate_id,
-        [StageChange.entered_on.asc(), StageChange.id.asc()],
-        [in_town, StageChange.stage == "voortraject"],
-        "pre_track",
-    )
-    note = _latest(
-        [StageChange.candidate_id, StageChange.note],
-        StageChange.candidate_id,
-        [StageChange.entered_on.desc(), StageChange.id.desc()],
-        [in_town, StageChange.note.is_not(None)],
-        "note",
-    )
-    exit_ = _latest(
-        [Exit.candidate_id, Exit.exit_on, Exit.kind, Exit.reason],
-        Exit.candidate_id,
-        [Exit.exit_on.desc(), Exit.id.desc()],
-        [Exit.municipality_id == municipality_id, Exit.status == "confirmed"],
-        "latest_exit",
-    )
-    placement = _latest(
-        [
-            Placement.candidate_id,
-            Placement.start_date,
-            Placement.status,
-            Employer.name.label("employer_name"),
-            PlacementType.name.label("type_name"),
-        ],
-        Placement.candidate_id,
-        [Placement.start_date.desc(), Placement.id.desc()],
-        [
-            Placement.municipality_id == municipality_id,
-            Employer.id == Placement.employer_id,
-            PlacementType.id == Placement.placement_type_id,
-        ],
-        "latest_placement",
-    )
-    specialist = aliased(User)
+    registration, route, pre_track, note = (aliased(StageChange) for _ in range(4))
+    first, latest = (lambda m: m.entered_on.asc()), (lambda m: m.entered_on.desc())
+    exit_, placement, specialist = aliased(Exit), aliased(Placement), aliased(User)
     return (
         sa.select(
             Candidate.id,
@@ -249,31 +207,42 @@ def candidate_query(municipality_id: int, period: Period) -> sa.Select:
             Candidate.plan_agreed_on,
             specialist.full_name.label("specialist"),
             pop.c.registered_on,
-            registration.c.source,
-            route.c.route,
-            pre_track.c.entered_on.label("pre_track_on"),
-            pre_track.c.provider,
-            note.c.note,
-            exit_.c.exit_on,
-            exit_.c.kind.label("exit_kind"),
-            exit_.c.reason.label("exit_reason"),
-            placement.c.start_date.label("placement_start"),
-            placement.c.status.label("placement_status"),
-            placement.c.employer_name,
-            placement.c.type_name,
+            registration.source,
+            route.route,
+            pre_track.entered_on.label("pre_track_on"),
+            pre_track.provider,
+            note.note,
+            exit_.exit_on,
+            exit_.kind.label("exit_kind"),
+            exit_.reason.label("exit_reason"),
+            placement.start_date.label("placement_start"),
+            placement.status.label("placement_status"),
+            Employer.name.label("employer_name"),
+            PlacementType.name.label("type_name"),
             *(stage_dates.c[f"stage_{code}"] for code in STAGES),
         )
         .join(pop, pop.c.candidate_id == Candidate.id)
         .outerjoin(specialist, specialist.id == Candidate.specialist_id)
         .outerjoin(stage_dates, stage_dates.c.candidate_id == Candidate.id)
         .outerjoin(
-            registration, sa.and_(registration.c.candidate_id == Candidate.id, registration.c.rank == 1)
+            registration,
+            registration.id
+            == _latest_id(StageChange, [lambda m: m.entered_on.asc()], lambda m: m.stage == "aanmelding"),
         )
-        .outerjoin(route, sa.and_(route.c.candidate_id == Candidate.id, route.c.rank == 1))
-        .outerjoin(pre_track, sa.and_(pre_track.c.candidate_id == Candidate.id, pre_track.c.rank == 1))
-        .outerjoin(note, sa.and_(note.c.candidate_id == Candidate.id, note.c.rank == 1))
-        .outerjoin(exit_, sa.and_(exit_.c.candidate_id == Candidate.id, exit_.c.rank == 1))
-        .outerjoin(placement, sa.and_(placement.c.candidate_id == Candidate.id, placement.c.rank == 1))
+        .outerjoin(
+            route, route.id == _latest_id(StageChange, [latest], lambda m: m.stage == "trajectbepaling")
+        )
+        .outerjoin(
+            pre_track, pre_track.id == _latest_id(StageChange, [first], lambda m: m.stage == "voortraject")
+        )
+        .outerjoin(note, note.id == _latest_id(StageChange, [latest], lambda m: m.note.is_not(None)))
+        .outerjoin(
+            exit_,
+            exit_.id == _latest_id(Exit, [lambda m: m.exit_on.desc()], lambda m: m.status == "confirmed"),
+        )
+        .outerjoin(placement, placement.id == _latest_id(Placement, [lambda m: m.start_date.desc()]))
+        .outerjoin(Employer, Employer.id == placement.employer_id)
+        .outerjoin(PlacementType, PlacementType.id == placement.placement_type_id)
         .where(Candidate.municipality_id == municipality_id)
         .order_by(Candidate.pseudonym, Candidate.id)
     )
