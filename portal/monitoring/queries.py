@@ -106,7 +106,10 @@ def milestones(municipality_id: int, period: Period) -> sa.Select:
             _first_date(INTAKE_STAGES).label("intake"),
             _first_date(("trajectbepaling",)).label("trajectbepaling"),
         )
-        .where(StageChange.municipality_id == municipality_id)
+        .where(
+            StageChange.municipality_id == municipality_id,
+            StageChange.stage.in_((*INTAKE_STAGES, "trajectbepaling")),
+        )
         .group_by(StageChange.candidate_id)
         .subquery("stage_dates")
     )
@@ -126,16 +129,26 @@ def milestones(municipality_id: int, period: Period) -> sa.Select:
         .group_by(Placement.candidate_id)
         .subquery("first_starts")
     )
+    work = (
+        sa.select(Exit.candidate_id.label("candidate_id"))
+        .where(Exit.municipality_id == municipality_id, Exit.status == "confirmed", Exit.kind.in_(WORK_EXITS))
+        .group_by(Exit.candidate_id)
+        .subquery("work_exits")
+    )
     return (
         sa.select(
             pop.c.candidate_id,
             pop.c.registered_on,
+            Candidate.stage,
+            work.c.candidate_id.is_not(None).label("to_work"),
             stage_dates.c.intake,
             stage_dates.c.trajectbepaling,
             proposals.c.at.label("first_proposal"),
             starts.c.on.label("first_start"),
         )
         .select_from(pop)
+        .join(Candidate, Candidate.id == pop.c.candidate_id)
+        .outerjoin(work, work.c.candidate_id == pop.c.candidate_id)
         .outerjoin(stage_dates, stage_dates.c.candidate_id == pop.c.candidate_id)
         .outerjoin(proposals, proposals.c.candidate_id == pop.c.candidate_id)
         .outerjoin(starts, starts.c.candidate_id == pop.c.candidate_id)
@@ -186,8 +199,7 @@ class Dashboard:
 def dashboard(municipality_id: int, period: Period) -> Dashboard:
     """Every figure of the dashboard, in a fixed number of queries."""
     board = Dashboard(period=period)
-    _stage_figures(board, municipality_id, period)
-    _waiting_figures(board, municipality_id, period)
+    _candidate_figures(board, municipality_id, period)
     _request_figures(board, municipality_id, period)
     _placement_figures(board, municipality_id, period)
     _exit_figures(board, municipality_id, period)
@@ -197,39 +209,32 @@ def dashboard(municipality_id: int, period: Period) -> Dashboard:
     return board
 
 
-def _stage_figures(board: Dashboard, municipality_id: int, period: Period) -> None:
-    pop = population(municipality_id, period)
-    work_exit = sa.exists().where(
-        Exit.candidate_id == Candidate.id, Exit.status == "confirmed", Exit.kind.in_(WORK_EXITS)
-    )
-    year = sa.extract("year", pop.c.registered_on)
-    month = sa.extract("month", pop.c.registered_on)
-    rows = db.session.execute(
-        sa.select(
-            year.label("year"),
-            month.label("month"),
-            Candidate.stage,
-            sa.func.count().label("n"),
-            sa.func.sum(sa.case((work_exit, 1), else_=0)).label("to_work"),
-        )
-        .join(pop, pop.c.candidate_id == Candidate.id)
-        .where(Candidate.municipality_id == municipality_id)
-        .group_by(year, month, Candidate.stage)
-    ).all()
+def _candidate_figures(board: Dashboard, municipality_id: int, period: Period) -> None:
+    """Stages, cohorts and waiting times from one row per candidate of the period (one query)."""
+    rows = db.session.execute(milestones(municipality_id, period)).all()
+    _stage_figures(board, period, rows)
+    board.waiting = []
+    for code, (label, _start, _end) in TRANSITIONS.items():
+        days = [d for d in (waiting_days(row, code) for row in rows) if d is not None]
+        board.waiting.append({"code": code, "label": label, "spread": spread(days)})
+
+
+def _stage_figures(board: Dashboard, period: Period, rows) -> None:
     per_stage: dict[str | None, int] = defaultdict(int)
     per_cohort: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        code = cohort_code(int(row.year), int(row.month))
-        per_stage[row.stage] += row.n
+        registered_on = _as_day(row.registered_on)
+        code = cohort_code(registered_on.year, registered_on.month)
+        per_stage[row.stage] += 1
         cohort = per_cohort[code]
-        cohort["registered"] += row.n
-        cohort["to_work"] += int(row.to_work or 0)
+        cohort["registered"] += 1
+        cohort["to_work"] += 1 if row.to_work else 0
         if row.stage == "uitstroom":
-            cohort["exited"] += row.n
+            cohort["exited"] += 1
         elif row.stage in ("plaatsing", "nazorg"):
-            cohort["placed"] += row.n
+            cohort["placed"] += 1
         else:
-            cohort["in_progress"] += row.n
+            cohort["in_progress"] += 1
     board.registered = sum(per_stage.values())
     board.stages = [
         {"code": code, "label": label, "count": per_stage.get(code, 0)} for code, label in STAGES.items()
@@ -249,14 +254,6 @@ def _stage_figures(board: Dashboard, municipality_id: int, period: Period) -> No
                 "to_work_share": share(cohort.get("to_work", 0), registered),
             }
         )
-
-
-def _waiting_figures(board: Dashboard, municipality_id: int, period: Period) -> None:
-    rows = db.session.execute(milestones(municipality_id, period)).all()
-    board.waiting = []
-    for code, (label, _start, _end) in TRANSITIONS.items():
-        days = [d for d in (waiting_days(row, code) for row in rows) if d is not None]
-        board.waiting.append({"code": code, "label": label, "spread": spread(days)})
 
 
 def _days_between(start: datetime, end: date | datetime | None) -> float | None:
@@ -364,14 +361,17 @@ def _placement_figures(board: Dashboard, municipality_id: int, period: Period) -
 def _exit_figures(board: Dashboard, municipality_id: int, period: Period) -> None:
     pop = population(municipality_id, period)
     confirmed = sa.and_(Exit.municipality_id == municipality_id, Exit.status == "confirmed")
-    kinds = dict(
-        db.session.execute(
-            sa.select(Exit.kind, sa.func.count(sa.distinct(Exit.candidate_id)))
-            .join(pop, pop.c.candidate_id == Exit.candidate_id)
-            .where(confirmed)
-            .group_by(Exit.kind)
-        ).all()
-    )
+    pairs = db.session.execute(
+        sa.select(Exit.candidate_id, Exit.kind)
+        .join(pop, pop.c.candidate_id == Exit.candidate_id)
+        .where(confirmed)
+        .distinct()
+    ).all()
+    kinds: dict[str, int] = defaultdict(int)
+    for _candidate_id, kind in pairs:
+        kinds[kind] += 1
+    exited = len({candidate_id for candidate_id, _kind in pairs})
+    to_work = len({candidate_id for candidate_id, kind in pairs if kind in WORK_EXITS})
     reasons = db.session.execute(
         sa.select(Exit.kind, Exit.reason, sa.func.count().label("n"))
         .join(pop, pop.c.candidate_id == Exit.candidate_id)
@@ -380,15 +380,6 @@ def _exit_figures(board: Dashboard, municipality_id: int, period: Period) -> Non
         .order_by(sa.func.count().desc(), Exit.kind, Exit.reason)
         .limit(EXIT_REASON_ROWS)
     ).all()
-    counts = db.session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(Exit.candidate_id)),
-            sa.func.count(sa.distinct(sa.case((Exit.kind.in_(WORK_EXITS), Exit.candidate_id)))),
-        )
-        .join(pop, pop.c.candidate_id == Exit.candidate_id)
-        .where(confirmed)
-    ).one()
-    exited, to_work = counts
     board.exits = {
         "exited": exited,
         "to_work": to_work,
