@@ -97,8 +97,9 @@ def _first_date(stages: tuple[str, ...]) -> sa.ColumnElement:
     return sa.func.min(sa.case((StageChange.stage.in_(stages), StageChange.entered_on)))
 
 
-def milestones(municipality_id: int, period: Period) -> sa.Select:
-    """Per candidate of the period: the dates the waiting times run between (one row per candidate)."""
+def milestones(municipality_id: int, period: Period, *, with_stage: bool = True) -> sa.Select:
+    """Per candidate of the period: the dates the waiting times run between (one row per candidate), and
+    (``with_stage``) the current stage and whether the candidate left to work."""
     pop = population(municipality_id, period)
     stage_dates = (
         sa.select(
@@ -129,6 +130,20 @@ def milestones(municipality_id: int, period: Period) -> sa.Select:
         .group_by(Placement.candidate_id)
         .subquery("first_starts")
     )
+    dates = (
+        stage_dates.c.intake,
+        stage_dates.c.trajectbepaling,
+        proposals.c.at.label("first_proposal"),
+        starts.c.on.label("first_start"),
+    )
+    if not with_stage:
+        return (
+            sa.select(pop.c.candidate_id, pop.c.registered_on, *dates)
+            .select_from(pop)
+            .outerjoin(stage_dates, stage_dates.c.candidate_id == pop.c.candidate_id)
+            .outerjoin(proposals, proposals.c.candidate_id == pop.c.candidate_id)
+            .outerjoin(starts, starts.c.candidate_id == pop.c.candidate_id)
+        )
     work = (
         sa.select(Exit.candidate_id.label("candidate_id"))
         .where(Exit.municipality_id == municipality_id, Exit.status == "confirmed", Exit.kind.in_(WORK_EXITS))
@@ -141,10 +156,7 @@ def milestones(municipality_id: int, period: Period) -> sa.Select:
             pop.c.registered_on,
             Candidate.stage,
             work.c.candidate_id.is_not(None).label("to_work"),
-            stage_dates.c.intake,
-            stage_dates.c.trajectbepaling,
-            proposals.c.at.label("first_proposal"),
-            starts.c.on.label("first_start"),
+            *dates,
         )
         .select_from(pop)
         .join(Candidate, Candidate.id == pop.c.candidate_id)
@@ -213,10 +225,19 @@ def _candidate_figures(board: Dashboard, municipality_id: int, period: Period) -
     """Stages, cohorts and waiting times from one row per candidate of the period (one query)."""
     rows = db.session.execute(milestones(municipality_id, period)).all()
     _stage_figures(board, period, rows)
-    board.waiting = []
-    for code, (label, _start, _end) in TRANSITIONS.items():
-        days = [d for d in (waiting_days(row, code) for row in rows) if d is not None]
-        board.waiting.append({"code": code, "label": label, "spread": spread(days)})
+    names = ("registered_on", "intake", "trajectbepaling", "first_proposal", "first_start")
+    days = {code: [] for code in TRANSITIONS}
+    steps = [(code, names.index(start), names.index(end)) for code, (_l, start, end) in TRANSITIONS.items()]
+    for row in rows:
+        when = [_as_day(getattr(row, name)) for name in names]
+        for code, start, end in steps:
+            first, second = when[start], when[end]
+            if first is not None and second is not None and second >= first:
+                days[code].append((second - first).days)
+    board.waiting = [
+        {"code": code, "label": label, "spread": spread(days[code])}
+        for code, (label, _s, _e) in TRANSITIONS.items()
+    ]
 
 
 def _stage_figures(board: Dashboard, period: Period, rows) -> None:
@@ -556,7 +577,7 @@ def candidate_list(municipality_id: int, period: Period, filters: CandidateFilte
             .where(Candidate.municipality_id == municipality_id)
         )
         if filters.transition:
-            steps = milestones(municipality_id, period).subquery("steps")
+            steps = milestones(municipality_id, period, with_stage=False).subquery("steps")
             _label, start, end = TRANSITIONS[filters.transition]
             query = query.join(steps, steps.c.candidate_id == Candidate.id).where(
                 steps.c[start].is_not(None), steps.c[end].is_not(None), steps.c[end] >= steps.c[start]
