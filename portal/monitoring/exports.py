@@ -31,7 +31,7 @@ from portal.employers.models import Employer
 from portal.extensions import db
 from portal.journey.models import EXIT_KINDS, REFERRAL_SOURCES, ROUTES, STAGES, WORK_EXITS, Exit, StageChange
 from portal.monitoring import queries
-from portal.monitoring.figures import Period, cohort_label, format_number, format_share
+from portal.monitoring.figures import Period, cohort_label, format_number
 from portal.placements.models import CONTRACT_TYPES, PLACEMENT_STATUSES, Placement
 from portal.requests.models import PlacementRequest, PlacementType
 
@@ -458,6 +458,3 @@ def figure_rows(board: queries.Dashboard) -> list[list[Any]]:
 
 def figure_table(board: queries.Dashboard) -> Table:
     return Table("Cijfers", ["Onderdeel", "Cijfer", "Waarde", "Eenheid"], figure_rows(board))
-
-
-__all__ = ["format_share"]
