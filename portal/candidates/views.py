@@ -56,6 +56,8 @@ CONTEXTS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "monitoring_list": "Lijst achter een cijfer (Cijfers)",
+    "monitoring_export": "Download van de monitoringlijst of de plaatsingen",
     "journey": "Traject van de kandidaat",
     "exit_confirm": "Uitstroom bevestigen",
     "caseload_reassign": "Kandidaten overdragen",
