@@ -61,6 +61,9 @@ CONTEXTS = {
     "journey": "Traject van de kandidaat",
     "exit_confirm": "Uitstroom bevestigen",
     "caseload_reassign": "Kandidaten overdragen",
+    "followup": "Navraag na uitstroom",
+    "followups_list": "Lijst met navragen",
+    "followup_question": "Vraag aan de werkgever (link in e-mail)",
 }
 
 
