@@ -33,6 +33,8 @@ LAYERS = (
     "followups",
     "calendar",
     "main",
+    "privacy",
+    "monitoring",
     "admin",
 )
 #: The shared base every domain may use; it uses none of them.

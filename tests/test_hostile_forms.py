@@ -334,6 +334,20 @@ def _consent(w):
     w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
 
 
+def _privacy_request(w):
+    from portal.privacy.models import PrivacyRequest
+
+    w.privacy_request = PrivacyRequest(
+        municipality_id=w.a.municipality.id,
+        candidate_id=w.a.candidate.id,
+        kind="rectification",
+        received_on=TODAY - timedelta(days=3),
+        recorded_by_id=w.a.municipal.id,
+    )
+    db.session.add(w.privacy_request)
+    db.session.flush()
+
+
 def _in_aftercare(w):
     from portal.aftercare.models import CheckIn
     from portal.aftercare.planning import sync_checkins
@@ -702,6 +716,19 @@ SCENARIOS: dict[str, Scenario] = {
     "candidates.import_confirm": Scenario(
         "municipal", lambda w: "/kandidaten/importeren/bevestigen", shown_by=_import_preview
     ),
+    # Requests about personal data
+    "privacy.request_new": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/verzoeken/nieuw",
+        valid={"verzoek-kind": "erasure"},
+    ),
+    "privacy.request_handled": Scenario(
+        "admin",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/verzoeken/{w.privacy_request.id}/afgehandeld",
+        page=lambda w: f"/kandidaten/{w.a.candidate.id}/inzage",
+        setup=_privacy_request,
+        valid=lambda w: {f"afhandeling-{w.privacy_request.id}-outcome": "Het adres is verbeterd."},
+    ),
     # Requests and matching
     "requests.new": Scenario("employer", lambda w: "/aanvragen/nieuw", valid=_request_valid),
     "requests.edit": Scenario(
@@ -853,6 +880,13 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/signalen/{w.a.alert.id}/afhandelen",
         valid={"note": "Gebeld met de werkgever."},
+    ),
+    "monitoring.export": Scenario(
+        "municipal",
+        lambda w: "/monitoring/export",
+        page=lambda w: "/monitoring",
+        valid={"lijst": "cijfers", "formaat": "csv"},
+        expect=200,
     ),
     "calendar.reset": Scenario(
         "municipal", lambda w: "/agenda/nieuw-adres", page=lambda w: "/agenda", expect=303
@@ -1010,9 +1044,13 @@ class Harness:
         shown = {one.name for one in self.fields} | {"csrf_token"}
         extra = {}
         for form in bound:
-            for name, wtf_field in form._fields.items():
+            for wtf_field in form:
+                name = wtf_field.name  # with the form's prefix, as a browser sends it
                 if name not in shown and name not in extra:
-                    options = [str(choice[0]) for choice in getattr(wtf_field, "choices", None) or ()]
+                    options = [
+                        str(getattr(choice, "value", None) if hasattr(choice, "value") else choice[0])
+                        for choice in getattr(wtf_field, "choices", None) or ()
+                    ]
                     extra[name] = Field(name, WTFORMS_KINDS.get(wtf_field.type, "text"), options)
         return list(extra.values())
 
@@ -1485,6 +1523,21 @@ SEARCH_FORMS = {
     "requests.index": Scenario("municipal", lambda w: "/aanvragen", method="GET", expect=200),
     "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
     "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
+    "monitoring.index": Scenario("municipal", lambda w: "/monitoring", method="GET", expect=200),
+    "monitoring.candidates": Scenario(
+        "municipal",
+        lambda w: "/monitoring/kandidaten",
+        page=lambda w: "/monitoring/kandidaten?fase=aanmelding&basis=caseload&specialist=geen",
+        method="GET",
+        expect=200,
+    ),
+    "monitoring.placements": Scenario(
+        "admin",
+        lambda w: "/monitoring/plaatsingen",
+        page=lambda w: "/monitoring/plaatsingen?status=interrupted&reden=language&soort=1",
+        method="GET",
+        expect=200,
+    ),
     "journey.reassign": Scenario("municipal", lambda w: "/caseload/overdragen", method="GET", expect=200),
     "followups.index": Scenario("municipal", lambda w: "/navraag", method="GET", expect=200),
 }

@@ -7,7 +7,7 @@ of rules. The parsed rows travel to the confirm step signed with the app's SECRE
 
 The columns of the team's old tracker list (klantmanager, intakedatum, route, start voortraject, huidig
 traject, bemiddeling WGT, uitstroomdatum and -reden, notities) become the candidate's specialist, dated
-journey stages and a confirmed exit (``JOURNEY_HEADINGS``; the journey writes them: ``candidate_imported``).
+journey stages and a confirmed exit (``JOURNEY_HEADINGS``; the journey writes them: ``candidates_imported``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from portal.candidates.models import EDUCATION_LEVELS, LEARNING_ROUTES, WORK_REA
 from portal.core.codes import EXIT_KINDS, JOURNEY_ROUTES, JOURNEY_STAGES, LANGUAGE_LEVELS, WEEKDAYS
 from portal.core.errors import DomainError
 from portal.core.forms import CONTROL_CHARS_RE, contains_bsn
-from portal.core.signals import candidate_imported
+from portal.core.signals import candidates_imported
 from portal.core.time import today_local
 from portal.employers.models import SECTORS
 from portal.extensions import db
@@ -657,9 +657,8 @@ def import_rows(actor: User, municipality_id: int, rows: list[ImportRow]) -> lis
     if profiles is None:
         return None
     created = services.import_candidates(actor, municipality_id, profiles)
-    for candidate, row in zip(created, rows, strict=True):
-        if row.journey:
-            candidate_imported.send(candidate, actor=actor, journey=row.journey)
+    # The journey (stages, exit, follow-ups) is the journey's to write: it sits above candidates.
+    candidates_imported.send(actor, imported=[(c, row.journey) for c, row in zip(created, rows, strict=True)])
     db.session.flush()
     return created
 

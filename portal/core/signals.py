@@ -32,9 +32,10 @@ placement_ended = _signals.signal("placement-ended")
 #: return the proposals they ended.
 profile_unshared = _signals.signal("profile-unshared")
 
-#: A candidate was added by the spreadsheet import with its journey (sender: the candidate; ``actor``;
-#: ``journey``: the row's checked ``specialist_id``, ``stages`` and ``exit``): the journey writes them.
-candidate_imported = _signals.signal("candidate-imported")
+#: The spreadsheet import added candidates (sender: the actor; ``imported``: (candidate, journey) per row,
+#: ``journey`` the row's checked ``specialist_id``, ``stages`` and ``exit``, empty without): the journey
+#: writes them and plans the follow-ups of the work exits they brought in.
+candidates_imported = _signals.signal("candidates-imported")
 
 #: A placement's page is drawn (sender: the placement; ``user``: who looks; ``bound``: forms posted with
 #: errors, by name). Each domain above placements returns its part of the page context as a dict

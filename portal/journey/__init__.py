@@ -10,9 +10,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Listen to the placements' status changes (plaatsing, nazorg and the proposed exit) and to the
     candidates' import (the journey of each imported row)."""
-    from portal.core.signals import candidate_imported, placement_status_changed
-    from portal.journey.services import on_placement_status_changed, record_imported_journey
+    from portal.core.signals import candidates_imported, placement_status_changed
+    from portal.journey.services import on_candidates_imported, on_placement_status_changed
 
     # The same function connects once, however many apps are made (blinker keys receivers by identity).
     placement_status_changed.connect(on_placement_status_changed)
-    candidate_imported.connect(record_imported_journey)
+    candidates_imported.connect(on_candidates_imported)
