@@ -276,7 +276,7 @@ def aftercare_placement(
     for entry in visits:
         record_visit(demo, placement, author, entry)
     if contract:
-        end_with_contract(demo, placement, *contract)
+        end_with_contract(demo, placement, author, *contract)
         hold_checkins(demo, placement, key)
     db.session.flush()
     demo.created["placements"] += 1

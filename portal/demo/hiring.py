@@ -1,30 +1,38 @@
-"""The start of every placement scenario: the employer's request, the accepted proposal and the placement,
-created and started with the real placement services on the scenario's dates.
+"""The start of every placement scenario, with the same services a user's clicks call, each on its own
+day in the past: the employer submits a request and the contact takes it on; the contact proposes the
+candidate, the employer plans the kennismaking and accepts; the candidate agrees to show their name
+(some scenarios); the contact records the start.
 
 A request spec is (employer KvK, workplace name, type code, positions, days per week, hours per week).
-Natural keys keep it idempotent: requests by employer and role title, proposals by request and
-candidate; a scenario whose placement exists is skipped whole.
+Natural keys keep it idempotent: requests by employer and role title, and a scenario whose proposal
+exists is skipped whole.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
 from portal.auth.models import User
-from portal.candidates.models import Candidate, Consent
+from portal.candidates.models import Candidate
+from portal.candidates.services import record_consent
 from portal.core.time import clock_at
-from portal.demo.candidates import set_candidate_status
 from portal.demo.context import Demo, at
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
+from portal.matching.services import accept, plan_meeting, propose
 from portal.placements.models import Placement
-from portal.placements.queries import position_freed
-from portal.placements.services import create_placement_from_proposal, start
+from portal.placements.services import start
 from portal.requests.models import PlacementRequest, Proposal
+from portal.requests.services import create_request, take_request
 
 RequestSpec = tuple[str, str, str, int, int, int]
+#: Days before the first start that the employer submitted the request.
+SUBMITTED_BEFORE = 35
+#: Days before a placement's start: proposed, kennismaking planned, kennismaking held and accepted.
+PROPOSED_BEFORE, INVITED_BEFORE, MET_BEFORE = 16, 14, 12
+ACCEPTED_BEFORE = 11
 
 
 def employer_user(demo: Demo, spec: RequestSpec) -> User:
@@ -33,7 +41,7 @@ def employer_user(demo: Demo, spec: RequestSpec) -> User:
 
 
 def scenario_request(demo: Demo, title: str, spec: RequestSpec, first_start: date) -> PlacementRequest:
-    """The employer's request ``title`` (in progress), submitted five weeks before the first start."""
+    """The employer's request ``title``, submitted five weeks before the first start and taken on."""
     kvk, place, code, positions, days, hours = spec
     employer = db.session.scalar(
         sa.select(Employer).where(
@@ -51,100 +59,78 @@ def scenario_request(demo: Demo, title: str, spec: RequestSpec, first_start: dat
         sa.select(Workplace).where(Workplace.employer_id == employer.id, Workplace.name == place)
     )
     kind = demo.types[code]
-    request = PlacementRequest(
-        municipality_id=demo.municipality.id,
-        employer_id=employer.id,
-        workplace_id=workplace.id,
-        placement_type_id=kind.id,
-        created_by_id=demo.accounts[kvk].id,
-        role_title=title,
-        tasks=f"{title}: meewerken in het team, met uitleg van de werkbegeleider.",
-        positions=positions,
-        hours_per_week=min(hours, kind.max_hours_per_week),
-        days_per_week=days,
-        work_days="",
-        dutch_level="A1",
-        desired_start=first_start,
-        duration_weeks=max(kind.min_weeks, min(13, kind.max_weeks)),
-        learning_goals="Werkinstructies in het Nederlands begrijpen en op tijd komen.",
-        supervisor_name=workplace.buddy_name,
-        status="in_progress",
-        submitted_at=at(first_start - timedelta(days=35)),
-    )
-    db.session.add(request)
-    db.session.flush()
-    demo.new_requests.append(request)
+    submitted = first_start - timedelta(days=SUBMITTED_BEFORE)
+    with clock_at(at(submitted)):
+        request = create_request(
+            demo.accounts[kvk],
+            {
+                "placement_type_id": kind.id,
+                "workplace_id": workplace.id,
+                "role_title": title,
+                "tasks": f"{title}: meewerken in het team, met uitleg van de werkbegeleider.",
+                "positions": positions,
+                "hours_per_week": min(hours, kind.max_hours_per_week),
+                "days_per_week": days,
+                "dutch_level": "A1",
+                "desired_start": first_start,
+                "duration_weeks": max(kind.min_weeks, min(13, kind.max_weeks)),
+                "learning_goals": "Werkinstructies in het Nederlands begrijpen en op tijd komen.",
+                "supervisor_name": workplace.buddy_name,
+            },
+            submit=True,
+        )
+    with clock_at(at(submitted + timedelta(days=1), 11)):
+        take_request(demo.contact, request)
     demo.created["requests"] += 1
     return request
 
 
-def accepted_proposal(demo: Demo, request: PlacementRequest, candidate: Candidate, begin: date) -> Proposal:
-    """The contact's proposal of ``candidate``, met and accepted about two weeks before ``begin``."""
-    found = db.session.scalar(
+def proposal_of(request: PlacementRequest, candidate: Candidate) -> Proposal | None:
+    return db.session.scalar(
         sa.select(Proposal).where(Proposal.request_id == request.id, Proposal.candidate_id == candidate.id)
     )
-    if found is not None:
-        return found
-    proposal = Proposal(
-        request_id=request.id,
-        candidate_id=candidate.id,
-        proposed_by_id=demo.contact.id,
-        note="Gemotiveerd en wil graag leren. Spreekt al een beetje Nederlands.",
-        status="accepted",
-        meeting_at=at(begin - timedelta(days=12), 14),
-        meeting_place="Op de werkplek, vraag naar de werkbegeleider",
-        decided_at=at(begin - timedelta(days=11)),
-    )
-    db.session.add(proposal)
-    db.session.flush()
+
+
+def hire(demo: Demo, request: PlacementRequest, candidate: Candidate, begin: date, end: date) -> Placement:
+    """Proposed, met and accepted in the two weeks before ``begin``: a planned placement."""
+    employer = demo.accounts[request.employer.kvk_number]
+    with clock_at(at(begin - timedelta(days=PROPOSED_BEFORE))):
+        (proposal,) = propose(
+            demo.contact,
+            request,
+            [candidate],
+            "Gemotiveerd en wil graag leren. Spreekt al een beetje Nederlands.",
+        )
+    with clock_at(at(begin - timedelta(days=INVITED_BEFORE))):
+        plan_meeting(
+            employer,
+            proposal,
+            begin - timedelta(days=MET_BEFORE),
+            time(14),
+            "Op de werkplek, vraag naar de werkbegeleider",
+        )
+    with clock_at(at(begin - timedelta(days=ACCEPTED_BEFORE))):
+        placement = accept(employer, proposal, begin, end)
     demo.created["proposals"] += 1
-    return proposal
-
-
-def placement_exists(proposal: Proposal) -> bool:
-    return db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None
-
-
-def plan_placement(demo: Demo, proposal: Proposal, begin: date, end: date) -> Placement:
-    """The planned placement, created the day the proposal was accepted (11 days before ``begin``)."""
-    accepted_on = begin - timedelta(days=11)
-    with clock_at(at(accepted_on)):
-        placement = create_placement_from_proposal(demo.contact, proposal, begin, end)
-    set_candidate_status(demo, proposal.candidate, "placed", accepted_on)
     return placement
 
 
-def reveal_identity(demo: Demo, placement: Placement, day: date) -> None:
-    """The candidate agreed that this employer may see their name."""
-    db.session.add(
-        Consent(
-            candidate_id=placement.candidate_id, kind="reveal_identity", employer_id=placement.employer_id,
-            given_at=at(day), method="conversation", text_version="2026-1", recorded_by_id=demo.contact.id,
+def reveal_identity(demo: Demo, placement: Placement) -> None:
+    """The candidate agreed, the day the placement was accepted, that this employer may see their name."""
+    day = placement.start_date - timedelta(days=ACCEPTED_BEFORE)
+    with clock_at(at(day, 12)):
+        record_consent(
+            demo.contact,
+            placement.candidate,
+            kind="reveal_identity",
+            employer_id=placement.employer_id,
+            method="conversation",
+            text_version="2026-1",
+            given_on=day,
         )
-    )  # fmt: skip
 
 
 def start_placement(demo: Demo, placement: Placement, begin: date) -> None:
     """Planned → onboarding on its first day, at nine in the morning."""
     with clock_at(at(begin, 9)):
         start(demo.contact, placement, begin)
-
-
-def settle_requests(demo: Demo) -> None:
-    """Requests created in this run: filled when every position is taken, else still in progress."""
-    for request in demo.new_requests:
-        taken = db.session.scalar(
-            sa.select(sa.func.count(Proposal.id)).where(
-                Proposal.request_id == request.id,
-                Proposal.status == "accepted",
-                ~position_freed(Proposal.id),
-            )
-        )
-        if taken >= request.positions:
-            request.status = "filled"
-            request.closed_at = db.session.scalar(
-                sa.select(sa.func.max(Proposal.decided_at)).where(
-                    Proposal.request_id == request.id, Proposal.status == "accepted"
-                )
-            )
-    db.session.flush()

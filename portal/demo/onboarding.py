@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from portal.core.audit import record
+import sqlalchemy as sa
+
 from portal.core.holidays import add_working_days
 from portal.core.time import clock_at, now_utc
 from portal.demo.candidates import scenario_candidate
@@ -25,10 +26,9 @@ from portal.demo.context import Demo, at
 from portal.demo.endings import end_with_contract, end_with_dropout, end_with_stop
 from portal.demo.hiring import (
     RequestSpec,
-    accepted_proposal,
     employer_user,
-    placement_exists,
-    plan_placement,
+    hire,
+    proposal_of,
     reveal_identity,
     scenario_request,
     start_placement,
@@ -36,8 +36,10 @@ from portal.demo.hiring import (
 from portal.extensions import db
 from portal.placements.models import SCORED_ASPECTS, Placement
 from portal.placements.services import assign_jobcoach, monday_of, save_weekly_log
-from portal.tasks.services import create_task
-from portal.visits.models import Visit
+from portal.tasks.models import Task
+from portal.tasks.services import complete_task
+from portal.visits.services import confirm_visit
+from portal.visits.services import record_visit as record_visit_service
 
 #: Role title → (employer KvK, workplace name, type code, positions, days per week, hours per week).
 REQUESTS = {
@@ -182,12 +184,11 @@ def started_placement(
     """Request, candidate, accepted proposal and the placement started on ``begin``; None if it exists."""
     request = scenario_request(demo, title, spec, begin)
     person = scenario_candidate(demo, *candidate, screened=begin - timedelta(days=60))
-    proposal = accepted_proposal(demo, request, person, begin)
-    if placement_exists(proposal):
+    if proposal_of(request, person) is not None:
         return None
-    placement = plan_placement(demo, proposal, begin, end)
+    placement = hire(demo, request, person, begin, end)
     if identity:
-        reveal_identity(demo, placement, begin - timedelta(days=11))
+        reveal_identity(demo, placement)
     start_placement(demo, placement, begin)
     return placement
 
@@ -233,55 +234,35 @@ def last_log_week(demo: Demo, end: date, *, this_week: bool, until: date | None)
 
 
 def record_visit(demo: Demo, placement: Placement, author, spec: dict[str, Any]) -> None:
-    """The jobcoach's visit on its day, confirmed by the employer the next day when asked, with actions."""
+    """The jobcoach records the visit that afternoon; the employer confirms it the next morning (when the
+    spec says so); actions marked done were done the day before they were due."""
     day = spec["visit_date"]
-    entry = Visit(
-        placement_id=placement.id,
-        jobcoach_id=demo.jobcoach.id,
-        visit_date=day,
-        duration_minutes=spec["duration_minutes"],
-        mode=spec["mode"],
-        spoken_with=spec["spoken_with"],
-        contact_made=True,
-        observations=spec["observations"],
-        risk=spec["risk"],
-        risk_reason=spec["risk_reason"],
-    )
-    entry.created_at = entry.updated_at = at(day, 16)
-    if spec["confirmed"]:
-        entry.confirmed_at, entry.confirmed_by_id = at(day + timedelta(days=1), 11), author.id
-        entry.updated_at = entry.confirmed_at
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        demo.jobcoach,
-        "visit.recorded",
-        entry,
-        municipality_id=placement.municipality_id,
-        placement_id=placement.id,
-        mode=entry.mode,
-        contact_made=True,
-        risk=entry.risk,
-        actions=len(spec["actions"]),
-    )
+    actions = [
+        {"title": title, "owner": owner, "due_date": max(day, demo.today + timedelta(days=due_in))}
+        for title, owner, due_in, _done in spec["actions"]
+    ]
+    values = {
+        "visit_date": day,
+        "duration_minutes": spec["duration_minutes"],
+        "mode": spec["mode"],
+        "spoken_with": spec["spoken_with"].split(),
+        "contact_made": True,
+        "observations": spec["observations"],
+        "risk": spec["risk"],
+        "risk_reason": spec["risk_reason"],
+    }
+    with clock_at(at(day, 16)):
+        entry = record_visit_service(demo.jobcoach, placement, values, actions)
     demo.created["visits"] += 1
-    assignees = {"municipal": placement.contact_id, "jobcoach": demo.jobcoach.id}
-    for title, owner, due_in, done in spec["actions"]:
-        task = create_task(
-            demo.jobcoach,
-            placement,
-            title=title,
-            owner=owner,
-            due_date=max(day, demo.today + timedelta(days=due_in)),
-            assignee_id=assignees.get(owner),
-            visit_id=entry.id,
-        )
-        task.created_at = task.updated_at = entry.created_at
+    demo.created["tasks"] += len(actions)
+    if spec["confirmed"]:
+        with clock_at(at(day + timedelta(days=1), 11)):
+            confirm_visit(author, entry, placement)
+    tasks = db.session.scalars(sa.select(Task).where(Task.visit_id == entry.id).order_by(Task.id)).all()
+    for task, (_title, owner, _due_in, done) in zip(tasks, spec["actions"], strict=True):
         if done:
-            task.status, task.done_at = "done", at(task.due_date - timedelta(days=1), 15)
-            task.updated_at = task.done_at
-            task.done_by_id = author.id if owner == "employer" else demo.jobcoach.id
-        demo.created["tasks"] += 1
+            with clock_at(at(task.due_date - timedelta(days=1), 15)):
+                complete_task(author if owner == "employer" else demo.jobcoach, task, placement)
 
 
 def onboarding_placement(
@@ -452,7 +433,14 @@ def warehouse_in_nazorg(demo: Demo) -> None:
         ],
     )
     if placement is not None:
-        end_with_contract(demo, placement, "fixed_term", 24, end + timedelta(days=1))
+        end_with_contract(
+            demo,
+            placement,
+            employer_user(demo, REQUESTS["Medewerker magazijn"]),
+            "fixed_term",
+            24,
+            end + timedelta(days=1),
+        )
 
 
 def warehouse_worrying(demo: Demo) -> None:
