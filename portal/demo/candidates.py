@@ -151,18 +151,3 @@ def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date)
     )  # fmt: skip
     demo.created["candidates"] += 1
     return candidate
-
-
-def set_candidate_status(demo: Demo, candidate: Candidate, status: str, day: date) -> None:
-    """The candidate's status on ``day``, with a version row (as the profile's history shows it)."""
-    before = candidate.status
-    if before == status:
-        return
-    candidate.status = status
-    candidate.version += 1
-    db.session.add(
-        CandidateVersion(
-            candidate_id=candidate.id, version=candidate.version, changed_by_id=demo.contact.id,
-            changed_at=at(day), changes={"status": [before, status]},
-        )
-    )  # fmt: skip

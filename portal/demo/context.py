@@ -14,7 +14,7 @@ from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.demo.accounts import EMPLOYER_ACCOUNTS, JOBCOACH_EMAIL, find_user
 from portal.extensions import db
 from portal.placements.services import monday_of
-from portal.requests.models import PlacementRequest, PlacementType
+from portal.requests.models import PlacementType
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -34,8 +34,6 @@ class Demo:
     today: date
     created: Counter
     types: dict[str, PlacementType] = field(default_factory=dict)
-    #: Requests created in this run (settled once all scenarios have run).
-    new_requests: list[PlacementRequest] = field(default_factory=list)
 
     def weeks_ago(self, weeks: int) -> date:
         """The Monday ``weeks`` weeks before this week's Monday."""
