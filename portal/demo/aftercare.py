@@ -13,7 +13,8 @@ Everything is dated relative to today:
   overdue, the third due in two working days;
 - a gardener (K-2026-9203) in onboarding whose employer has not written the last two weekly logs.
 
-The check-in rows follow the plan (``portal.aftercare.plan.checkin_plan`` through
+The placements are built with the same services as a user's clicks, each on its day (see
+``portal.demo.hiring``). The check-in rows follow the plan (``portal.aftercare.plan.checkin_plan`` through
 ``portal.aftercare.planning.sync_checkins``) and are recorded as held with the real service. Eindhoven's
 aftercare settings warn 14 days before a placement ends without a decision (the default is 7), so the
 onboarding demo's placement that ends soon gets its alert. Finally, when this run created anything, the
@@ -39,7 +40,7 @@ from portal.aftercare.reconcile import reconcile
 from portal.aftercare.settings import defaults, save_settings
 from portal.candidates.models import Candidate
 from portal.core.holidays import add_working_days
-from portal.core.time import now_utc
+from portal.core.time import clock_at, now_utc
 from portal.demo.accounts import ADMIN_EMAIL, find_user
 from portal.demo.context import Demo, at
 from portal.demo.endings import end_with_contract
@@ -313,7 +314,10 @@ def hold_checkins(demo: Demo, placement: Placement, key: str) -> None:
         if checkin is None or checkin.status != "planned" or checkin.due_date > demo.today:
             continue
         values = {name: value for name, value in spec.items() if name != "week"}
-        record_checkin(
-            demo.contact, placement, checkin, {**values, "held_on": checkin.due_date, "contact_made": True}
-        )
-        checkin.updated_at = at(checkin.due_date, 16)
+        with clock_at(at(checkin.due_date, 16)):  # recorded the afternoon it was held
+            record_checkin(
+                demo.contact,
+                placement,
+                checkin,
+                {**values, "held_on": checkin.due_date, "contact_made": True},
+            )
