@@ -134,6 +134,13 @@ class BaseConfig:
     #: Working days before a placement's planned end from which the end-of-placement decision is asked.
     DECISION_LEAD_WORKING_DAYS = env_int("DECISION_LEAD_WORKING_DAYS", 10)
 
+    #: Static files: a compressed copy with a year's cache lifetime (off in development, so edits show).
+    STATIC_COMPRESSED = env_bool("STATIC_COMPRESSED", True)
+    #: Log lines: "text" for people, "json" (one object per line) for a log collector.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    #: Seconds after which a pooled database connection is replaced (instead of a ping on every checkout).
+    DATABASE_POOL_RECYCLE = env_int("DATABASE_POOL_RECYCLE", 1800)
+
     PAGE_SIZE = 25
     #: Allow `flask seed-demo` (never in production).
     DEMO_DATA_ALLOWED = True
@@ -145,6 +152,7 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+    STATIC_COMPRESSED = env_bool("STATIC_COMPRESSED", False)
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
 
 
@@ -165,6 +173,7 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_NAME = "__Host-werkbrug-remember"
     REMEMBER_COOKIE_SECURE = True
     DEMO_DATA_ALLOWED = False
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @staticmethod
     def validate(config: Mapping) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -18,16 +17,14 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     config_class.validate(app.config)
 
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     configure_logging(app)
     init_extensions(app)
     register_blueprints(app)
 
-    from portal.core import errors, filters, http, navigation, security
+    from portal.core import errors, filters, http, logs, navigation, security, static
 
+    logs.init_app(app)
+    static.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     navigation.init_app(app)
@@ -37,6 +34,11 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from portal import cli
 
     cli.init_app(app)
+
+    # Outermost: the client's address and scheme as the trusted proxies saw them.
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -85,9 +87,6 @@ def register_blueprints(app: Flask) -> None:
 def configure_logging(app: Flask) -> None:
     if app.testing:
         return
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces every plugin it loads at INFO; that is noise on every command.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from portal.core import logs
+
+    logs.configure(app.config["LOG_FORMAT"])

@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 
 
@@ -132,7 +133,7 @@ def create_admin_command(municipality_name: str, email: str, full_name: str, pas
             role="admin",
             password_hash=password_hash,
         )
-    except services.AdminError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"{error.message} ({email})") from None
     db.session.commit()

@@ -36,7 +36,11 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("DATABASE_ECHO", False))
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            echo=app.config.get("DATABASE_ECHO", False),
+            pool_recycle=app.config.get("DATABASE_POOL_RECYCLE", 1800),
+        )
         app.extensions["werkbrug_db"] = DatabaseState(engine)
 
         @app.teardown_appcontext
@@ -53,8 +57,13 @@ class Database:
         return self.state.engine
 
 
-def make_engine(url: str, echo: bool = False) -> sa.Engine:
-    """Create an engine; SQLite gets foreign keys on and real transactions (savepoints work)."""
+def make_engine(url: str, echo: bool = False, pool_recycle: int = 1800) -> sa.Engine:
+    """Create an engine; SQLite gets foreign keys on and real transactions (savepoints work).
+
+    PostgreSQL connections are not pinged on every checkout (a round trip per request): they are replaced
+    after ``pool_recycle`` seconds, and a connection found dead invalidates the whole pool, so after a
+    database restart one request fails and the next ones get fresh connections.
+    """
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         kwargs = {"connect_args": {"check_same_thread": False}}
@@ -63,7 +72,7 @@ def make_engine(url: str, echo: bool = False) -> sa.Engine:
         engine = sa.create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine, shared_file=not in_memory)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    return sa.create_engine(url, echo=echo, pool_recycle=pool_recycle)
 
 
 def _configure_sqlite(engine: sa.Engine, *, shared_file: bool) -> None:

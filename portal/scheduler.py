@@ -130,8 +130,15 @@ def run_job(app: Flask, job_id: str) -> dict[str, Any]:
             )
             raise
         _record(job_id, last_finished_at=now_utc(), last_ok=True, last_error=None, last_summary=summary)
-        logger.info("Job %s done: %s", job_id, summary)
+        # An idle scheduler is quiet: a run that changed nothing is only logged at DEBUG.
+        level = logging.INFO if did_something(summary) else logging.DEBUG
+        logger.log(level, "Job %s done: %s", job_id, summary)
         return summary
+
+
+def did_something(summary: dict[str, Any]) -> bool:
+    """Whether a job's summary reports any work: a count above zero, or any other non-empty value."""
+    return any(summary.values())
 
 
 def _record(job_id: str, **values: Any) -> None:

@@ -347,6 +347,7 @@ def _scheduler_env(tmp_path: Path, url: str) -> dict[str, str]:
     return process_env(tmp_path, url, SCHEDULER_LOCK_CHECK_SECONDS=str(CHECK))
 
 
+@pytest.mark.slow  # about 15 seconds of real processes; its own SQLite file, so one run of it is enough
 def test_scheduler_process_keeps_its_lock_and_a_standby_takes_over_and_stops_when_it_loses_it(tmp_path):
     url = f"sqlite:///{tmp_path / 'werkbrug.sqlite'}"
     env = _scheduler_env(tmp_path, url)

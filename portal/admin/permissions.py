@@ -6,12 +6,15 @@ from flask import abort
 
 from portal.admin import queries
 from portal.auth.models import User
+from portal.core.db import valid_id
 from portal.core.models import OutboxEmail
 from portal.extensions import db
 
 
 def get_user_or_404(actor: User, user_id: int) -> User:
     """A user of the actor's municipality, or 404."""
+    if not valid_id(user_id):
+        abort(404)
     user = db.session.scalar(queries.users_of(actor.municipality_id).where(User.id == user_id))
     if user is None:
         abort(404)
@@ -20,6 +23,8 @@ def get_user_or_404(actor: User, user_id: int) -> User:
 
 def get_message_or_404(actor: User, message_id: int) -> OutboxEmail:
     """An outbox e-mail of the actor's municipality, or 404."""
+    if not valid_id(message_id):
+        abort(404)
     query = queries.messages_of(actor.municipality_id).where(OutboxEmail.id == message_id)
     message = db.session.scalar(query)
     if message is None:

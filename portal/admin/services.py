@@ -10,6 +10,7 @@ from portal.admin import queries
 from portal.auth.models import User, new_login_token
 from portal.auth.services import send_account_setup
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.models import Municipality, OutboxEmail
 from portal.core.time import now_utc
 from portal.extensions import db
@@ -17,15 +18,6 @@ from portal.requests.defaults import ensure_default_types
 
 #: Roles an administrator may give a new staff user (employers register themselves or are invited).
 STAFF_ROLES = ("municipal", "jobcoach", "admin")
-
-
-class AdminError(Exception):
-    """A rule of the administration was broken; ``field`` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def email_taken(email: str) -> bool:
@@ -46,10 +38,10 @@ def create_staff_user(
 ) -> User:
     """Create a staff user; without a password hash they get an e-mail to choose a password."""
     if role not in STAFF_ROLES:
-        raise AdminError("Kies een rol.", field="role")
+        raise DomainError("Kies een rol.", field="role")
     email = email.strip().lower()
     if email_taken(email):
-        raise AdminError("Er is al een gebruiker met dit e-mailadres.", field="email")
+        raise DomainError("Er is al een gebruiker met dit e-mailadres.", field="email")
     user = User(
         municipality_id=municipality_id,
         full_name=full_name,
@@ -72,7 +64,7 @@ def deactivate_user(actor: User, user: User) -> User:
     """Block ``user`` from logging in and end all their sessions at once (new login token). Their
     calendar feed address stops for good: after activation they make a new one."""
     if user.id == actor.id:
-        raise AdminError("U kunt uw eigen account niet deactiveren.")
+        raise DomainError("U kunt uw eigen account niet deactiveren.")
     feed_ended = user.calendar_token_hash is not None
     user.is_active = False
     user.login_token = new_login_token()
@@ -93,7 +85,7 @@ def activate_user(actor: User, user: User) -> User:
 def retry_message(actor: User, message: OutboxEmail) -> OutboxEmail:
     """Put a failed e-mail back in the queue with a fresh number of attempts."""
     if message.status != "failed":
-        raise AdminError("Dit bericht is niet mislukt en kan niet opnieuw worden verstuurd.")
+        raise DomainError("Dit bericht is niet mislukt en kan niet opnieuw worden verstuurd.")
     _requeue(message)
     db.session.flush()
     record(actor, "outbox.retried", message)

@@ -10,6 +10,8 @@ from flask_login import current_user
 from portal.admin import logbook, permissions, queries, services
 from portal.admin.forms import AuditFilterForm, StaffUserForm
 from portal.auth.models import ROLE_LABELS
+from portal.auth.permissions import is_admin
+from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import LOCAL_TZ
@@ -22,7 +24,7 @@ bp = Blueprint("admin", __name__)
 @bp.context_processor
 def scheduler_status():
     """Every admin page shows a warning when the scheduler has stopped ticking."""
-    if not current_user.is_authenticated or current_user.role != "admin":
+    if not current_user.is_authenticated or not is_admin(current_user):
         return {}
     return {
         "scheduler_age": scheduler_age_seconds(),
@@ -56,7 +58,7 @@ def user_new():
                 phone=form.phone.data,
                 role=form.role.data,
             )
-        except services.AdminError as error:
+        except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
@@ -71,7 +73,7 @@ def user_deactivate(user_id: int):
     user = permissions.get_user_or_404(current_user, user_id)
     try:
         services.deactivate_user(current_user, user)
-    except services.AdminError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.users"))
     db.session.commit()
@@ -103,7 +105,7 @@ def outbox_retry(message_id: int):
     message = permissions.get_message_or_404(current_user, message_id)
     try:
         services.retry_message(current_user, message)
-    except services.AdminError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.outbox"))
     db.session.commit()

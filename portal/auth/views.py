@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
 from portal.auth.loader import AUTH_AT_KEY
+from portal.auth.permissions import waits_for_approval
 from portal.core.security import login_required_any, public, safe_next_url
 from portal.core.time import now_utc
 from portal.extensions import db
@@ -77,7 +78,7 @@ def logout():
 @login_required_any
 def waiting():
     user = _me()
-    if user.role != "employer" or user.employer_is_approved:
+    if not waits_for_approval(user):
         return redirect(url_for("main.home"))
     return render_template("auth/waiting.html", employer=user.employer, municipality=user.municipality)
 

@@ -14,6 +14,7 @@ import secrets
 from portal.auth.models import User
 from portal.calendar.queries import FEED_ROLES
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.extensions import db
 
 #: Bytes of randomness in a feed secret (token_urlsafe(32) gives 43 URL-safe characters).
@@ -23,15 +24,6 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 NOT_YOUR_FEED = "Een agenda-abonnement is er alleen voor contactpersonen van de gemeente en jobcoaches."
 NO_FEED = "U heeft geen agenda-adres. Er is niets gestopt."
-
-
-class CalendarError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def token_hash(token: str) -> str:
@@ -79,7 +71,7 @@ def unseal_token(sealed, stored_hash: str | None, key: bytes) -> str | None:
 
 def _check_role(actor: User) -> None:
     if actor.role not in FEED_ROLES:
-        raise CalendarError(NOT_YOUR_FEED)
+        raise DomainError(NOT_YOUR_FEED)
 
 
 def make_feed_token(actor: User) -> str:
@@ -97,7 +89,7 @@ def stop_feed(actor: User) -> None:
     """Remove ``actor``'s feed address: the calendar no longer gets anything from Werkbrug."""
     _check_role(actor)
     if actor.calendar_token_hash is None:
-        raise CalendarError(NO_FEED)
+        raise DomainError(NO_FEED)
     actor.calendar_token_hash = None
     db.session.flush()
     record(actor, "calendar.feed_stopped", actor)

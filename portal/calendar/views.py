@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from portal.calendar import feed as calendar_feed
 from portal.calendar import queries, services
-from portal.calendar.services import CalendarError
 from portal.core.audit import record_listing
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm
 from portal.core.http import cookieless
 from portal.core.security import public, roles_required
@@ -61,7 +61,7 @@ def reset():
     replaced = user.calendar_token_hash is not None
     try:
         token = services.make_feed_token(user)
-    except CalendarError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("calendar.index"))
     db.session.commit()
@@ -92,7 +92,7 @@ def stop():
     if EmptyForm().validate_on_submit():
         try:
             services.stop_feed(_me())
-        except CalendarError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()

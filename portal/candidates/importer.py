@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from portal.candidates.forms import CandidateForm
 from portal.candidates.models import EDUCATION_LEVELS, LEARNING_ROUTES, WORK_READINESS
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS
+from portal.core.errors import DomainError
 from portal.core.time import today_local
 from portal.employers.models import SECTORS
 
@@ -97,10 +98,6 @@ NO = {"nee", "n", "no", "false", "onwaar", "0", ""}
 DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, too big, too many rows, unreadable)."""
-
-
 @dataclass
 class RowError:
     row: int
@@ -126,17 +123,18 @@ class ParsedImport:
 
 
 def read_table(filename: str, data: bytes) -> list[list[Any]]:
-    """The file's rows as lists of cell values; raises ImportFileError for anything unreadable."""
+    """The file's rows as lists of cell values; raises DomainError for anything unreadable (wrong type,
+    too big, too many rows)."""
     name = (filename or "").lower()
     if len(data) > MAX_BYTES:
-        raise ImportFileError("Het bestand is groter dan 2 MB. Splits het bestand in delen.")
+        raise DomainError("Het bestand is groter dan 2 MB. Splits het bestand in delen.")
     if not data:
-        raise ImportFileError("Het bestand is leeg.")
+        raise DomainError("Het bestand is leeg.")
     if name.endswith(".xlsx"):
         return _read_xlsx(data)
     if name.endswith(".csv"):
         return _read_csv(data)
-    raise ImportFileError("Kies een bestand dat eindigt op .csv of .xlsx.")
+    raise DomainError("Kies een bestand dat eindigt op .csv of .xlsx.")
 
 
 def _decode(data: bytes) -> str:
@@ -149,35 +147,35 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
+        raise DomainError(
             "De tekens in dit bestand zijn niet te lezen. Sla het op als 'CSV UTF-8' en probeer het opnieuw."
         ) from exc
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:
     if data.startswith(XLSX_MAGIC) or b"\x00" in data:
-        raise ImportFileError("Dit is geen CSV-bestand. Kies een CSV- of Excel-bestand (.xlsx).")
+        raise DomainError("Dit is geen CSV-bestand. Kies een CSV- of Excel-bestand (.xlsx).")
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     try:
         return _limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ImportFileError("Dit CSV-bestand is niet goed te lezen. Controleer het bestand.") from exc
+        raise DomainError("Dit CSV-bestand is niet goed te lezen. Controleer het bestand.") from exc
 
 
 def _check_zip(data: bytes) -> None:
     if not data.startswith(XLSX_MAGIC):
-        raise ImportFileError("Dit is geen Excel-bestand (.xlsx). Kies een CSV- of Excel-bestand.")
+        raise DomainError("Dit is geen Excel-bestand (.xlsx). Kies een CSV- of Excel-bestand.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ImportFileError("Dit Excel-bestand is beschadigd of niet te lezen.") from exc
+        raise DomainError("Dit Excel-bestand is beschadigd of niet te lezen.") from exc
     names = {member.filename for member in members}
     too_big = sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES
     if len(members) > MAX_ZIP_MEMBERS or too_big or "xl/workbook.xml" not in names:
-        raise ImportFileError("Dit Excel-bestand is niet te lezen. Sla het opnieuw op als .xlsx.")
+        raise DomainError("Dit Excel-bestand is niet te lezen. Sla het opnieuw op als .xlsx.")
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
@@ -192,10 +190,10 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
             return _limited(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
         finally:
             workbook.close()
-    except ImportFileError:
+    except DomainError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the parser on a hostile file is a refusal
-        raise ImportFileError("Dit Excel-bestand is beschadigd of niet te lezen.") from exc
+        raise DomainError("Dit Excel-bestand is beschadigd of niet te lezen.") from exc
 
 
 def _limited(rows) -> list[list[Any]]:
@@ -208,7 +206,7 @@ def _limited(rows) -> list[list[Any]]:
         if len(table) > 1 and any(_cell_text(cell) for cell in cells):
             data_rows += 1
             if data_rows > MAX_ROWS:
-                raise ImportFileError(
+                raise DomainError(
                     f"Het bestand heeft meer dan {MAX_ROWS} rijen. Splits het bestand in delen."
                 )
     return table
@@ -300,21 +298,21 @@ def _columns(heading_row: list[Any], result: ParsedImport) -> dict[int, str]:
 
 
 def parse(filename: str, data: bytes) -> ParsedImport:
-    """Read, map and validate every row; file-level problems raise ImportFileError."""
+    """Read, map and validate every row; file-level problems raise DomainError."""
     table = read_table(filename, data)
     result = ParsedImport()
     if not table:
-        raise ImportFileError("Het bestand is leeg.")
+        raise DomainError("Het bestand is leeg.")
     columns = _columns(table[0], result)
     missing = [heading for name, heading in REQUIRED_COLUMNS.items() if name not in columns.values()]
     if missing:
-        raise ImportFileError(f"Deze kolommen ontbreken: {', '.join(missing)}.")
+        raise DomainError(f"Deze kolommen ontbreken: {', '.join(missing)}.")
     headings = {name: _cell_text(table[0][index]) for index, name in columns.items()}
     for offset, cells in enumerate(table[1:]):
         if any(_cell_text(cell) for cell in cells):
             _parse_row(offset + 2, cells, columns, headings, result)
     if not result.rows:
-        raise ImportFileError("Het bestand bevat geen kandidaten: alleen kopjes of lege rijen.")
+        raise DomainError("Het bestand bevat geen kandidaten: alleen kopjes of lege rijen.")
     return result
 
 

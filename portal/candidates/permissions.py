@@ -7,17 +7,13 @@ from flask import abort
 
 from portal.auth.models import User
 from portal.candidates.models import Candidate, Consent
-from portal.employers.permissions import MAX_ID
+from portal.core.db import valid_id
 from portal.extensions import db
-
-
-def _valid_id(object_id: int) -> bool:
-    return isinstance(object_id, int) and 0 < object_id <= MAX_ID
 
 
 def get_candidate_or_404(user: User, candidate_id: int) -> Candidate:
     """A candidate of the municipal user's own municipality; anything else is 404."""
-    if user.role != "municipal" or not _valid_id(candidate_id):
+    if user.role != "municipal" or not valid_id(candidate_id):
         abort(404)
     candidate = db.session.scalar(
         sa.select(Candidate).where(
@@ -36,7 +32,7 @@ def get_consent_or_404(user: User, candidate_id: int, consent_id: int) -> tuple[
         db.session.scalar(
             sa.select(Consent).where(Consent.id == consent_id, Consent.candidate_id == candidate.id)
         )
-        if _valid_id(consent_id)
+        if valid_id(consent_id)
         else None
     )
     if consent is None:

@@ -20,6 +20,8 @@ from portal.candidates.models import (
     Consent,
 )
 from portal.core.audit import record, record_viewed
+from portal.core.db import valid_id
+from portal.core.errors import DomainError
 from portal.core.sql import is_unique_violation
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.extensions import db
@@ -37,18 +39,9 @@ STALE_VERSION = (
 TEXT_VERSION_DEFAULT = "2026-1"
 
 
-class CandidateError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def _check_staff(actor: User, municipality_id: int) -> None:
     if actor is None or actor.role != "municipal" or actor.municipality_id != municipality_id:
-        raise CandidateError("U mag de kandidaten van deze gemeente niet beheren.")
+        raise DomainError("U mag de kandidaten van deze gemeente niet beheren.")
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +89,7 @@ def _insert_with_pseudonym(candidate: Candidate) -> None:
             if not is_unique_violation(error, "candidates", "pseudonym"):
                 raise
             logger.info("Pseudonym collision, retrying")
-    raise CandidateError("Het lukte niet om een code voor de kandidaat te maken. Probeer het opnieuw.")
+    raise DomainError("Het lukte niet om een code voor de kandidaat te maken. Probeer het opnieuw.")
 
 
 def create_candidate(actor: User, municipality_id: int, data: dict[str, Any]) -> Candidate:
@@ -130,7 +123,7 @@ def update_candidate(
     """Change a profile; keep the old and new value of each changed field as a new version."""
     _check_staff(actor, candidate.municipality_id)
     if expected_version is not None and expected_version != candidate.version:
-        raise CandidateError(STALE_VERSION, "version")
+        raise DomainError(STALE_VERSION, "version")
     changes = {
         name: [_json(getattr(candidate, name)), _json(value)]
         for name, value in _values(data).items()
@@ -167,7 +160,7 @@ def set_available(actor: User, candidate: Candidate, available: bool) -> list[st
     """Mark a candidate available for matching again, or not (moved, other route); placed ones stay placed."""
     _check_staff(actor, candidate.municipality_id)
     if candidate.status == "placed":
-        raise CandidateError("Deze kandidaat is geplaatst. Dat verandert pas als de plaatsing stopt.")
+        raise DomainError("Deze kandidaat is geplaatst. Dat verandert pas als de plaatsing stopt.")
     status = "active" if available else "inactive"
     changes = {} if candidate.status == status else {"status": [candidate.status, status]}
     return _apply_changes(actor, candidate, {"status": status}, changes)
@@ -201,20 +194,21 @@ def _given_at(given_on: date) -> datetime:
 
 def _check_consent(candidate: Candidate, kind: str, employer_id: int | None, given_on: date | None) -> None:
     if kind not in CONSENT_KINDS:
-        raise CandidateError("Kies waarvoor de kandidaat toestemming geeft.", "kind")
+        raise DomainError("Kies waarvoor de kandidaat toestemming geeft.", "kind")
     if kind == "share_profile" and employer_id is not None:
-        raise CandidateError(
+        raise DomainError(
             "Kies geen werkgever: het profiel zonder naam is voor alle werkgevers.", "employer_id"
         )
     if kind == "reveal_identity":
-        valid = isinstance(employer_id, int) and 0 < employer_id < 2**63
-        found = valid and db.session.scalar(queries.approved_employer(candidate.municipality_id, employer_id))
+        found = valid_id(employer_id) and db.session.scalar(
+            queries.approved_employer(candidate.municipality_id, employer_id)
+        )
         if not found:
-            raise CandidateError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
+            raise DomainError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
     if given_on is None or given_on > today_local():
-        raise CandidateError("Deze datum mag niet in de toekomst liggen.", "given_on")
+        raise DomainError("Deze datum mag niet in de toekomst liggen.", "given_on")
     if db.session.scalar(live_consent_id(candidate.id, kind, employer_id)) is not None:
-        raise CandidateError(
+        raise DomainError(
             "Deze toestemming is al vastgelegd. Trek de oude eerst in als u een nieuwe wilt vastleggen.",
             "kind",
         )
@@ -234,7 +228,7 @@ def record_consent(
     _check_staff(actor, candidate.municipality_id)
     _check_consent(candidate, kind, employer_id, given_on)
     if method not in CONSENT_METHODS:
-        raise CandidateError("Kies hoe de toestemming is gegeven.", "method")
+        raise DomainError("Kies hoe de toestemming is gegeven.", "method")
     consent = Consent(
         candidate_id=candidate.id,
         kind=kind,
@@ -259,9 +253,9 @@ def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> lis
     """
     _check_staff(actor, candidate.municipality_id)
     if consent.candidate_id != candidate.id:
-        raise CandidateError("Deze toestemming hoort niet bij deze kandidaat.")
+        raise DomainError("Deze toestemming hoort niet bij deze kandidaat.")
     if not is_live(consent):
-        raise CandidateError("Deze toestemming is al ingetrokken.")
+        raise DomainError("Deze toestemming is al ingetrokken.")
     consent.withdrawn_at = now_utc()
     consent.withdrawn_by_id = actor.id
     record(actor, "consent.withdrawn", candidate, consent_id=consent.id, kind=consent.kind)

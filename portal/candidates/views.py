@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.auth.models import ROLE_LABELS, User
 from portal.candidates import forms, importer, queries, services
@@ -17,9 +18,9 @@ from portal.candidates.models import (
     WORK_READINESS,
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
-from portal.candidates.services import CandidateError
 from portal.core.audit import record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
@@ -114,7 +115,7 @@ def new():
             candidate = services.create_candidate(
                 current_user, current_user.municipality_id, form.profile_data()
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -141,7 +142,7 @@ def edit(candidate_id: int):
             services.update_candidate(
                 current_user, candidate, form.profile_data(), expected_version=_expected_version(form)
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
             form.version.data = str(candidate.version)
         else:
@@ -203,7 +204,7 @@ def consent_new(candidate_id: int):
                 text_version=form.text_version.data,
                 given_on=form.given_on.data,
             )
-        except CandidateError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -220,7 +221,7 @@ def set_availability(candidate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.set_available(current_user, candidate, available)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -243,7 +244,7 @@ def consent_withdraw(candidate_id: int, consent_id: int):
     if EmptyForm().validate_on_submit():
         try:
             ended = services.withdraw_consent(current_user, candidate, consent)
-        except CandidateError as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -274,6 +275,20 @@ def _read_and_close(upload) -> bytes:
         upload.close()
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A file over the request limit: say so on the import form itself, not on a bare error page."""
+    if request.endpoint != "candidates.import_upload":
+        return error
+    form = forms.ImportUploadForm(formdata=None)
+    megabytes = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    form.file.errors = [
+        f"Het bestand is te groot: het mag hoogstens {megabytes} MB zijn. "
+        "Splits de lijst in kleinere bestanden en importeer ze na elkaar."
+    ]
+    return _render_import(form), 413
+
+
 @bp.route("/kandidaten/importeren", methods=["GET", "POST"])
 @roles_required("municipal")
 def import_upload():
@@ -286,8 +301,8 @@ def import_upload():
         return _render_import(form)
     try:
         parsed = importer.parse(upload.filename, _read_and_close(upload))
-    except importer.ImportFileError as error:
-        form.file.errors = [str(error)]
+    except DomainError as error:
+        form.file.errors = [error.message]
         return _render_import(form)
     payload = None
     if not parsed.errors:
@@ -306,7 +321,7 @@ def import_confirm():
         return redirect(url_for("candidates.import_upload"))
     try:
         created = services.import_candidates(current_user, current_user.municipality_id, profiles)
-    except CandidateError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))

@@ -9,8 +9,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal.core.time import as_utc, now_utc
 
-#: The largest primary key: ids are INTEGER columns (32-bit on PostgreSQL). A larger id in a URL can
-#: name nothing, and binding it would make PostgreSQL refuse the query, so loaders answer 404 first.
+#: The largest primary key. Every id column is INTEGER (``sa.Integer`` in the models and migrations):
+#: signed 32-bit on PostgreSQL, so no row has a larger id. A larger id in a URL or a form names nothing,
+#: and binding it would make PostgreSQL refuse the query, so callers check ``valid_id`` first. This is
+#: the one place that says so; import ``MAX_ID`` and ``valid_id`` from here.
 MAX_ID = 2**31 - 1
 
 

@@ -17,13 +17,15 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A business rule refused a change. ``message`` is Dutch and shown to the user (next to ``field``, the
     form field it belongs to, or at the top of the page when there is none): see ``core.forms.show_refusal``.
+    A refusal about several fields at once passes ``errors`` (form field -> Dutch message) instead.
     Services check their rules before they change anything, so a refusal leaves nothing to roll back.
     """
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.errors = dict(errors or ({field: message} if field else {}))
 
 
 TITLES = {

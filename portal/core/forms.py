@@ -190,11 +190,17 @@ def no_bsn(form, field) -> None:
 
 
 def show_refusal(form, error) -> None:
-    """Show a service's refusal (``error.message``) next to ``error.field`` of ``form``, or at the top of
-    the page when it names no visible field of the form. Services check their rules before they change
-    anything, so there is nothing to roll back."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-    if field is not None and field.type != "HiddenField":
-        field.errors = [*field.errors, error.message]
-    else:
+    """Show a service's refusal (a ``DomainError``) next to the fields of ``form`` it names
+    (``error.errors``), or at the top of the page when it names no visible field of the form. Services
+    check their rules before they change anything, so there is nothing to roll back."""
+    errors = getattr(error, "errors", None)
+    if errors is None:  # an error type of its own with only ``message`` and ``field``
+        errors = {error.field: error.message} if getattr(error, "field", None) else {}
+    shown = False
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and field.type != "HiddenField":
+            field.errors = [*field.errors, message]
+            shown = True
+    if not shown:
         flash(error.message, "error")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 COOKIELESS_ATTR = "_werkbrug_cookieless"
 
@@ -27,8 +29,35 @@ def cookieless(view: Callable) -> Callable:
     return view
 
 
+#: The session key Flask-Login keeps the signed-in user under.
+USER_KEY = "_user_id"
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, except that views marked ``@cookieless`` never save it."""
+    """The signed-cookie session, except that views marked ``@cookieless`` never save it, and that only a
+    signed-in session expires after ``PERMANENT_SESSION_LIFETIME`` of inactivity.
+
+    Someone who is not signed in (registering as an employer, choosing a new password) keeps the form's
+    CSRF token for ``WTF_CSRF_TIME_LIMIT``, so a form filled in slowly does not expire with the idle
+    timeout that protects a signed-in session.
+    """
+
+    def open_session(self, app: Flask, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        idle = app.permanent_session_lifetime.total_seconds()
+        longest = max(idle, float(app.config.get("WTF_CSRF_TIME_LIMIT") or idle))
+        try:
+            data, signed_at = serializer.loads(value, max_age=longest, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if USER_KEY in data and (datetime.now(UTC) - signed_at).total_seconds() > idle:
+            return self.session_class()
+        return self.session_class(data)
 
     def save_session(self, app: Flask, session, response: Response) -> None:
         view = app.view_functions.get(request.endpoint) if request.endpoint else None

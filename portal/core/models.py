@@ -83,6 +83,9 @@ class OutboxEmail(Base):
     candidate_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("candidates.id", ondelete="SET NULL"), index=True
     )
+    #: The body holds a personal link (password reset, account setup, invitation): once the message is sent
+    #: or cancelled the body is replaced, so the link does not stay readable in the database.
+    contains_secret: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         str_enum_check("status", OUTBOX_STATUSES),

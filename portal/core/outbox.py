@@ -36,13 +36,15 @@ def queue_email(
     dedupe_key: str,
     municipality_id: int | None = None,
     candidate_id: int | None = None,
+    contains_secret: bool = False,
     **context: Any,
 ) -> OutboxEmail | None:
     """Queue ``emails/<template>.txt`` for ``to``; a second call with the same dedupe key adds nothing.
 
     The template's first line is ``Onderwerp: ...`` (the subject); the rest is the body. Pass
     ``candidate_id`` when the message shows an employer's user a candidate's proposal: it is cancelled
-    while still pending if that candidate stops sharing the profile (``cancel_pending_about``).
+    while still pending if that candidate stops sharing the profile (``cancel_pending_about``). Pass
+    ``contains_secret`` when the body holds a personal link: the body is forgotten once sent.
     """
     exists = db.session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     if exists is not None:
@@ -55,6 +57,7 @@ def queue_email(
         to_address=to,
         subject=subject,
         body_text=body,
+        contains_secret=contains_secret,
     )
     db.session.add(message)
     db.session.flush()
@@ -140,7 +143,22 @@ def _deliver(transport: _Transport, message: OutboxEmail, now: datetime) -> str:
     message.status = "sent"
     message.sent_at = now
     message.last_error = None
+    forget_secret(message)
     return "sent"
+
+
+#: What the body of a sent message with a personal link becomes.
+LINK_REMOVED_TEXT = "[Verwijderd na verzending: dit bericht bevatte een persoonlijke link.]"
+
+
+def forget_secret(message: OutboxEmail) -> None:
+    """Replace the body of a message with a personal link once it can no longer be sent.
+
+    A failed message keeps its body, so an admin can still put it back in the queue; its link expires on
+    its own (``PASSWORD_RESET_HOURS``, ``ACCOUNT_SETUP_DAYS``, ``INVITATION_DAYS``).
+    """
+    if message.contains_secret:
+        message.body_text = LINK_REMOVED_TEXT
 
 
 def _record_failure(message: OutboxEmail, exc: Exception, now: datetime, permanent: bool) -> str:

@@ -13,12 +13,15 @@ from flask import current_app
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.core.audit import record
+from portal.core.db import valid_id
+from portal.core.errors import DomainError
 from portal.core.models import Municipality
 from portal.core.outbox import queue_email
 from portal.core.time import now_utc
 from portal.core.tokens import hash_token, new_token
 from portal.employers import queries
 from portal.employers.models import Employer, Invitation, Workplace
+from portal.employers.permissions import DECISION_FROM, is_own_employer, is_staff_of, may_decide
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -56,15 +59,6 @@ ACCOUNT_EXISTS = "Er is al een account met dit e-mailadres. Log in met dat accou
 EMAIL_TAKEN = "Er is al een account met dit e-mailadres. Log in, of kies 'Wachtwoord vergeten'."
 
 
-class EmployerError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 @dataclass(frozen=True)
 class Transition:
     allowed_from: tuple[str, ...]
@@ -74,10 +68,12 @@ class Transition:
 
 
 TRANSITIONS = {
-    "approve": Transition(("pending", "rejected"), "approved", "employer.approved", "employers/approved"),
-    "reject": Transition(("pending",), "rejected", "employer.rejected", "employers/rejected"),
-    "suspend": Transition(("approved",), "suspended", "employer.suspended", "employers/suspended"),
-    "reinstate": Transition(("suspended",), "approved", "employer.reinstated", "employers/approved"),
+    "approve": Transition(DECISION_FROM["approve"], "approved", "employer.approved", "employers/approved"),
+    "reject": Transition(DECISION_FROM["reject"], "rejected", "employer.rejected", "employers/rejected"),
+    "suspend": Transition(DECISION_FROM["suspend"], "suspended", "employer.suspended", "employers/suspended"),
+    "reinstate": Transition(
+        DECISION_FROM["reinstate"], "approved", "employer.reinstated", "employers/approved"
+    ),
 }
 REASON_REQUIRED = ("reject", "suspend")
 
@@ -108,11 +104,11 @@ def _check_registration(municipality_id: int, kvk_number: str, email: str) -> Mu
     """The municipality to register with, after checking it is open and the KvK number and e-mail are free."""
     municipality = db.session.get(Municipality, municipality_id)
     if municipality is None or not municipality.is_open_for_registration:
-        raise EmployerError("Kies een gemeente uit de lijst.", "municipality_id")
+        raise DomainError("Kies een gemeente uit de lijst.", "municipality_id")
     if db.session.scalar(queries.kvk_taken(municipality.id, kvk_number)) is not None:
-        raise EmployerError(KVK_TAKEN, "kvk_number")
+        raise DomainError(KVK_TAKEN, "kvk_number")
     if db.session.scalar(queries.user_id_by_email(email)) is not None:
-        raise EmployerError(EMAIL_TAKEN, "email")
+        raise DomainError(EMAIL_TAKEN, "email")
     return municipality
 
 
@@ -148,9 +144,7 @@ def register_employer(
         _insert(employer, user)
     except sa.exc.IntegrityError as exc:  # a concurrent registration got there first: say which value
         taken = "kvk" in str(exc.orig).lower()
-        raise (
-            EmployerError(KVK_TAKEN, "kvk_number") if taken else EmployerError(EMAIL_TAKEN, "email")
-        ) from exc
+        raise (DomainError(KVK_TAKEN, "kvk_number") if taken else DomainError(EMAIL_TAKEN, "email")) from exc
     record(actor or user, "employer.registered", employer)
     _notify_registration(employer, user)
     logger.info("Employer %s registered in municipality %s", employer.id, municipality.id)
@@ -181,20 +175,19 @@ def _notify_registration(employer: Employer, user: User) -> None:
 
 
 def _check_same_municipality(actor: User, employer: Employer) -> None:
-    if actor.role not in ("municipal", "admin") or actor.municipality_id != employer.municipality_id:
-        raise EmployerError("U mag over deze werkgever geen besluit nemen.", "decision")
+    if not is_staff_of(actor, employer):
+        raise DomainError("U mag over deze werkgever geen besluit nemen.", "decision")
 
 
 def _check_contact(employer: Employer, contact_id: int | None) -> User:
-    valid_id = isinstance(contact_id, int) and 0 < contact_id < 2**63
-    contact = db.session.get(User, contact_id) if valid_id else None
+    contact = db.session.get(User, contact_id) if valid_id(contact_id) else None
     if (
         contact is None
         or contact.role != "municipal"
         or not contact.is_active
         or contact.municipality_id != employer.municipality_id
     ):
-        raise EmployerError("Kies een contactpersoon uit de lijst.", "contact_id")
+        raise DomainError("Kies een contactpersoon uit de lijst.", "contact_id")
     return contact
 
 
@@ -210,13 +203,13 @@ def decide(
     _check_same_municipality(actor, employer)
     transition = TRANSITIONS.get(decision)
     if transition is None:
-        raise EmployerError("Kies een besluit uit de lijst.", "decision")
-    if employer.status not in transition.allowed_from:
-        raise EmployerError(
+        raise DomainError("Kies een besluit uit de lijst.", "decision")
+    if not may_decide(actor, employer, decision):
+        raise DomainError(
             f"Dit besluit kan niet: de werkgever heeft nu de status '{employer.status_label}'.", "decision"
         )
     if decision in REASON_REQUIRED and not reason:
-        raise EmployerError("Vul de reden in. De werkgever krijgt deze reden te zien.", "reason")
+        raise DomainError("Vul de reden in. De werkgever krijgt deze reden te zien.", "reason")
     if decision == "approve":
         employer.contact = _check_contact(employer, contact_id)
     previous = employer.status
@@ -253,8 +246,8 @@ def change_contact(actor: User, employer: Employer, contact_id: int | None) -> E
 
 
 def _check_own_employer(actor: User, employer: Employer) -> None:
-    if actor.role != "employer" or actor.employer_id != employer.id:
-        raise EmployerError("U kunt alleen de gegevens van uw eigen organisatie aanpassen.")
+    if not is_own_employer(actor, employer):
+        raise DomainError("U kunt alleen de gegevens van uw eigen organisatie aanpassen.")
 
 
 def update_organisation(actor: User, employer: Employer, data: dict[str, Any]) -> Employer:
@@ -320,7 +313,7 @@ def archive_workplace(actor: User, workplace: Workplace) -> Workplace:
     """Archive a workplace: it stays for history but takes no new requests. Never deletes."""
     _check_own_employer(actor, workplace.employer)
     if workplace.is_archived:
-        raise EmployerError("Deze werkplek staat al in het archief.")
+        raise DomainError("Deze werkplek staat al in het archief.")
     workplace.archived_at = now_utc()
     record(actor, "workplace.archived", workplace, municipality_id=workplace.employer.municipality_id)
     db.session.flush()
@@ -331,7 +324,7 @@ def restore_workplace(actor: User, workplace: Workplace) -> Workplace:
     """Bring an archived workplace back into use."""
     _check_own_employer(actor, workplace.employer)
     if not workplace.is_archived:
-        raise EmployerError("Deze werkplek is al in gebruik.")
+        raise DomainError("Deze werkplek is al in gebruik.")
     workplace.archived_at = None
     record(actor, "workplace.restored", workplace, municipality_id=workplace.employer.municipality_id)
     db.session.flush()
@@ -343,12 +336,12 @@ def restore_workplace(actor: User, workplace: Workplace) -> Workplace:
 
 def _check_invitable(employer: Employer, email: str, now: datetime) -> None:
     if db.session.scalar(queries.user_id_by_email(email)) is not None:
-        raise EmployerError(
+        raise DomainError(
             "Dit e-mailadres heeft al een account in Werkbrug. Uitnodigen is niet nodig.", "email"
         )
     open_ones = queries.open_invitations(employer.id, now).where(sa.func.lower(Invitation.email) == email)
     if db.session.scalar(open_ones) is not None:
-        raise EmployerError("Er staat al een uitnodiging open voor dit e-mailadres.", "email")
+        raise DomainError("Er staat al een uitnodiging open voor dit e-mailadres.", "email")
 
 
 def invite_colleague(actor: User, employer: Employer, email: str) -> Invitation:
@@ -378,6 +371,7 @@ def invite_colleague(actor: User, employer: Employer, email: str) -> Invitation:
         to=email,
         template="employers/invitation",
         dedupe_key=f"employers/invitation:{invitation.id}",
+        contains_secret=True,
         municipality_id=employer.municipality_id,
         employer=employer,
         inviter=actor,
@@ -391,7 +385,7 @@ def revoke_invitation(actor: User, invitation: Invitation) -> Invitation:
     """Withdraw an invitation that has not been accepted yet."""
     _check_own_employer(actor, invitation.employer)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise EmployerError("Deze uitnodiging is al gebruikt of ingetrokken.")
+        raise DomainError("Deze uitnodiging is al gebruikt of ingetrokken.")
     invitation.revoked_at = now_utc()
     record(
         actor, "employer.invitation_revoked", invitation, municipality_id=invitation.employer.municipality_id
@@ -413,9 +407,9 @@ def accept_invitation(
     """Create the invited colleague's account and use up the invitation."""
     now = now_utc()
     if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= now:
-        raise EmployerError("Deze uitnodiging is niet meer geldig.")
+        raise DomainError("Deze uitnodiging is niet meer geldig.")
     if db.session.scalar(queries.user_id_by_email(invitation.email)) is not None:
-        raise EmployerError(ACCOUNT_EXISTS)
+        raise DomainError(ACCOUNT_EXISTS)
     employer = invitation.employer
     user = User(
         email=invitation.email.lower(),
@@ -430,7 +424,7 @@ def accept_invitation(
     try:
         _insert(user)
     except sa.exc.IntegrityError as exc:
-        raise EmployerError(ACCOUNT_EXISTS) from exc
+        raise DomainError(ACCOUNT_EXISTS) from exc
     invitation.accepted_at = now
     record(
         actor or user,

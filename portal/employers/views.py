@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import public, roles_required
 from portal.core.time import now_utc, to_local, today_local
-from portal.employers import forms, queries, services
+from portal.employers import forms, permissions, queries, services
 from portal.employers.permissions import get_employer_or_404, get_invitation_or_404, get_workplace_or_404
-from portal.employers.services import EmployerError
 from portal.extensions import db
 
 bp = Blueprint("employers", __name__)
@@ -60,7 +60,7 @@ def register():
     if form.validate_on_submit():
         try:
             _register(form)
-        except EmployerError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -140,7 +140,7 @@ def _render_detail(employer, decision_form=None, contact_form=None):
         contact_form=contact_form,
         users=db.session.scalars(queries.users_of_employer(employer.id)).all(),
         workplaces=db.session.scalars(queries.workplaces_of(employer.id, include_archived=True)).all(),
-        allowed=[d for d, t in services.TRANSITIONS.items() if employer.status in t.allowed_from],
+        allowed=permissions.decisions_for(current_user, employer),
         decisions=forms.DECISIONS,
     )
 
@@ -165,7 +165,7 @@ def decide(employer_id: int):
                 reason=form.reason.data,
                 contact_id=form.contact_id.data,
             )
-        except EmployerError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -185,7 +185,7 @@ def change_contact(employer_id: int):
     if form.validate_on_submit():
         try:
             services.change_contact(current_user, employer, form.contact_id.data)
-        except EmployerError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -261,7 +261,7 @@ def _workplace_button(workplace_id: int, action, done: str):
     workplace = get_workplace_or_404(current_user, workplace_id)
     try:
         action(current_user, workplace)
-    except EmployerError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -294,7 +294,7 @@ def workplace_detail(workplace_id: int):
         workplace=workplace,
         employer=workplace.employer,
         button_form=EmptyForm(),
-        is_owner=current_user.role == "employer",
+        is_owner=permissions.is_own_employer(current_user, workplace.employer),
     )
 
 
@@ -326,7 +326,7 @@ def invite():
     if form.validate_on_submit():
         try:
             services.invite_colleague(current_user, employer, form.email.data)
-        except EmployerError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -345,7 +345,7 @@ def revoke_invitation(invitation_id: int):
     invitation = get_invitation_or_404(current_user, invitation_id)
     try:
         services.revoke_invitation(current_user, invitation)
-    except EmployerError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -369,7 +369,7 @@ def accept_invitation(token: str):
                 phone=form.phone.data,
                 password=form.password.data,
             )
-        except EmployerError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.auth.permissions import home_template, waits_for_approval
 from portal.core.audit import record_listing
 from portal.core.security import public
 from portal.extensions import db
@@ -18,10 +19,10 @@ bp = Blueprint("main", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.role == "employer" and not current_user.employer_is_approved:
+    if waits_for_approval(current_user):
         return redirect(url_for("auth.waiting"))
     context = queries.home_context(current_user)
-    html = render_template(f"main/home_{current_user.role}.html", **context)
+    html = render_template(home_template(current_user), **context)
     record_listing(current_user, context["named_candidates"], "home")
     db.session.commit()
     return html

@@ -8,30 +8,28 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from portal.auth.models import User
-from portal.candidates.disclosure import shares_profile
 from portal.candidates.models import Candidate, CandidateVersion
 from portal.core.audit import record, record_viewed
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.outbox import cancel_pending_about, queue_email
 from portal.core.time import LOCAL_TZ, now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.extensions import db
 from portal.matching import queries, rules
+from portal.matching.permissions import (
+    is_contact_of,
+    is_employer_of,
+    is_matchable,
+    is_open,
+    profile_withdrawn,
+)
 from portal.placements.models import Placement
 from portal.placements.services import create_placement_from_proposal, fixed_contact_id
 from portal.requests.models import DECLINE_REASONS, PlacementRequest, Proposal
 from portal.requests.services import mark_position_filled, mark_proposed
 
 logger = logging.getLogger(__name__)
-
-
-class MatchingError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 NOT_MATCHABLE = "Voor deze aanvraag kunt u geen kandidaten (meer) voorstellen."
@@ -87,19 +85,19 @@ def _check_eligible(request: PlacementRequest, candidates: list[Candidate]) -> N
             reason = rules.exclusion_text(row.code, job)
         else:
             continue
-        raise MatchingError(
+        raise DomainError(
             NOT_ELIGIBLE.format(pseudonym=row.pseudonym, reason=reason.lower()), "candidate_ids"
         )
 
 
 def propose(actor: User, request: PlacementRequest, candidates: list[Candidate], note: str | None) -> list:
     """Propose candidates for a request with a note for the employer; e-mail the employer's users."""
-    if actor.role != "municipal" or actor.municipality_id != request.municipality_id:
-        raise MatchingError("Alleen een contactpersoon van deze gemeente kan kandidaten voorstellen.")
-    if request.status not in queries.MATCHABLE_REQUEST:
-        raise MatchingError(NOT_MATCHABLE)
+    if not is_contact_of(actor, request.municipality_id):
+        raise DomainError("Alleen een contactpersoon van deze gemeente kan kandidaten voorstellen.")
+    if not is_matchable(request):
+        raise DomainError(NOT_MATCHABLE)
     if not candidates:
-        raise MatchingError("Kies minstens één kandidaat.", "candidate_ids")
+        raise DomainError("Kies minstens één kandidaat.", "candidate_ids")
     _check_eligible(request, candidates)
     proposals = [
         Proposal(request_id=request.id, candidate_id=c.id, proposed_by_id=actor.id, note=note or None)
@@ -152,17 +150,11 @@ def _mail_employer(request: PlacementRequest, template: str, key: str, **context
 # The employer's decisions --------------------------------------------------------------------------------
 
 
-def profile_withdrawn(proposal: Proposal) -> bool:
-    """Whether the proposal's employer may no longer see the candidate's profile (consent withdrawn)."""
-    return not shares_profile(proposal.candidate_id, proposal.request.employer_id)
-
-
 def _check_employer(actor: User, proposal: Proposal) -> None:
-    request = proposal.request
-    if actor.role != "employer" or actor.employer_id != request.employer_id:
-        raise MatchingError("Alleen de werkgever van deze aanvraag kan dit doen.")
+    if not is_employer_of(actor, proposal):
+        raise DomainError("Alleen de werkgever van deze aanvraag kan dit doen.")
     if profile_withdrawn(proposal):
-        raise MatchingError(PROFILE_WITHDRAWN)
+        raise DomainError(PROFILE_WITHDRAWN)
 
 
 def _recipients(proposal: Proposal) -> list[User]:
@@ -200,10 +192,10 @@ def meeting_moment(day: date, at: time) -> datetime:
 def plan_meeting(actor: User, proposal: Proposal, day: date, at: time, place: str) -> Proposal:
     """Invite the candidate to a kennismaking, or change it (proposed/meeting → meeting)."""
     _check_employer(actor, proposal)
-    if proposal.status not in queries.OPEN_PROPOSAL:
-        raise MatchingError(NOT_OPEN)
+    if not is_open(proposal):
+        raise DomainError(NOT_OPEN)
     if day < today_local():
-        raise MatchingError("Kies vandaag of een dag in de toekomst.", "meeting_date")
+        raise DomainError("Kies vandaag of een dag in de toekomst.", "meeting_date")
     changed = proposal.status == "meeting"
     proposal.status = "meeting"
     proposal.meeting_at = meeting_moment(day, at)
@@ -231,10 +223,10 @@ def plan_meeting(actor: User, proposal: Proposal, day: date, at: time, place: st
 def decline(actor: User, proposal: Proposal, reason: str, text: str | None) -> Proposal:
     """The employer declines a proposed candidate with a structured reason (proposed/meeting → declined)."""
     _check_employer(actor, proposal)
-    if proposal.status not in queries.OPEN_PROPOSAL:
-        raise MatchingError(NOT_OPEN)
+    if not is_open(proposal):
+        raise DomainError(NOT_OPEN)
     if reason not in DECLINE_REASONS:
-        raise MatchingError("Kies een reden uit de lijst.", "reason")
+        raise DomainError("Kies een reden uit de lijst.", "reason")
     proposal.status = "declined"
     proposal.decline_reason = reason
     proposal.decline_text = text or None
@@ -270,19 +262,17 @@ def period_problem(kind, start: date, end: date) -> tuple[str, str] | None:
 def _check_accept(actor: User, proposal: Proposal, start: date, end: date) -> None:
     _check_employer(actor, proposal)
     if proposal.status != "meeting":
-        raise MatchingError(
-            NOT_OPEN if proposal.status not in queries.OPEN_PROPOSAL else ACCEPT_NEEDS_MEETING
-        )
+        raise DomainError(ACCEPT_NEEDS_MEETING if is_open(proposal) else NOT_OPEN)
     request = proposal.request
-    if request.status not in queries.MATCHABLE_REQUEST:
-        raise MatchingError(NOT_MATCHABLE)
+    if not is_matchable(request):
+        raise DomainError(NOT_MATCHABLE)
     if (db.session.scalar(queries.accepted_count(request.id)) or 0) >= request.positions:
-        raise MatchingError(POSITIONS_TAKEN)
+        raise DomainError(POSITIONS_TAKEN)
     if proposal.candidate.status != "active":
-        raise MatchingError(CANDIDATE_UNAVAILABLE)
+        raise DomainError(CANDIDATE_UNAVAILABLE)
     problem = period_problem(request.placement_type, start, end)
     if problem:
-        raise MatchingError(problem[1], problem[0])
+        raise DomainError(problem[1], problem[0])
 
 
 def accept(actor: User, proposal: Proposal, start: date, end: date) -> Placement:
@@ -348,10 +338,10 @@ def _withdraw_other_offers(actor: User, proposal: Proposal) -> None:
 
 def withdraw(actor: User, proposal: Proposal) -> Proposal:
     """The municipal contact withdraws an open proposal (proposed/meeting → withdrawn)."""
-    if actor.role != "municipal" or actor.municipality_id != proposal.request.municipality_id:
-        raise MatchingError("Alleen een contactpersoon van deze gemeente kan een voorstel intrekken.")
-    if proposal.status not in queries.OPEN_PROPOSAL:
-        raise MatchingError(NOT_OPEN)
+    if not is_contact_of(actor, proposal.request.municipality_id):
+        raise DomainError("Alleen een contactpersoon van deze gemeente kan een voorstel intrekken.")
+    if not is_open(proposal):
+        raise DomainError(NOT_OPEN)
     _close_withdrawn(actor, proposal, "by_municipality")
     return proposal
 

@@ -10,15 +10,15 @@ from flask_login import current_user
 
 from portal.candidates.disclosure import identity_for_employer, profile_for_employer, pseudonymised_profile
 from portal.core.audit import record_listing, record_viewed
+from portal.core.db import valid_id
+from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
-from portal.employers.permissions import MAX_ID
 from portal.extensions import db
-from portal.matching import forms, queries, rules, services
+from portal.matching import forms, permissions, queries, rules, services
 from portal.matching.permissions import get_proposal_or_404, get_request_for_matching_or_404
-from portal.matching.services import MatchingError
 from portal.requests.models import DECLINE_REASONS
 
 bp = Blueprint("matching", __name__)
@@ -47,7 +47,7 @@ class Ranking:
 
 def _ranking(placement_request) -> Ranking | None:
     """Two queries whatever the number of candidates: the counts per reason, and the pool to score."""
-    if placement_request.status not in queries.MATCHABLE_REQUEST:
+    if not permissions.is_matchable(placement_request):
         return None
     job = rules.job_from_request(placement_request)
     counts = dict(db.session.execute(queries.exclusion_counts(placement_request)).all())
@@ -121,8 +121,8 @@ def candidates_for(request_id: int):
 
 def _chosen(placement_request, form) -> list:
     """The posted candidates that can be proposed for the request (others stay out of the choices)."""
-    ids = {value for value in form.candidate_ids.data or () if isinstance(value, int) and 0 < value <= MAX_ID}
-    if not ids or len(ids) > MAX_SHOWN or placement_request.status not in queries.MATCHABLE_REQUEST:
+    ids = {value for value in form.candidate_ids.data or () if valid_id(value)}
+    if not ids or len(ids) > MAX_SHOWN or not permissions.is_matchable(placement_request):
         return []
     return list(db.session.scalars(queries.proposable_among(placement_request, ids)))
 
@@ -135,7 +135,7 @@ def _try_propose(placement_request, chosen, form) -> list[str] | None:
         return warnings
     try:
         services.propose(current_user, placement_request, chosen, form.note.data)
-    except MatchingError as error:
+    except DomainError as error:
         show_refusal(form, error)
         return warnings
     return None
@@ -194,11 +194,11 @@ def _disclosed(proposal) -> tuple[dict | None, dict | None, bool]:
     shares the profile; staff always see it, with whether the employer does.
     """
     candidate, employer_id = proposal.candidate, proposal.request.employer_id
-    if current_user.role == "employer":
+    if permissions.sees_as_employer(current_user):
         profile = profile_for_employer(candidate, employer_id)
         identity = identity_for_employer(candidate, employer_id) if profile is not None else None
         return profile, identity, profile is not None
-    shared = not services.profile_withdrawn(proposal)
+    shared = not permissions.profile_withdrawn(proposal)
     return pseudonymised_profile(candidate), identity_for_employer(candidate, employer_id), shared
 
 
@@ -206,7 +206,6 @@ def _render_proposal(proposal, *, invite=None, decline=None, accept=None):
     """The proposal page; the profile comes from ``disclosure`` only, and showing it is audited."""
     placement_request = proposal.request
     profile, identity, shared = _disclosed(proposal)
-    is_open = proposal.status in queries.OPEN_PROPOSAL
     html = render_template(
         "matching/proposal.html",
         proposal=proposal,
@@ -214,15 +213,15 @@ def _render_proposal(proposal, *, invite=None, decline=None, accept=None):
         profile=profile,
         identity=identity,
         shared=shared,
-        staff_name=proposal.candidate.full_name if current_user.role == "municipal" else None,
+        staff_name=proposal.candidate.full_name if permissions.sees_name(current_user) else None,
         invite_form=_invite_form(proposal, invite),
         decline_form=decline or forms.DeclineForm(formdata=None),
         accept_form=_accept_form(proposal, accept),
         button_form=EmptyForm(),
         decline_reasons=DECLINE_REASONS,
-        is_employer=current_user.role == "employer",
-        is_open=is_open,
-        may_decide=is_open and shared,
+        is_employer=permissions.sees_as_employer(current_user),
+        may_decide=permissions.may_decide(current_user, proposal),
+        may_withdraw=permissions.may_withdraw(current_user, proposal),
     )
     if profile is not None:
         record_viewed(current_user, proposal.candidate, "proposal", proposal_id=proposal.id)
@@ -248,7 +247,7 @@ def _employer_proposal_or_404(proposal_id: int):
     Checked before the form, so nothing typed into a form the page no longer shows can come back.
     """
     proposal = get_proposal_or_404(current_user, proposal_id)
-    if not services.profile_withdrawn(proposal):
+    if not permissions.profile_withdrawn(proposal):
         return proposal, None
     flash(services.PROFILE_WITHDRAWN, "error")
     return proposal, redirect(url_for("matching.proposal", proposal_id=proposal.id))
@@ -267,7 +266,7 @@ def invite(proposal_id: int):
             services.plan_meeting(
                 current_user, proposal, data["meeting_date"], data["meeting_time"], data["meeting_place"]
             )
-        except MatchingError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(proposal, "De kennismaking staat gepland. De gemeente krijgt een e-mail.")
@@ -284,7 +283,7 @@ def decline(proposal_id: int):
     if form.validate_on_submit():
         try:
             services.decline(current_user, proposal, form.reason.data, form.text.data)
-        except MatchingError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(proposal, "U heeft de kandidaat afgewezen. De gemeente krijgt een e-mail.")
@@ -301,7 +300,7 @@ def accept(proposal_id: int):
     if form.validate_on_submit():
         try:
             services.accept(current_user, proposal, form.start_date.data, form.end_date.data)
-        except MatchingError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(proposal, "U heeft de kandidaat aangenomen. De plaatsing is gepland.")
@@ -314,7 +313,7 @@ def withdraw(proposal_id: int):
     proposal = get_proposal_or_404(current_user, proposal_id)
     try:
         services.withdraw(current_user, proposal)
-    except MatchingError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("matching.proposal", proposal_id=proposal.id))
     return _done(proposal, "Het voorstel is ingetrokken.")

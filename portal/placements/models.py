@@ -24,6 +24,9 @@ PLACEMENT_STATUSES = {
     "closed": "Afgesloten",
     "interrupted": "Uitgevallen",
 }
+#: Statuses of a placement that still runs: a jobcoach can be (re)assigned, uitval registered, visits
+#: recorded.
+OPEN_STATUSES = ("planned", "onboarding", "nazorg")
 #: Why a placement was interrupted (uitval). "other_work" is also a stop reason (the same code, so the
 #: database's end_reason check needs no change).
 DROPOUT_REASONS = {

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.core.holidays import add_working_days
+from portal.core.time import as_utc
 from portal.placements.models import EndDecision, Placement, PlacementStatusChange, WeeklyLog
 
 #: Jobcoaches and employers never see more than this many placements on their home page.
@@ -178,3 +179,53 @@ def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select 
         .order_by(Placement.planned_end_date, Placement.id)
         .limit(HOME_LIMIT)
     )
+
+
+def frees_position(placement: Placement) -> bool:
+    """Whether uitval of this placement frees its position in the request again (before a contract)."""
+    return placement.status in POSITION_FREEING
+
+
+#: Events at the very same moment, newest first: the status change after what caused it.
+EVENT_RANK = {
+    "status": 3,
+    "decision": 2,
+    "alert_closed": 2,
+    "task_closed": 2,
+    "log": 1,
+    "visit": 1,
+    "checkin": 1,
+    "task": 1,
+    "alert": 1,
+}
+
+
+def timeline(
+    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=(), alerts=()
+) -> list[dict]:
+    """Everything that happened to a placement, newest first by when it happened in Werkbrug.
+
+    Each event has ``at`` (an aware datetime, shown in one format): a status change or decision when it
+    was recorded, a weekly log when it was last saved (not its Monday), a visit or check-in when it was
+    recorded, a task when it was agreed and again when it was done or lapsed, an alert when it opened
+    and again when it was resolved or closed itself. Employers never get intake tasks (staff follow-up
+    after uitval) or alerts (the caller passes none; ``tasks`` are already what they may read); the
+    template leaves out a visit's observations and risk for them.
+    """
+    events = [{"kind": "status", "at": c.changed_at, "change": c, "by": name} for c, name in changes]
+    events += [{"kind": "log", "at": log.updated_at or log.created_at, "log": log} for log in logs]
+    events += [{"kind": "decision", "at": d.decided_at, "decision": d, "by": name} for d, name in decisions]
+    events += [{"kind": "visit", "at": visit.created_at, "visit": visit} for visit in visits]
+    events += [{"kind": "checkin", "at": c.updated_at, "checkin": c} for c in checkins]
+    for alert in alerts:
+        events.append({"kind": "alert", "at": alert.opened_at, "alert": alert})
+        if alert.status == "resolved" and alert.resolved_at:
+            events.append({"kind": "alert_closed", "at": alert.resolved_at, "alert": alert})
+    for task in tasks:
+        if is_employer and task.kind == "intake":
+            continue
+        events.append({"kind": "task", "at": task.created_at, "task": task})
+        closed = task.done_at if task.status == "done" else task.cancelled_at or task.updated_at
+        if task.status != "open" and closed:
+            events.append({"kind": "task_closed", "at": closed, "task": task})
+    return sorted(events, key=lambda event: (as_utc(event["at"]), EVENT_RANK[event["kind"]]), reverse=True)

@@ -7,11 +7,13 @@ from typing import Any
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.db import valid_id
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.outbox import queue_email
 from portal.core.time import today_local
 from portal.extensions import db
-from portal.placements import queries
+from portal.placements import models, queries
 from portal.placements.models import (
     PLACEMENT_STATUSES,
     SCORED_ASPECTS,
@@ -20,6 +22,7 @@ from portal.placements.models import (
     WeeklyLog,
     WeeklyLogVersion,
 )
+from portal.placements.permissions import may_assign_jobcoach, may_start
 from portal.requests.models import Proposal
 
 #: The only status changes a placement can make; everything else is refused.
@@ -31,8 +34,6 @@ TRANSITIONS = {
 #: The actual start may lie this long before the planned start, and this far ahead of today.
 START_EARLIEST = timedelta(days=30)
 START_LATEST = timedelta(days=14)
-#: Statuses in which a jobcoach can still be (re)assigned.
-OPEN_STATUSES = ("planned", "onboarding", "nazorg")
 #: What a weekly log stores, apart from the placement, week, author and version.
 LOG_FIELDS = (
     "days_planned",
@@ -62,14 +63,9 @@ LOG_AFTER_END = (
     " krijgt een contract en de nazorg begint op {start}."
 )
 
-
-class PlacementError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+#: Kept for ``placements.ending``, which still imports both from here; remove when that module is split.
+PlacementError = DomainError
+OPEN_STATUSES = models.OPEN_STATUSES
 
 
 def fixed_contact_id(proposal: Proposal) -> int:
@@ -120,7 +116,7 @@ def change_status(
     """Move a placement along the transition table, with a history row and an audit event."""
     old = placement.status
     if to not in TRANSITIONS.get(old, ()):
-        raise PlacementError(
+        raise DomainError(
             TRANSITION_REFUSED.format(
                 old=PLACEMENT_STATUSES.get(old, old).lower(), new=PLACEMENT_STATUSES.get(to, to).lower()
             )
@@ -146,28 +142,28 @@ def start_window(placement: Placement) -> tuple[date, date]:
 
 def start(actor: User, placement: Placement, actual_start: date) -> None:
     """Planned → onboarding on the day work actually began."""
-    if placement.status != "planned":
-        raise PlacementError(NOT_PLANNED)
+    if not may_start(actor, placement):
+        raise DomainError(NOT_PLANNED)
     earliest, latest = start_window(placement)
     if not earliest <= actual_start <= latest:
         message = START_OUT_OF_RANGE.format(earliest=format_date(earliest), latest=format_date(latest))
-        raise PlacementError(message, "actual_start_date")
+        raise DomainError(message, "actual_start_date")
     placement.actual_start_date = actual_start
     change_status(actor, placement, "onboarding", reason="De plaatsing is gestart.")
 
 
 def assign_jobcoach(actor: User, placement: Placement, jobcoach_id: int | None) -> None:
     """Make an active jobcoach of the placement's municipality its jobcoach."""
-    if placement.status not in OPEN_STATUSES:
-        raise PlacementError(CLOSED)
-    jobcoach = db.session.get(User, jobcoach_id) if isinstance(jobcoach_id, int) else None
+    if not may_assign_jobcoach(actor, placement):
+        raise DomainError(CLOSED)
+    jobcoach = db.session.get(User, jobcoach_id) if valid_id(jobcoach_id) else None
     if (
         jobcoach is None
         or jobcoach.role != "jobcoach"
         or not jobcoach.is_active
         or jobcoach.municipality_id != placement.municipality_id
     ):
-        raise PlacementError(NOT_A_JOBCOACH, "jobcoach_id")
+        raise DomainError(NOT_A_JOBCOACH, "jobcoach_id")
     previous = placement.jobcoach_id
     placement.jobcoach_id = jobcoach.id
     db.session.flush()
@@ -227,7 +223,7 @@ def save_weekly_log(actor: User, placement: Placement, week_start: date, values:
     """Write (or edit) the placement's log for one week; a concern mails the municipal contact."""
     problem = week_problem(placement, week_start)
     if problem:
-        raise PlacementError(problem)
+        raise DomainError(problem)
     log = db.session.scalar(queries.log_for_week(placement.id, week_start))
     created = log is None
     if created:

@@ -12,15 +12,17 @@ from sqlalchemy.exc import IntegrityError
 from portal.aftercare.alert_queries import alerts_of_placement
 from portal.aftercare.views import aftercare_context
 from portal.auth.models import User
+from portal.auth.permissions import is_employer
 from portal.candidates.disclosure import identity_for_employer, label_for, labels_for
 from portal.core.audit import record_listing, record_viewed
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.forms import choices, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
-from portal.core.time import as_utc, today_local
+from portal.core.time import today_local
 from portal.extensions import db
-from portal.placements import ending, forms, queries, services
+from portal.placements import ending, forms, permissions, queries, services
 from portal.placements.models import (
     CONTRACT_TYPES,
     DECISION_KINDS,
@@ -31,7 +33,6 @@ from portal.placements.models import (
     STOP_REASONS,
 )
 from portal.placements.permissions import get_placement_or_404
-from portal.placements.services import PlacementError
 from portal.requests.models import PlacementRequest
 from portal.visits.context import placement_context
 
@@ -50,76 +51,27 @@ def index():
         "placements/index.html",
         page=page,
         labels=labels_for(current_user, shown),
-        is_employer=current_user.role == "employer",
+        is_employer=is_employer(current_user),
     )
     record_listing(current_user, shown, "placements_list")
     db.session.commit()
     return html
 
 
-def _may_start(placement) -> bool:
-    return placement.status == "planned" and current_user.role in ("employer", "municipal")
-
-
 def _start_form(placement, form=None) -> forms.StartForm | None:
-    if form is not None or not _may_start(placement):
+    if form is not None or not permissions.may_start(current_user, placement):
         return form
     earliest, latest = services.start_window(placement)
     return forms.StartForm(formdata=None, actual_start_date=min(max(placement.start_date, earliest), latest))
 
 
 def _jobcoach_form(placement, form=None) -> forms.JobcoachForm | None:
-    if current_user.role != "municipal" or placement.status not in services.OPEN_STATUSES:
+    if not permissions.may_assign_jobcoach(current_user, placement):
         return None
     form = form or forms.JobcoachForm(formdata=None, jobcoach_id=placement.jobcoach_id)
     coaches = db.session.scalars(queries.active_jobcoaches(placement.municipality_id)).all()
     form.jobcoach_id.choices = choices([("", "Kies een jobcoach"), *((c.id, c.full_name) for c in coaches)])
     return form
-
-
-#: Events at the very same moment, newest first: the status change after what caused it.
-EVENT_RANK = {
-    "status": 3,
-    "decision": 2,
-    "alert_closed": 2,
-    "task_closed": 2,
-    "log": 1,
-    "visit": 1,
-    "checkin": 1,
-    "task": 1,
-    "alert": 1,
-}
-
-
-def _timeline(
-    changes, logs, decisions=(), visits=(), tasks=(), *, is_employer=False, checkins=(), alerts=()
-) -> list[dict]:
-    """Everything that happened to a placement, newest first by when it happened in Werkbrug.
-
-    Each event has ``at`` (an aware datetime, shown in one format): a status change or decision when it
-    was recorded, a weekly log when it was last saved (not its Monday), a visit or check-in when it was
-    recorded, a task when it was agreed and again when it was done or lapsed, an alert when it opened
-    and again when it was resolved or closed itself. Employers never get intake tasks (staff follow-up
-    after uitval) or alerts (the caller passes none; ``tasks`` are already what they may read); the
-    template leaves out a visit's observations and risk for them.
-    """
-    events = [{"kind": "status", "at": c.changed_at, "change": c, "by": name} for c, name in changes]
-    events += [{"kind": "log", "at": log.updated_at or log.created_at, "log": log} for log in logs]
-    events += [{"kind": "decision", "at": d.decided_at, "decision": d, "by": name} for d, name in decisions]
-    events += [{"kind": "visit", "at": visit.created_at, "visit": visit} for visit in visits]
-    events += [{"kind": "checkin", "at": c.updated_at, "checkin": c} for c in checkins]
-    for alert in alerts:
-        events.append({"kind": "alert", "at": alert.opened_at, "alert": alert})
-        if alert.status == "resolved" and alert.resolved_at:
-            events.append({"kind": "alert_closed", "at": alert.resolved_at, "alert": alert})
-    for task in tasks:
-        if is_employer and task.kind == "intake":
-            continue
-        events.append({"kind": "task", "at": task.created_at, "task": task})
-        closed = task.done_at if task.status == "done" else task.cancelled_at or task.updated_at
-        if task.status != "open" and closed:
-            events.append({"kind": "task_closed", "at": closed, "task": task})
-    return sorted(events, key=lambda event: (as_utc(event["at"]), EVENT_RANK[event["kind"]]), reverse=True)
 
 
 def _lead() -> int:
@@ -128,7 +80,7 @@ def _lead() -> int:
 
 def _preference_form(placement, due: bool, form=None) -> forms.PreferenceForm | None:
     """The employer's preference form while the decision is due (or after a post with errors)."""
-    if current_user.role != "employer" or placement.status != "onboarding":
+    if not permissions.may_give_preference(current_user, placement):
         return None
     if form is not None:
         return form
@@ -143,34 +95,34 @@ def _preference_form(placement, due: bool, form=None) -> forms.PreferenceForm | 
 
 def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
     """The placement page with its timeline; the candidate shown is audited and committed."""
-    is_employer = current_user.role == "employer"
+    employer_side = is_employer(current_user)
     changes = db.session.execute(queries.status_changes_of(placement.id)).all()
     logs = db.session.scalars(queries.logs_of(placement.id)).all()
     decisions = db.session.execute(queries.end_decisions_of(placement.id)).all()
     context = placement_context(placement, current_user)
-    identity = identity_for_employer(placement.candidate, placement.employer_id) if is_employer else None
+    identity = identity_for_employer(placement.candidate, placement.employer_id) if employer_side else None
     today, lead = today_local(), _lead()
     due = ending.decision_due(placement, today, lead)
     values = dict(context)
     values.update(aftercare_context(placement, current_user))
-    alerts = [] if is_employer else db.session.scalars(alerts_of_placement(placement.id)).all()
+    alerts = [] if employer_side else db.session.scalars(alerts_of_placement(placement.id)).all()
     values.update(
         placement=placement,
         label=label_for(current_user, placement.candidate),
         identity=identity,
         contact=db.session.get(User, placement.contact_id),
         jobcoach=db.session.get(User, placement.jobcoach_id) if placement.jobcoach_id else None,
-        is_employer=is_employer,
-        show_care=current_user.role == "municipal",
+        is_employer=employer_side,
+        show_care=permissions.sees_care(current_user),
         start_form=_start_form(placement, start),
         jobcoach_form=_jobcoach_form(placement, jobcoach),
-        events=_timeline(
+        events=queries.timeline(
             changes,
             logs,
             decisions,
             context["visits"],
             context["tasks"],
-            is_employer=is_employer,
+            is_employer=employer_side,
             checkins=values["aftercare"]["held"] if values["aftercare"] else (),
             alerts=alerts,
         ),
@@ -182,7 +134,7 @@ def _render_detail(placement, *, start=None, jobcoach=None, preference=None):
         log_this_week=services.week_problem(placement, services.monday_of(today)) is None,
         decision_due=due,
         preference_form=_preference_form(placement, due, preference),
-        may_decide=current_user.role == "municipal" and placement.status == "onboarding",
+        may_decide=permissions.may_decide(current_user, placement),
         may_dropout=ending.may_register_dropout(current_user, placement),
         contract_types=CONTRACT_TYPES,
         stop_reasons=STOP_REASONS,
@@ -217,7 +169,7 @@ def start(placement_id: int):
     if form.validate_on_submit():
         try:
             services.start(current_user, placement, form.actual_start_date.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De plaatsing is gestart. Vul elke week een weekverslag in.")
@@ -232,7 +184,7 @@ def assign_jobcoach(placement_id: int):
     if form is not None and form.validate_on_submit():
         try:
             services.assign_jobcoach(current_user, placement, form.jobcoach_id.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "De jobcoach is gekoppeld aan de plaatsing.")
@@ -308,7 +260,7 @@ def log_week(placement_id: int, week_start: str):
             services.save_weekly_log(
                 current_user, placement, week, form.values(placement.days_per_week, taalstage)
             )
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. Het weekverslag is opgeslagen.")
@@ -333,12 +285,12 @@ DECIDED = {
 def preference(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
     form = forms.PreferenceForm()
-    if placement.status != "onboarding":
+    if not permissions.may_give_preference(current_user, placement):
         flash(ending.PREFERENCE_CLOSED, "error")
     elif form.validate_on_submit():
         try:
             ending.record_preference(current_user, placement, form.preference.data, form.preference_note.data)
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(placement, "Dank u wel. De gemeente heeft uw voorkeur ontvangen.")
@@ -355,12 +307,16 @@ def _decision_form(placement) -> forms.DecisionForm:
 @roles_required("municipal")
 def decide(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    problem = ending.DECISION_CLOSED.get(placement.status)
+    problem = (
+        None
+        if permissions.may_decide(current_user, placement)
+        else ending.DECISION_CLOSED.get(placement.status)
+    )
     form = _decision_form(placement)
     if problem is None and form.validate_on_submit():
         try:
             ending.record_decision(current_user, placement, form.kind.data, form.values())
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         except IntegrityError:
             # Someone recorded the same kind of decision at the same moment (one per kind, in the database).
@@ -402,14 +358,14 @@ def _dropout_form(placement) -> forms.DropoutForm:
 @roles_required("municipal", "jobcoach")
 def dropout(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    problem = None if placement.status in services.OPEN_STATUSES else ending.DROPOUT_CLOSED
+    problem = None if permissions.is_open(placement) else ending.DROPOUT_CLOSED
     form = _dropout_form(placement)
     if problem is None and form.validate_on_submit():
         try:
             ending.register_dropout(
                 current_user, placement, form.reason.data, form.text.data, form.last_day.data
             )
-        except PlacementError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _done(
@@ -424,7 +380,7 @@ def dropout(placement_id: int):
         form=form,
         problem=problem,
         earliest=ending.dropout_earliest(placement),
-        frees_position=placement.status in queries.POSITION_FREEING,
+        frees_position=queries.frees_position(placement),
         contact=db.session.get(User, placement.contact_id),
     )
     record_viewed(current_user, placement.candidate, "placement_dropout", placement_id=placement.id)

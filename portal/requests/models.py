@@ -65,6 +65,12 @@ REQUEST_STATUSES = {
     "withdrawn": "Ingetrokken",
     "expired": "Verlopen",
 }
+#: Statuses in which an employer can still change what it asks for.
+EDITABLE = ("draft",)
+#: Statuses in which the municipality works on a request.
+OPEN_STATUSES = ("submitted", "in_progress", "proposed")
+#: Statuses from which the employer can withdraw its request.
+WITHDRAWABLE = ("draft", *OPEN_STATUSES)
 
 
 class PlacementRequest(TimestampMixin, Base):

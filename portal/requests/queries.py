@@ -7,16 +7,10 @@ from sqlalchemy.orm import joinedload
 
 from portal.candidates.disclosure import profile_shared
 from portal.candidates.models import Candidate
-from portal.core.db import MAX_ID
+from portal.core.db import valid_id
 from portal.employers.models import Employer, Workplace
 from portal.placements.models import Placement
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
-
-#: Ids above this cannot exist (64-bit keys).
-
-
-def valid_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def types_of(municipality_id: int, *, active_only: bool = False) -> sa.Select:

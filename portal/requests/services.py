@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from portal.auth.models import User
 from portal.core.audit import record
 from portal.core.codes import split_codes
+from portal.core.errors import DomainError
 from portal.core.outbox import queue_email
 from portal.core.time import now_utc
 from portal.employers.models import Workplace
@@ -18,7 +19,15 @@ from portal.extensions import db
 from portal.placements.queries import position_freed
 from portal.requests import queries
 from portal.requests.defaults import ensure_default_types
-from portal.requests.models import PlacementRequest, PlacementType, Proposal
+from portal.requests.models import (
+    EDITABLE,
+    OPEN_STATUSES,
+    WITHDRAWABLE,
+    PlacementRequest,
+    PlacementType,
+    Proposal,
+)
+from portal.requests.permissions import is_contact_of, is_owner
 
 STAFF = ("municipal", "admin")
 #: Hours a person can work on one day: hours per week may not exceed days per week times this.
@@ -59,15 +68,6 @@ REQUEST_FIELDS = (
 OPTIONAL_TEXT = ("dutch_level_tasks", "learning_goals")
 
 
-class RequestError(Exception):
-    """A business rule refused the change; ``errors`` maps form fields to Dutch messages."""
-
-    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = dict(errors or ({field: message} if field else {}))
-
-
 @dataclass(frozen=True)
 class Transition:
     allowed_from: tuple[str, ...]
@@ -88,7 +88,7 @@ TRANSITIONS = {
         "Voor deze aanvraag kunt u geen kandidaten meer voorstellen.",
     ),
     "withdraw": Transition(
-        ("draft", "submitted", "in_progress", "proposed"),
+        WITHDRAWABLE,
         "withdrawn",
         "request.withdrawn",
         "Deze aanvraag kan niet meer worden ingetrokken.",
@@ -102,17 +102,13 @@ TRANSITIONS = {
     # A placement of a filled request dropped out (uitval): its position is open again.
     "reopen": Transition(("filled",), "in_progress", "request.reopened", "Deze aanvraag is niet vervuld."),
 }
-#: Statuses in which an employer can still change what it asks for.
-EDITABLE = ("draft",)
-#: Statuses in which the municipality works on a request.
-OPEN_STATUSES = ("submitted", "in_progress", "proposed")
 
 
 def _transition(actor: User | None, request: PlacementRequest, name: str, **detail: Any) -> None:
     """Move ``request`` along transition ``name`` or refuse with a Dutch message; audit the change."""
     step = TRANSITIONS[name]
     if request.status not in step.allowed_from:
-        raise RequestError(step.refusal)
+        raise DomainError(step.refusal)
     before = request.status
     request.status = step.to
     if step.to in ("withdrawn", "expired", "filled"):
@@ -128,7 +124,7 @@ def _transition(actor: User | None, request: PlacementRequest, name: str, **deta
 
 def _check_admin(actor: User, municipality_id: int) -> None:
     if actor.role != "admin" or actor.municipality_id != municipality_id:
-        raise RequestError("Alleen een beheerder van deze gemeente mag plaatsingsvormen aanpassen.")
+        raise DomainError("Alleen een beheerder van deze gemeente mag plaatsingsvormen aanpassen.")
 
 
 def add_default_types(actor: User, municipality_id: int) -> list[PlacementType]:
@@ -164,7 +160,7 @@ def update_type(actor: User, kind: PlacementType, data: dict[str, Any]) -> Place
     values = {name: data[name] for name in TYPE_FIELDS}
     problems = type_problems(values)
     if problems:
-        raise RequestError("Controleer de regels van deze plaatsingsvorm.", errors=problems)
+        raise DomainError("Controleer de regels van deze plaatsingsvorm.", errors=problems)
     changed = sorted(name for name, value in values.items() if getattr(kind, name) != value)
     for name, value in values.items():
         setattr(kind, name, value)
@@ -217,7 +213,7 @@ def request_problems(kind: PlacementType, data: dict[str, Any]) -> dict[str, str
 def _check_type(actor: User, type_id: int | None) -> PlacementType:
     kind = db.session.scalar(queries.active_type(actor.municipality_id, type_id)) if type_id else None
     if kind is None:
-        raise RequestError("Kies een soort plaatsing uit de lijst.", "placement_type_id")
+        raise DomainError("Kies een soort plaatsing uit de lijst.", "placement_type_id")
     return kind
 
 
@@ -226,17 +222,17 @@ def _check_workplace(actor: User, workplace_id: int | None) -> Workplace:
         db.session.scalar(queries.own_workplace(actor.employer_id, workplace_id)) if workplace_id else None
     )
     if workplace is None:
-        raise RequestError("Kies een werkplek uit de lijst.", "workplace_id")
+        raise DomainError("Kies een werkplek uit de lijst.", "workplace_id")
     return workplace
 
 
 def _check_employer(actor: User) -> None:
     if actor.role != "employer" or actor.employer_id is None:
-        raise RequestError("Alleen een werkgever kan een aanvraag doen.")
+        raise DomainError("Alleen een werkgever kan een aanvraag doen.")
 
 
 def _request_values(kind: PlacementType, workplace: Workplace, data: dict[str, Any]) -> dict[str, Any]:
-    """Allow-listed request values from form data, checked against the type (raises RequestError)."""
+    """Allow-listed request values from form data, checked against the type (raises DomainError)."""
     values = {name: data.get(name) for name in REQUEST_FIELDS}
     for name in OPTIONAL_TEXT:
         values[name] = values[name] or None
@@ -245,7 +241,7 @@ def _request_values(kind: PlacementType, workplace: Workplace, data: dict[str, A
     values["supervisor_name"] = values["supervisor_name"] or workplace.buddy_name
     problems = request_problems(kind, values)
     if problems:
-        raise RequestError("De aanvraag past niet bij de regels van deze plaatsingsvorm.", errors=problems)
+        raise DomainError("De aanvraag past niet bij de regels van deze plaatsingsvorm.", errors=problems)
     return values
 
 
@@ -272,15 +268,15 @@ def create_request(actor: User, data: dict[str, Any], *, submit: bool = False) -
 
 
 def _check_owner(actor: User, request: PlacementRequest) -> None:
-    if actor.role != "employer" or actor.employer_id != request.employer_id:
-        raise RequestError("Alleen de werkgever van deze aanvraag kan dit doen.")
+    if not is_owner(actor, request):
+        raise DomainError("Alleen de werkgever van deze aanvraag kan dit doen.")
 
 
 def update_request(actor: User, request: PlacementRequest, data: dict[str, Any]) -> PlacementRequest:
     """Change a draft request (after submitting it can no longer be changed)."""
     _check_owner(actor, request)
     if request.status not in EDITABLE:
-        raise RequestError("Een ingediende aanvraag kunt u niet meer wijzigen.")
+        raise DomainError("Een ingediende aanvraag kunt u niet meer wijzigen.")
     kind = _check_type(actor, data.get("placement_type_id"))
     workplace = _check_workplace(actor, data.get("workplace_id"))
     values = _request_values(kind, workplace, data)
@@ -308,10 +304,10 @@ def submit_request(actor: User, request: PlacementRequest) -> PlacementRequest:
     _check_owner(actor, request)
     if request.status == "draft":
         if not request.placement_type.is_active:
-            raise RequestError("Deze soort plaatsing wordt niet meer aangeboden. Kies een andere soort.")
+            raise DomainError("Deze soort plaatsing wordt niet meer aangeboden. Kies een andere soort.")
         problems = request_problems(request.placement_type, _current_values(request))
         if problems:
-            raise RequestError("Pas de aanvraag eerst aan: " + " ".join(problems.values()))
+            raise DomainError("Pas de aanvraag eerst aan: " + " ".join(problems.values()))
     _transition(actor, request, "submit", type=request.placement_type.code)
     request.submitted_at = now_utc()
     for recipient in _recipients(request):
@@ -334,7 +330,7 @@ def withdraw_request(actor: User, request: PlacementRequest, reason: str) -> Pla
     """The employer withdraws its request with a reason; proposals still open are withdrawn too."""
     _check_owner(actor, request)
     if not (reason or "").strip():
-        raise RequestError("Vul de reden in waarom u de aanvraag intrekt.", "reason")
+        raise DomainError("Vul de reden in waarom u de aanvraag intrekt.", "reason")
     _transition(actor, request, "withdraw")
     request.withdrawn_reason = reason.strip()
     open_proposals = db.session.scalars(
@@ -353,8 +349,8 @@ def withdraw_request(actor: User, request: PlacementRequest, reason: str) -> Pla
 
 def take_request(actor: User, request: PlacementRequest) -> PlacementRequest:
     """A municipal contact starts working on a submitted request."""
-    if actor.role != "municipal" or actor.municipality_id != request.municipality_id:
-        raise RequestError("Alleen een contactpersoon van deze gemeente kan een aanvraag oppakken.")
+    if not is_contact_of(actor, request):
+        raise DomainError("Alleen een contactpersoon van deze gemeente kan een aanvraag oppakken.")
     _transition(actor, request, "take")
     return request
 
@@ -395,7 +391,7 @@ def reopen_position(request: PlacementRequest, actor: User | None = None) -> Pla
 def mark_position_filled(request: PlacementRequest, actor: User | None = None) -> PlacementRequest:
     """After an acceptance: filled once every position is taken, else open for more proposals."""
     if request.status not in OPEN_STATUSES:
-        raise RequestError("Deze aanvraag staat niet meer open.")
+        raise DomainError("Deze aanvraag staat niet meer open.")
     before, accepted = request.status, accepted_count(request)
     if accepted >= request.positions:
         request.status, request.closed_at = "filled", now_utc()

@@ -7,35 +7,23 @@ from flask_login import current_user
 
 from portal.core.audit import record_listing
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
-from portal.core.forms import EmptyForm
+from portal.core.errors import DomainError
+from portal.core.forms import EmptyForm, show_refusal
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.core.time import to_local, today_local
 from portal.employers.permissions import get_employer_or_404
 from portal.employers.queries import workplaces_of
 from portal.extensions import db
-from portal.requests import forms, queries, services
+from portal.requests import forms, permissions, queries, services
 from portal.requests.models import PROPOSAL_STATUSES
 from portal.requests.permissions import get_request_or_404, get_type_or_404
-from portal.requests.services import RequestError
 
 bp = Blueprint("requests", __name__)
 
 STAFF = ("municipal", "admin")
 CANDIDATES_ENDPOINT = "matching.candidates_for"
 PROPOSAL_ENDPOINT = "matching.proposal"
-
-
-def _field_errors(form, error: RequestError) -> None:
-    """Show a service's refusal next to its fields (or at the top of the page)."""
-    shown = False
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            shown = True
-    if not shown:
-        flash(error.message, "error")
 
 
 def _page_size() -> int:
@@ -69,8 +57,8 @@ def type_edit(type_id: int):
     if form.validate_on_submit():
         try:
             services.update_type(current_user, kind, form.data)
-        except RequestError as error:
-            _field_errors(form, error)
+        except DomainError as error:
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(f"De plaatsingsvorm '{kind.name}' is opgeslagen.", "success")
@@ -105,7 +93,7 @@ def _filter_form():
 
 def waiting_days(placement_request) -> int | None:
     """Whole days since an open request was submitted (None when closed or never submitted)."""
-    if placement_request.status not in services.OPEN_STATUSES or placement_request.submitted_at is None:
+    if not permissions.is_open(placement_request) or placement_request.submitted_at is None:
         return None
     return (today_local() - to_local(placement_request.submitted_at).date()).days
 
@@ -113,7 +101,7 @@ def waiting_days(placement_request) -> int | None:
 @bp.get("/aanvragen")
 @roles_required("employer", *STAFF)
 def index():
-    if current_user.role == "employer":
+    if permissions.sees_as_employer(current_user):
         return _employer_index()
     form = _filter_form()
     status = "open" if form.status.errors else (form.status.data or "open")
@@ -162,7 +150,7 @@ def _prefill_new(form: forms.RequestForm) -> None:
 
 
 def _saved_message(placement_request) -> str:
-    if placement_request.status == "submitted":
+    if permissions.is_open(placement_request):
         return "Uw aanvraag is ingediend. Uw contactpersoon bij de gemeente heeft een e-mail gekregen."
     return "Uw aanvraag is opgeslagen als concept. U kunt hem later indienen."
 
@@ -177,8 +165,8 @@ def new():
     if form.validate_on_submit():
         try:
             created = services.create_request(current_user, form.service_data(), submit=submit_now)
-        except RequestError as error:
-            _field_errors(form, error)
+        except DomainError as error:
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_saved_message(created), "success")
@@ -204,16 +192,16 @@ def _update_and_maybe_submit(placement_request, form) -> None:
 @roles_required("employer")
 def edit(request_id: int):
     placement_request = get_request_or_404(current_user, request_id)
-    if placement_request.status not in services.EDITABLE:
+    if not permissions.may_edit(current_user, placement_request):
         flash("Een ingediende aanvraag kunt u niet meer wijzigen.", "error")
         return redirect(url_for("requests.detail", request_id=placement_request.id))
     form = _request_form(_edit_data(placement_request) if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             _update_and_maybe_submit(placement_request, form)
-        except RequestError as error:
+        except DomainError as error:
             db.session.rollback()
-            _field_errors(form, error)
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash(_saved_message(placement_request), "success")
@@ -227,7 +215,7 @@ def edit(request_id: int):
 def _render_detail(placement_request, withdraw_form=None):
     """The request page; the candidates its proposals name (the employer: only shared ones) are audited."""
     proposals = db.session.execute(queries.proposals_of(placement_request.id)).all()
-    is_owner = current_user.role == "employer"
+    is_owner = permissions.sees_as_employer(current_user)
     html = render_template(
         "requests/detail.html",
         placement_request=placement_request,
@@ -235,10 +223,11 @@ def _render_detail(placement_request, withdraw_form=None):
         proposals=proposals,
         button_form=EmptyForm(),
         withdraw_form=withdraw_form or forms.WithdrawForm(formdata=None),
-        can_withdraw=placement_request.status in services.TRANSITIONS["withdraw"].allowed_from,
+        may_edit=permissions.may_edit(current_user, placement_request),
+        may_withdraw=permissions.may_withdraw(current_user, placement_request),
+        may_take=permissions.may_take(current_user, placement_request),
         show_candidates_link=CANDIDATES_ENDPOINT in current_app.view_functions
-        and current_user.role == "municipal"
-        and placement_request.status in services.OPEN_STATUSES,
+        and permissions.may_look_for_candidates(current_user, placement_request),
         proposal_links=PROPOSAL_ENDPOINT in current_app.view_functions,
         waiting=waiting_days(placement_request),
         work_days=", ".join(WEEKDAYS.get(code, code) for code in split_codes(placement_request.work_days)),
@@ -263,7 +252,7 @@ def _button(request_id: int, action, done: str):
     if EmptyForm().validate_on_submit():
         try:
             action(current_user, placement_request)
-        except RequestError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
@@ -296,8 +285,8 @@ def withdraw(request_id: int):
     if form.validate_on_submit():
         try:
             services.withdraw_request(current_user, placement_request, form.reason.data)
-        except RequestError as error:
-            _field_errors(form, error)
+        except DomainError as error:
+            show_refusal(form, error)
         else:
             db.session.commit()
             flash("Uw aanvraag is ingetrokken.", "success")

@@ -7,10 +7,12 @@ from datetime import date
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.time import now_utc
 from portal.extensions import db
 from portal.tasks import queries
 from portal.tasks.models import TASK_OWNERS, Task
+from portal.tasks.permissions import may_complete
 
 TITLE_MAX = 300
 NOT_OPEN = "Deze taak is al afgerond of vervallen."
@@ -76,15 +78,6 @@ def mentions_care(text: str | None) -> bool:
     return bool(care_words_in(text))
 
 
-class TaskError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def create_task(
     actor: User | None,
     placement,
@@ -102,7 +95,7 @@ def create_task(
     Staff only, unless ``visible_to_employer``; a task the employer carries out is always visible to it.
     """
     if owner not in TASK_OWNERS:
-        raise TaskError("Kies wie dit gaat doen.", "owner")
+        raise DomainError("Kies wie dit gaat doen.", "owner")
     task = Task(
         municipality_id=placement.municipality_id,
         placement_id=placement.id,
@@ -131,32 +124,12 @@ def create_task(
     return task
 
 
-def may_complete(user: User, task: Task, placement) -> bool:
-    """Staff of the placement complete any task; an employer user only the employer's own actions.
-    Nobody ticks off the preference request: it closes itself (``close_tasks``)."""
-    if task.municipality_id != user.municipality_id or placement.id != task.placement_id:
-        return False
-    if task.kind == "preference":
-        return False
-    if user.role == "municipal":
-        return True
-    if user.role == "jobcoach":
-        return placement.jobcoach_id == user.id
-    if user.role == "employer":
-        return (
-            task.owner == "employer"
-            and task.visible_to_employer
-            and placement.employer_id == user.employer_id
-        )
-    return False
-
-
 def complete_task(actor: User, task: Task, placement) -> Task:
     """Mark an open task done."""
     if not may_complete(actor, task, placement):
-        raise TaskError(NOT_YOURS)
+        raise DomainError(NOT_YOURS)
     if task.status != "open":
-        raise TaskError(NOT_OPEN)
+        raise DomainError(NOT_OPEN)
     task.status = "done"
     task.done_at = now_utc()
     task.done_by_id = actor.id

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.auth.permissions import is_employer
 from portal.core.audit import record_listing
+from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required, safe_next_url
 from portal.core.time import today_local
@@ -13,8 +15,7 @@ from portal.extensions import db
 from portal.placements.models import Placement
 from portal.tasks import queries, services
 from portal.tasks.models import TASK_KINDS
-from portal.tasks.permissions import get_task_or_404
-from portal.tasks.services import TaskError
+from portal.tasks.permissions import get_task_or_404, may_complete
 
 bp = Blueprint("tasks", __name__)
 
@@ -27,7 +28,7 @@ def index():
         abort(404)
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     completable = {
-        task.id for task, placement, _ in page.items if services.may_complete(current_user, task, placement)
+        task.id for task, placement, _ in page.items if may_complete(current_user, task, placement)
     }
     html = render_template(
         "tasks/index.html",
@@ -35,7 +36,7 @@ def index():
         completable=completable,
         today=today_local(),
         task_kinds=TASK_KINDS,
-        is_employer=current_user.role == "employer",
+        is_employer=is_employer(current_user),
         here=url_for("tasks.index", page=page.page) if page.page > 1 else url_for("tasks.index"),
     )
     record_listing(current_user, {placement.candidate_id for _, placement, _ in page.items}, "tasks_list")
@@ -51,7 +52,7 @@ def complete(task_id: int):
     back = safe_next_url(request.form.get("next"), url_for("placements.detail", placement_id=placement.id))
     try:
         services.complete_task(current_user, task, placement)
-    except TaskError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()

@@ -7,13 +7,15 @@ from typing import Any
 
 from portal.auth.models import User
 from portal.core.audit import record
+from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.time import now_utc, today_local
 from portal.extensions import db
-from portal.placements.services import OPEN_STATUSES
+from portal.placements.permissions import is_open
 from portal.tasks.models import TASK_OWNERS
 from portal.tasks.services import CARE_FOR_EMPLOYER, create_task, mentions_care
 from portal.visits.models import RISK_LEVELS, SPOKEN_WITH, VISIT_MODES, Visit
+from portal.visits.permissions import may_record
 
 #: A visit may be recorded this long before the placement's start date (the introduction).
 EARLIEST_BEFORE_START = timedelta(days=60)
@@ -41,25 +43,6 @@ DUE_TOO_LATE = "Kies een datum binnen een jaar na het bezoek."
 NOT_THE_EMPLOYER = "Alleen de werkgever van deze plaatsing kan een bezoek bevestigen."
 
 
-class VisitError(Exception):
-    """A business rule refused the change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def may_record(user: User, placement) -> bool:
-    """Only the placement's own jobcoach, and only while the placement runs (planned, onboarding, nazorg)."""
-    return (
-        user.role == "jobcoach"
-        and placement.jobcoach_id == user.id
-        and placement.municipality_id == user.municipality_id
-        and placement.status in OPEN_STATUSES
-    )
-
-
 def date_window(placement) -> tuple[date, date]:
     """The first and last day a visit of this placement can have taken place."""
     return placement.start_date - EARLIEST_BEFORE_START, today_local()
@@ -74,39 +57,39 @@ def _check_visit(placement, values: dict[str, Any]) -> None:
     earliest, latest = date_window(placement)
     visit_date = values.get("visit_date")
     if not isinstance(visit_date, date) or visit_date > latest:
-        raise VisitError(DATE_IN_FUTURE, "visit_date")
+        raise DomainError(DATE_IN_FUTURE, "visit_date")
     if visit_date < earliest:
-        raise VisitError(DATE_TOO_EARLY.format(earliest=format_date(earliest)), "visit_date")
+        raise DomainError(DATE_TOO_EARLY.format(earliest=format_date(earliest)), "visit_date")
     duration = values.get("duration_minutes")
     if not isinstance(duration, int) or not DURATION_MIN <= duration <= DURATION_MAX:
-        raise VisitError(BAD_DURATION, "duration_minutes")
+        raise DomainError(BAD_DURATION, "duration_minutes")
     if values.get("mode") not in VISIT_MODES:
-        raise VisitError(BAD_MODE, "mode")
+        raise DomainError(BAD_MODE, "mode")
     spoken = values.get("spoken_with") or []
     if any(code not in SPOKEN_WITH for code in spoken):
-        raise VisitError(BAD_SPOKEN_WITH, "spoken_with")
+        raise DomainError(BAD_SPOKEN_WITH, "spoken_with")
     if values.get("contact_made") and not spoken:
-        raise VisitError(BAD_SPOKEN_WITH, "spoken_with")
+        raise DomainError(BAD_SPOKEN_WITH, "spoken_with")
     if values.get("risk") not in RISK_LEVELS:
-        raise VisitError(BAD_RISK, "risk")
+        raise DomainError(BAD_RISK, "risk")
     if values.get("risk") != "low" and not values.get("risk_reason"):
-        raise VisitError(RISK_REASON_NEEDED, "risk_reason")
+        raise DomainError(RISK_REASON_NEEDED, "risk_reason")
 
 
 def _check_actions(visit_date: date, actions: list[dict[str, Any]]) -> None:
     if len(actions) > MAX_ACTIONS:
-        raise VisitError(TOO_MANY_ACTIONS)
+        raise DomainError(TOO_MANY_ACTIONS)
     first, last = due_window(visit_date)
     for action in actions:
         due = action.get("due_date")
         if not action.get("title") or action.get("owner") not in TASK_OWNERS or not isinstance(due, date):
-            raise VisitError(ACTION_INCOMPLETE)
+            raise DomainError(ACTION_INCOMPLETE)
         if due < first:
-            raise VisitError(DUE_BEFORE_VISIT)
+            raise DomainError(DUE_BEFORE_VISIT)
         if due > last:
-            raise VisitError(DUE_TOO_LATE)
+            raise DomainError(DUE_TOO_LATE)
         if employer_reads(action) and mentions_care(action["title"]):
-            raise VisitError(CARE_FOR_EMPLOYER)
+            raise DomainError(CARE_FOR_EMPLOYER)
 
 
 def employer_reads(action: dict[str, Any]) -> bool:
@@ -121,10 +104,10 @@ def record_visit(actor: User, placement, values: dict[str, Any], actions: list[d
     risk, risk_reason. ``actions``: dicts of title, owner, due_date and visible_to_employer (staff only
     unless true; an action of the employer is always visible to it).
     """
-    if placement.status not in OPEN_STATUSES:
-        raise VisitError(NOT_OPEN)
+    if not is_open(placement):
+        raise DomainError(NOT_OPEN)
     if not may_record(actor, placement):
-        raise VisitError(NOT_YOUR_PLACEMENT)
+        raise DomainError(NOT_YOUR_PLACEMENT)
     _check_visit(placement, values)
     _check_actions(values["visit_date"], actions)
     contact_made = bool(values.get("contact_made"))
@@ -176,7 +159,7 @@ def confirm_visit(actor: User, visit: Visit, placement) -> bool:
         or placement.employer_id != actor.employer_id
         or placement.municipality_id != actor.municipality_id
     ):
-        raise VisitError(NOT_THE_EMPLOYER)
+        raise DomainError(NOT_THE_EMPLOYER)
     if visit.confirmed_at is not None:
         return False
     visit.confirmed_at = now_utc()

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.candidates.disclosure import label_for
 from portal.core.audit import record_viewed
+from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
@@ -14,8 +15,7 @@ from portal.extensions import db
 from portal.placements.models import Placement
 from portal.placements.permissions import get_placement_or_404
 from portal.visits import forms, services
-from portal.visits.permissions import get_visit_or_404
-from portal.visits.services import VisitError
+from portal.visits.permissions import get_visit_or_404, may_record
 
 bp = Blueprint("visits", __name__)
 
@@ -51,13 +51,13 @@ def _visit_form(placement) -> forms.VisitForm:
 @roles_required("jobcoach")
 def new(placement_id: int):
     placement = get_placement_or_404(current_user, placement_id)
-    if not services.may_record(current_user, placement):
+    if not may_record(current_user, placement):
         return _render(placement, problem=services.NOT_OPEN)
     form = _visit_form(placement)
     if form.validate_on_submit():
         try:
             services.record_visit(current_user, placement, form.values(), form.actions())
-        except VisitError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             db.session.commit()
@@ -73,7 +73,7 @@ def confirm(visit_id: int):
     placement = db.session.get(Placement, visit.placement_id)
     try:
         changed = services.confirm_visit(current_user, visit, placement)
-    except VisitError as error:
+    except DomainError as error:
         flash(error.message, "error")
         return _to_placement(placement)
     db.session.commit()

@@ -190,6 +190,7 @@ NOT_ACTIONS = {
     "candidates.import",  # a signing salt
     "common_passwords.txt",  # a file
     "core.watch_lock",  # the scheduler's own lock watcher
+    "portal.access",  # a logger
     "portal.mail",  # a logger
     "scheduler.lock",  # a file
     "sqlalchemy.url",  # an Alembic option

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from portal.auth.models import User
-from portal.auth.passwords import COMMON_PASSWORDS_FILE, common_passwords, hash_password, verify_password
+from portal.auth.passwords import (
+    COMMON_PASSWORDS_FILE,
+    common_passwords,
+    guesses_log10,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from portal.extensions import db
 from tests.auth.conftest import TOO_EASY, emails_to, link_in
 from tests.factories import PASSWORD
@@ -34,7 +41,7 @@ def test_stored_hashes_are_argon2id_with_owasp_parameters(client, seed):
 
 def test_a_128_character_password_is_verified_exactly(client, make_client, seed):
     user = seed.a.jobcoach
-    password = "".join(chr(ord("a") + i % 26) for i in range(120)) + "12345678"
+    password = ("vlinder kachel 7 oranje rivier " * 5)[:120] + "12345678"
     assert len(password) == 128
     assert _set_via_reset(client, user, password).status_code == 302
     assert make_client().post("/login", {"email": user.email, "password": password[:127]}).status_code == 200
@@ -132,3 +139,28 @@ def test_short_passwords_are_refused(login_as, seed, password):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Kies een wachtwoord van minstens 12 tekens." in html or "Kies een nieuw wachtwoord." in html
+
+
+#: Long enough and not on the list, but a word with a year or a few characters after it: an estimator sees it.
+GUESSABLE = ["Eindhoven2027", "Welkom2026!!!!", "P@ssw0rd1234", "Helmond-2026!", "Zomervakantie1"]
+
+
+@pytest.mark.parametrize("password", GUESSABLE)
+def test_guessable_passwords_are_refused_by_the_strength_estimate(login_as, seed, password):
+    c = login_as(seed.a.jobcoach)
+    response = c.post(
+        "/account/wachtwoord",
+        {"current_password": PASSWORD, "new_password": password, "new_password_confirm": password},
+    )
+    assert response.status_code == 200
+    assert TOO_EASY in response.get_data(as_text=True)
+
+
+def test_the_accounts_own_e_mail_parts_count_as_guessable(app):
+    known = guesses_log10("Jansen-Werkt-12", personal=("p.jansen@werkt.nl",))
+    assert known < guesses_log10("Jansen-Werkt-12")
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "vlinder kachel oranje rivier", "kR8#vq!Lm2pZ"])
+def test_strong_passwords_pass(app, password):
+    assert password_problem(password, email="iemand@test.werkbrug.nl") is None

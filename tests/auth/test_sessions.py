@@ -141,3 +141,20 @@ def test_session_without_login_time_is_refused(client, seed):
     with client.raw.session_transaction() as sess:
         del sess["auth_at"]
     assert not is_logged_in(client)
+
+
+def test_a_form_filled_in_slowly_without_logging_in_does_not_expire(client, frozen):
+    """Registering or resetting a password takes time: the idle timeout is for signed-in sessions only."""
+    page = client.get("/wachtwoord-vergeten")
+    assert page.status_code == 200
+    frozen.shift(timedelta(minutes=90))
+    response = client.post("/wachtwoord-vergeten", {"email": "iemand@test.werkbrug.nl"})
+    assert response.status_code == 302, "the CSRF token in the anonymous session is still valid"
+
+
+def test_an_anonymous_session_still_ends_with_the_csrf_time_limit(client, frozen, app):
+    client.get("/wachtwoord-vergeten")
+    cookie = session_cookie(client)
+    frozen.shift(timedelta(seconds=app.config["WTF_CSRF_TIME_LIMIT"] + 60))
+    with client.raw.session_transaction() as sess:
+        assert dict(sess) == {}, cookie

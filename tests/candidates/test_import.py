@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from portal.candidates import importer
 from portal.candidates.models import Candidate, CandidateVersion
+from portal.core.errors import DomainError
 from tests.candidates.conftest import audit, count, text
 
 HEADER = [
@@ -405,7 +406,11 @@ def test_a_file_over_2_mb_is_refused(seed, municipal):
     data = csv_bytes([HEADER]) + b"x" * (2 * 1024 * 1024)
     response = upload(municipal, data, "groot.csv")
     assert response.status_code == 413
-    assert "Te veel gegevens verstuurd" in text(response)
+    page = text(response)
+    assert "Het bestand is te groot: het mag hoogstens 2 MB zijn." in page
+    assert 'href="#file"' in page, "the error summary links to the file field"
+    assert "<h1" in page
+    assert "Kandidaten importeren" in page
     assert count(Candidate) == before
     # Werkzeug stops reading at MAX_CONTENT_LENGTH and leaves its spool file to the garbage collector.
     del response
@@ -413,7 +418,7 @@ def test_a_file_over_2_mb_is_refused(seed, municipal):
 
 
 def test_the_size_check_of_the_importer_itself():
-    with pytest.raises(importer.ImportFileError, match="groter dan 2 MB"):
+    with pytest.raises(DomainError, match="groter dan 2 MB"):
         importer.read_table("a.csv", b"x" * (2 * 1024 * 1024 + 1))
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from portal.candidates.models import Consent
 from portal.core.audit import CANDIDATES_LISTED
+from portal.core.errors import DomainError
 from portal.core.models import AuditEvent
 from portal.core.time import now_utc
 from portal.extensions import db
@@ -393,13 +394,13 @@ def test_hostile_posts_never_fail(town, login_as):
 def test_the_service_refuses_a_candidate_whose_consent_went_meanwhile(seed, site):
     candidate = shareable(seed.a)
     withdraw_consents(candidate)
-    with pytest.raises(services.MatchingError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.propose(seed.a.municipal, site.request, [candidate], None)
     assert refused.value.message == (
         f"Kandidaat {candidate.pseudonym} kan niet worden voorgesteld: "
         "geen toestemming om het profiel te delen met werkgevers."
     )
-    with pytest.raises(services.MatchingError, match="hoort bij een andere gemeente"):
+    with pytest.raises(DomainError, match="hoort bij een andere gemeente"):
         services.propose(seed.a.municipal, site.request, [seed.b.candidate], None)
 
 

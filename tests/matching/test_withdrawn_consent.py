@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.candidates.services import withdraw_consent
+from portal.core.errors import DomainError
 from portal.core.models import OutboxEmail
 from portal.core.outbox import send_pending
 from portal.extensions import db
@@ -172,19 +173,21 @@ def test_the_services_refuse_as_well(seed, frozen):
         lambda: services.decline(a.employer_user, world.proposal, "language", None),
         lambda: services.accept(a.employer_user, world.proposal, date(2026, 4, 1), date(2026, 7, 1)),
     ):
-        with pytest.raises(services.MatchingError, match="deelt het profiel niet meer"):
+        with pytest.raises(DomainError, match="deelt het profiel niet meer"):
             call()
 
 
 # Every route an employer can reach -------------------------------------------------------------------------
 
-STATES = ["identity never given", "identity withdrawn", "profile withdrawn"]
+STATES = ["identity never given", "identity withdrawn", "profile withdrawn", "every consent given"]
 
 
 def _prepare(seed, state: str) -> c.Canary:
     a = seed.a
     world = c.make_canary(a)
-    if state == "identity never given":
+    if state == "every consent given":
+        pass
+    elif state == "identity never given":
         db.session.delete(world.reveal)
     elif state == "identity withdrawn":
         withdraw_consent(a.municipal, world.candidate, world.reveal)
@@ -196,7 +199,12 @@ def _prepare(seed, state: str) -> c.Canary:
 
 
 def _forbidden(state: str) -> list[str]:
-    values = [*c.IDENTITY.values(), *c.STAFF_ONLY.values(), *c.CARE_WORDS]
+    """What the employer may not see: staff-only columns and the care flag ever; the name and phone (what
+    ``disclosure.identity_for_employer`` gives) only with the live identity consent; the profile only while
+    the candidate shares it."""
+    values = [*c.STAFF_ONLY.values(), *c.CARE_WORDS]
+    if state != "every consent given":
+        values += c.IDENTITY.values()
     if state == "profile withdrawn":
         values += [*c.PROFILE.values(), c.OCCUPATION]
     return values
@@ -220,6 +228,20 @@ def test_every_employer_route_follows_the_consent(app, seed, frozen, login_as, e
     if state == "profile withdrawn" and url.startswith(f"/voorstellen/{world.proposal.id}"):
         assert PROFILE_GONE in text(response)
         assert row(Proposal, world.proposal.id) == proposal_before
+
+
+def test_with_every_consent_the_employer_sees_name_and_profile_but_nothing_staff_only(seed, frozen, login_as):
+    """The control of the crawl above: the canary's own pages do show what disclosure allows, so a page that
+    leaves the candidate out entirely cannot pass for one that filters it."""
+    world = _prepare(seed, "every consent given")
+    employer = login_as(seed.a.employer_user)
+    proposal = text(employer.get(f"/voorstellen/{world.proposal.id}"))
+    placement = text(employer.get(f"/plaatsingen/{world.placement.id}"))
+    for body in (proposal, placement):
+        assert c.IDENTITY["first_name"] in body
+        assert c.leaks(body, _forbidden("every consent given")) == []
+    assert c.IDENTITY["phone"] in proposal
+    assert c.PROFILE["motivation"] in proposal
 
 
 def test_the_crawl_covers_every_identifying_column():

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from portal.candidates.models import CandidateVersion
+from portal.core.errors import DomainError
 from portal.core.holidays import is_working_day
 from portal.extensions import db
 from portal.matching import queries as matching_queries
 from portal.placements import ending
 from portal.placements.models import Placement, PlacementStatusChange
-from portal.placements.services import PlacementError
 from portal.requests import services as request_services
 from portal.requests.models import PlacementRequest, Proposal
 from portal.tasks.models import Task
@@ -232,7 +232,7 @@ def test_reopen_only_moves_a_filled_request(seed, frozen):
         request = factories.make_request(seed.a.workplace, created_by=seed.a.employer_user, status=status)
         request_services.reopen_position(request)
         assert request.status == status
-        with pytest.raises(request_services.RequestError):
+        with pytest.raises(DomainError):
             request_services._transition(None, request, "reopen")
 
 
@@ -252,7 +252,7 @@ def test_no_uitval_for_an_ended_placement(seed, frozen, login_as, status):
     assert ending.DROPOUT_CLOSED in text(response)
     assert row(Placement, placement.id) == before
     assert fresh(Task, task.id).status == "open"
-    with pytest.raises(PlacementError, match="al beëindigd"):
+    with pytest.raises(DomainError, match="al beëindigd"):
         ending.register_dropout(seed.a.municipal, placement, "other", "x", TODAY)
     assert "/uitval" not in text(client.get(f"/plaatsingen/{placement.id}"))
 
@@ -273,7 +273,7 @@ def test_who_may_register_uitval(seed, filled, login_as):
         assert client.post(url(filled), dropout()).status_code == status, user.role
     assert row(Placement, filled.id) == before
     for actor in (other_coach, seed.a.employer_user, seed.b.municipal, seed.a.admin):
-        with pytest.raises(PlacementError, match="Alleen de gemeente of de jobcoach"):
+        with pytest.raises(DomainError, match="Alleen de gemeente of de jobcoach"):
             ending.register_dropout(actor, filled, "other", "x", TODAY)
     assert fresh(Placement, filled.id).status == "onboarding"
     assert "/uitval" not in text(login_as(seed.a.employer_user).get(f"/plaatsingen/{filled.id}"))

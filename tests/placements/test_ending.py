@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal.candidates.models import CandidateVersion
+from portal.core.errors import DomainError
 from portal.core.holidays import add_working_days
 from portal.extensions import db
 from portal.placements import ending, queries
 from portal.placements.models import EndDecision, Placement, PlacementStatusChange
-from portal.placements.services import PlacementError
 from portal.tasks.models import Task
 from tests import factories
 from tests.conftest import form_errors_in
@@ -353,7 +353,7 @@ def test_the_maximum_counts_from_the_planned_start_when_there_is_no_actual_start
 
 def test_a_placement_already_at_its_maximum_cannot_be_extended(seed, placed):
     placed.planned_end_date = LATEST_END
-    with pytest.raises(PlacementError, match="Verlengen kan niet"):
+    with pytest.raises(DomainError, match="Verlengen kan niet"):
         ending.record_decision(seed.a.municipal, placed, "extend", {"new_end_date": date(2027, 3, 1)})
 
 
@@ -367,7 +367,7 @@ def test_no_second_extension(seed, placed, login_as):
     assert [d.kind for d in decisions(placed)] == ["extend"]
     assert "al een keer verlengd" in text(client.get(url(placed)))
     placement = fresh(Placement, placed.id)
-    with pytest.raises(PlacementError) as refused:
+    with pytest.raises(DomainError) as refused:
         ending.record_decision(seed.a.municipal, placement, "extend", {"new_end_date": date(2026, 8, 3)})
     assert refused.value.message == ending.EXTEND_TWICE
     assert len(emails("placements/decision")) == 1
@@ -515,7 +515,7 @@ def test_no_decision_unless_onboarding(seed, frozen, login_as, status):
         response = client.post(url(placement), data)
         assert response.status_code == 200
         assert ending.DECISION_CLOSED[status] in text(response)
-        with pytest.raises(PlacementError) as refused:
+        with pytest.raises(DomainError) as refused:
             ending.record_decision(seed.a.municipal, fresh(Placement, placement.id), data["kind"], {})
         assert refused.value.message == ending.DECISION_CLOSED[status]
     assert row(Placement, placement.id) == before
@@ -525,9 +525,9 @@ def test_no_decision_unless_onboarding(seed, frozen, login_as, status):
 
 def test_only_municipal_staff_of_the_placement_decide(seed, placed):
     for actor in (seed.a.jobcoach, seed.a.employer_user, seed.a.admin, seed.b.municipal):
-        with pytest.raises(PlacementError, match="Alleen de gemeente"):
+        with pytest.raises(DomainError, match="Alleen de gemeente"):
             ending.record_decision(actor, placed, "stop", {"stop_reason": "no_vacancy"})
-    with pytest.raises(PlacementError) as refused:
+    with pytest.raises(DomainError) as refused:
         ending.record_decision(seed.a.municipal, placed, "promote", {})
     assert refused.value.field == "kind"
     assert decisions(placed) == []
@@ -662,7 +662,7 @@ def test_preference_access(seed, placed, login_as):
     db.session.commit()
     assert login_as(other).post(preference_url(placed), {"preference": "stop"}).status_code == 404
     assert fresh(Placement, placed.id).employer_preference is None
-    with pytest.raises(PlacementError):
+    with pytest.raises(DomainError):
         ending.record_preference(seed.a.municipal, placed, "stop", None)
 
 

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.core.errors import DomainError
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.placements import services
 from portal.placements.models import PLACEMENT_STATUSES, Placement, PlacementStatusChange
-from portal.placements.services import PlacementError
 from tests import factories
 from tests.conftest import form_errors_in
 from tests.employers.conftest import LONG, RTL_EMOJI, SCRIPT, SQL, row
@@ -54,7 +54,7 @@ def test_change_status_follows_the_transition_table(seed, old, new):
         ).one()
         assert event.detail == {"from_status": old, "to_status": new}
     else:
-        with pytest.raises(PlacementError, match="kan niet de status"):
+        with pytest.raises(DomainError, match="kan niet de status"):
             services.change_status(seed.a.municipal, placement, new)
         assert placement.status == old
         assert history(placement) == []

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.requests import services
 from portal.requests.models import PlacementRequest, Proposal
-from portal.requests.services import RequestError
 from tests.factories import make_candidate, make_proposal, make_request
 from tests.requests.conftest import audit, emails, fresh, request_data, row, text
 
@@ -160,7 +160,7 @@ def test_mark_proposed_moves_open_requests_only(seed):
     assert req.status == "proposed"
     for status in ("draft", "filled", "withdrawn", "expired"):
         other = make_request(seed.a.workplace, status=status)
-        with pytest.raises(RequestError):
+        with pytest.raises(DomainError):
             services.mark_proposed(other)
         assert other.status == status
 
@@ -182,7 +182,7 @@ def test_extra_positions_stay_open_until_all_are_filled(seed):
     assert req.closed_at is not None
     assert first.status == "accepted"
     assert audit("request.filled")[-1].detail["accepted"] == 2
-    with pytest.raises(RequestError):
+    with pytest.raises(DomainError):
         services.mark_position_filled(req)
 
 
@@ -202,7 +202,7 @@ def test_extra_positions_stay_open_until_all_are_filled(seed):
 )
 def test_invalid_transitions_are_refused(seed, name, status):
     req = make_request(seed.a.workplace, status=status)
-    with pytest.raises(RequestError):
+    with pytest.raises(DomainError):
         services._transition(seed.a.municipal, req, name)
     assert req.status == status
 
@@ -214,10 +214,10 @@ def test_expire_closes_an_open_request(seed):
 
 
 def test_services_check_the_actor(seed):
-    with pytest.raises(RequestError):
+    with pytest.raises(DomainError):
         services.take_request(seed.b.municipal, seed.a.request)
-    with pytest.raises(RequestError):
+    with pytest.raises(DomainError):
         services.withdraw_request(seed.b.employer_user, seed.a.request, "weg")
-    with pytest.raises(RequestError):
+    with pytest.raises(DomainError):
         services.update_type(seed.a.municipal, seed.a.request.placement_type, {})
     assert seed.a.request.status == "submitted"

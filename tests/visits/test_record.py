@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from portal.core.errors import DomainError
 from portal.core.forms import BSN_MESSAGE
 from portal.core.models import AuditEvent
 from portal.extensions import db
@@ -384,7 +385,7 @@ def test_visits_while_the_placement_runs(seed, coached, login_as, status):
 
 
 def test_the_service_refuses_what_the_form_would_not_send(seed, coached):
-    from portal.visits.services import VisitError, record_visit
+    from portal.visits.services import record_visit
 
     values = {
         "visit_date": date(2026, 3, 10),
@@ -407,9 +408,9 @@ def test_the_service_refuses_what_the_form_would_not_send(seed, coached):
         ({}, [{**action, "title": "Naar de GGZ", "owner": "candidate", "visible_to_employer": True}], None),
     ]
     for changes, actions, field in bad:
-        with pytest.raises(VisitError) as refused:
+        with pytest.raises(DomainError) as refused:
             record_visit(seed.a.jobcoach, coached, {**values, **changes}, actions)
         assert refused.value.field == field
-    with pytest.raises(VisitError):
+    with pytest.raises(DomainError):
         record_visit(seed.a.municipal, coached, values, [])
     assert visits_of(coached) == []
