@@ -50,6 +50,7 @@ def test_history_has_every_stage_and_exit_kind_with_about_a_third_to_work(cli, t
     seed(cli)
     today = today_local()
     changes = all_of(StageChange)
+    assert {c.municipality_id for c in changes} == {user(CONTACT).municipality_id}  # Helmond stays small
     assert {c.stage for c in changes} == set(STAGES)
     assert all(c.entered_on <= today for c in changes)
     assert {c.route for c in changes if c.stage == "trajectbepaling"} >= {"werk", "activering", "opleiding"}
