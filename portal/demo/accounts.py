@@ -101,6 +101,13 @@ DEMO_ACCOUNTS = [
         "municipality": "eindhoven",
         "employer": "90000007",
     },
+    {
+        "email": "werkgever.logistiek@demo.werkbrug.nl",
+        "full_name": "Lars Laadklep (demo)",
+        "role": "employer",
+        "municipality": "eindhoven",
+        "employer": "90000004",
+    },
     # Employers with placements in onboarding (portal.demo.onboarding): they write the weekly logs.
     {
         "email": "werkgever.metaal@demo.werkbrug.nl",

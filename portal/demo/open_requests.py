@@ -1,51 +1,71 @@
-"""Demo data for matching: the candidate pool, open requests of every type, proposals in every state, and
-one planned placement.
+"""Demo data for matching, as the users would click it in the last few days: the candidate pool, open
+requests of every type and state (a draft, submitted, taken on, with proposals), proposals in every
+state (proposed, kennismaking planned, accepted, declined, withdrawn) and the one planned placement
+that the accepted proposal made.
 
-Natural keys keep it idempotent: candidates by pseudonym, requests by employer and role title, proposals
-by request and candidate, placements by proposal.
+Requests are created and submitted by the employer's account and taken on by the contact
+(``portal.requests.services``); proposals go through ``portal.matching.services``. Natural keys keep it
+idempotent: candidates by pseudonym, requests by employer and role title, proposals by request and
+candidate.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 
 from portal.auth.models import User
-from portal.candidates.models import Candidate
 from portal.core.models import Municipality
-from portal.core.time import now_utc, today_local
+from portal.core.time import clock_at, now_utc, today_local
+from portal.demo.accounts import find_user
 from portal.demo.candidates import candidate_rows, ensure_pool_candidate
+from portal.demo.hiring import proposal_of
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
-from portal.placements.models import Placement
-from portal.placements.services import create_placement_from_proposal
+from portal.matching.services import accept, decline, plan_meeting, propose, withdraw
 from portal.requests.defaults import ensure_default_types
 from portal.requests.models import PlacementRequest, PlacementType, Proposal
+from portal.requests.services import create_request, take_request
 
-#: (employer KvK, workplace name or None for the first, type code, role title, status, positions, Dutch level)
+#: Employer KvK number → the account that asks for its requests.
+REQUESTERS = {
+    "90000001": "werkgever@demo.werkbrug.nl",
+    "90000002": "werkgever.metaal@demo.werkbrug.nl",
+    "90000003": "werkgever.groen@demo.werkbrug.nl",
+    "90000004": "werkgever.logistiek@demo.werkbrug.nl",
+}
+#: (employer KvK, type code, role title, status, positions, days per week, Dutch level)
 REQUESTS = (
-    ("90000001", None, "taalstage", "Hulp in de bakkerij", "submitted", 2, "A1"),
-    ("90000001", None, "stage", "Verkoopmedewerker winkel", "draft", 1, "A2"),
-    ("90000002", None, "proefplaatsing", "Productiemedewerker metaal", "in_progress", 1, "A2"),
-    ("90000003", None, "werkervaringsplaats", "Medewerker groenonderhoud", "proposed", 2, "A1"),
-    ("90000004", None, "stage", "Orderpicker", "proposed", 2, "A2"),
+    ("90000001", "taalstage", "Hulp in de bakkerij", "submitted", 2, 2, "A1"),
+    ("90000001", "stage", "Verkoopmedewerker winkel", "draft", 1, 2, "A2"),
+    ("90000002", "proefplaatsing", "Productiemedewerker metaal", "in_progress", 1, 2, "A2"),
+    ("90000003", "werkervaringsplaats", "Medewerker groenonderhoud", "proposed", 2, 2, "A1"),
+    ("90000004", "stage", "Orderpicker", "proposed", 2, 2, "A2"),
 )
-#: (request role title, candidate index, proposal status)
+#: (request role title, candidate index in the pool, proposal status)
 PROPOSALS = (
     ("Medewerker groenonderhoud", 2, "proposed"),
-    ("Medewerker groenonderhoud", 12, "meeting"),
+    ("Medewerker groenonderhoud", 11, "meeting"),
     ("Orderpicker", 3, "accepted"),
     ("Orderpicker", 13, "declined"),
     ("Orderpicker", 23, "withdrawn"),
 )
+NOTE = "Gemotiveerd, komt op tijd en leert snel. Spreekt al een beetje Nederlands."
+PLACE = "Op de werkplek, vraag naar de werkbegeleider"
+
+
+def days_ago(days: int, hour: int = 10):
+    """A moment ``days`` days back, at ``hour`` o'clock UTC, never later than now."""
+    moment = now_utc() - timedelta(days=days)
+    return min(moment.replace(hour=hour, minute=0, second=0, microsecond=0), now_utc())
 
 
 def seed_open_requests(
     municipality: Municipality, employers: dict[str, Employer], contact: User, created: Counter
 ) -> None:
-    """The candidate pool, open requests, proposals in every state and one planned placement."""
+    """The candidate pool, the open requests and their proposals."""
     ensure_default_types(municipality.id)
     types = {
         t.code: t
@@ -55,30 +75,53 @@ def seed_open_requests(
     }
     candidates = [ensure_pool_candidate(row, municipality, contact, created) for row in candidate_rows()]
     requests = {}
-    for kvk, _place, code, title, status, positions, level in REQUESTS:
-        employer = employers[kvk]
-        requests[title] = _ensure_request(employer, types[code], title, status, positions, level, created)
+    for kvk, code, title, status, positions, days, level in REQUESTS:
+        request = open_request(employers[kvk], types[code], title, status, (positions, days, level), created)
+        if status in ("in_progress", "proposed") and request.status == "submitted":
+            with clock_at(days_ago(4)):
+                take_request(contact, request)
+        requests[title] = request
     for title, index, status in PROPOSALS:
-        proposal = _ensure_proposal(requests[title], candidates[index], status, contact, created)
-        if status == "accepted":
-            _ensure_placement(proposal, requests[title], candidates[index], created)
+        request, candidate = requests[title], candidates[index]
+        if proposal_of(request, candidate) is None:
+            with clock_at(days_ago(3)):
+                (proposal,) = propose(contact, request, [candidate], NOTE)
+            created["proposals"] += 1
+            answer(contact, proposal, status, created)
 
 
-def _first_workplace(employer: Employer) -> Workplace:
-    return db.session.scalars(
-        sa.select(Workplace).where(Workplace.employer_id == employer.id).order_by(Workplace.id)
-    ).first()
+def answer(contact: User, proposal: Proposal, status: str, created: Counter) -> None:
+    """What became of the proposal: a kennismaking, accepted, declined or withdrawn (or nothing yet)."""
+    employer = find_user(REQUESTERS[proposal.request.employer.kvk_number])
+    if status == "meeting":
+        meet(employer, proposal, days_from_now=3)
+    elif status == "accepted":
+        meet(employer, proposal, days_from_now=-1)
+        first_day = today_local() + timedelta(days=14)
+        with clock_at(days_ago(0, 8)):
+            accept(
+                employer, proposal, first_day, first_day + timedelta(weeks=proposal.request.duration_weeks)
+            )
+        created["placements"] += 1
+    elif status == "declined":
+        with clock_at(days_ago(1)):
+            decline(employer, proposal, "availability", "Wij zoeken iemand voor de ochtend.")
+    elif status == "withdrawn":
+        with clock_at(days_ago(2)):
+            withdraw(contact, proposal)
 
 
-def _ensure_request(
+def open_request(
     employer: Employer,
     kind: PlacementType,
     title: str,
     status: str,
-    positions: int,
-    level: str,
+    size: tuple[int, int, str],
     created: Counter,
 ) -> PlacementRequest:
+    """The employer's request ``title`` at its first workplace: a draft, or submitted five days ago by the
+    employer's account. ``size`` is (positions, days per week, Dutch level)."""
+    positions, days, level = size
     found = db.session.scalar(
         sa.select(PlacementRequest).where(
             PlacementRequest.employer_id == employer.id, PlacementRequest.role_title == title
@@ -86,71 +129,31 @@ def _ensure_request(
     )
     if found is not None:
         return found
-    workplace = _first_workplace(employer)
-    creator = db.session.scalars(
-        sa.select(User).where(User.employer_id == employer.id).order_by(User.id)
+    workplace = db.session.scalars(
+        sa.select(Workplace).where(Workplace.employer_id == employer.id).order_by(Workplace.id)
     ).first()
-    request = PlacementRequest(
-        municipality_id=employer.municipality_id,
-        employer_id=employer.id,
-        workplace_id=workplace.id,
-        placement_type_id=kind.id,
-        created_by_id=creator.id if creator else employer.contact_id,
-        role_title=title,
-        tasks=f"{title}: meewerken in het team, met uitleg van de werkbegeleider.",
-        positions=positions,
-        hours_per_week=min(16, kind.max_hours_per_week),
-        days_per_week=kind.min_days_per_week,
-        work_days="",
-        dutch_level=level,
-        desired_start=today_local() + timedelta(days=21),
-        duration_weeks=max(kind.min_weeks, min(13, kind.max_weeks)),
-        learning_goals="Werkinstructies in het Nederlands begrijpen en op tijd komen.",
-        supervisor_name=workplace.buddy_name,
-        status=status,
-        submitted_at=None if status == "draft" else now_utc() - timedelta(days=5),
-    )
-    db.session.add(request)
-    db.session.flush()
+    data = {
+        "placement_type_id": kind.id,
+        "workplace_id": workplace.id,
+        "role_title": title,
+        "tasks": f"{title}: meewerken in het team, met uitleg van de werkbegeleider.",
+        "positions": positions,
+        "hours_per_week": min(16, kind.max_hours_per_week),
+        "days_per_week": max(days, kind.min_days_per_week),
+        "dutch_level": level,
+        "desired_start": today_local() + timedelta(days=21),
+        "duration_weeks": max(kind.min_weeks, min(13, kind.max_weeks)),
+        "learning_goals": "Werkinstructies in het Nederlands begrijpen en op tijd komen.",
+        "supervisor_name": workplace.buddy_name,
+    }
+    with clock_at(days_ago(5)):
+        request = create_request(find_user(REQUESTERS[employer.kvk_number]), data, submit=status != "draft")
     created["requests"] += 1
     return request
 
 
-def _ensure_proposal(
-    request: PlacementRequest, candidate: Candidate, status: str, contact: User, created: Counter
-) -> Proposal:
-    found = db.session.scalar(
-        sa.select(Proposal).where(Proposal.request_id == request.id, Proposal.candidate_id == candidate.id)
-    )
-    if found is not None:
-        return found
-    proposal = Proposal(
-        request_id=request.id,
-        candidate_id=candidate.id,
-        proposed_by_id=contact.id,
-        note="Gemotiveerd, komt op tijd en leert snel. Spreekt al een beetje Nederlands.",
-        status=status,
-    )
-    if status in ("meeting", "accepted"):
-        proposal.meeting_at = now_utc() + timedelta(days=3)
-        proposal.meeting_place = "Op de werkplek, vraag naar de werkbegeleider"
-    if status == "declined":
-        proposal.decline_reason, proposal.decline_text = "availability", "Wij zoeken iemand voor de ochtend."
-    if status in ("accepted", "declined", "withdrawn"):
-        proposal.decided_at = now_utc()
-    db.session.add(proposal)
-    db.session.flush()
-    created["proposals"] += 1
-    return proposal
-
-
-def _ensure_placement(
-    proposal: Proposal, request: PlacementRequest, candidate: Candidate, created: Counter
-) -> None:
-    if db.session.scalar(sa.select(Placement.id).where(Placement.proposal_id == proposal.id)) is not None:
-        return
-    start: date = today_local() + timedelta(days=14)
-    create_placement_from_proposal(None, proposal, start, start + timedelta(weeks=request.duration_weeks))
-    candidate.status = "placed"
-    db.session.flush()
-    created["placements"] += 1
+def meet(employer: User, proposal: Proposal, *, days_from_now: int) -> None:
+    """The employer invited the candidate two days ago to a kennismaking at two in the afternoon."""
+    day = today_local() + timedelta(days=days_from_now)
+    with clock_at(days_ago(2)):
+        plan_meeting(employer, proposal, day, time(14), PLACE)
