@@ -16,6 +16,7 @@ from portal.core.holidays import add_working_days
 from portal.core.time import as_utc, to_local, today_local
 from portal.demo import DEMO_PASSWORD
 from portal.demo.accounts import EMPLOYER_ACCOUNTS
+from portal.demo.open_requests import REQUESTERS
 from portal.extensions import db
 from portal.main.queries import weekly_logs_to_do
 from portal.placements.models import (
@@ -318,7 +319,7 @@ def test_employers_never_read_health_or_care_words_in_the_demo(cli, time_machine
     time_machine.move_to(DAYS[0], tick=False)
     seed(cli)
     placements = eindhoven_placements()
-    for email in EMPLOYER_ACCOUNTS.values():
+    for email in sorted(set(EMPLOYER_ACCOUNTS.values()) | set(REQUESTERS.values())):
         client = make_client()
         client.login(email, DEMO_PASSWORD)
         employer_id = user(email).employer_id
