@@ -109,6 +109,8 @@ class BaseConfig:
     PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 1)
     ACCOUNT_SETUP_DAYS = env_int("ACCOUNT_SETUP_DAYS", 7)
     INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+    #: Days an employer's link to answer a retention follow-up (navraag) keeps working.
+    FOLLOWUP_ANSWER_DAYS = env_int("FOLLOWUP_ANSWER_DAYS", 21)
     #: Failed logins per account / per client IP within LOGIN_WINDOW_MINUTES before login is refused.
     LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 200)

@@ -31,6 +31,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     http.init_app(app)
     security.enforce_declarations(app)
 
+    from portal import journey
+
+    journey.init_app(app)
+
     from portal import cli
 
     cli.init_app(app)
@@ -59,6 +63,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.views import bp as calendar_bp
     from portal.candidates.views import bp as candidates_bp
     from portal.employers.views import bp as employers_bp
+    from portal.followups.views import bp as followups_bp
+    from portal.journey.views import bp as journey_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
     from portal.placements.views import bp as placements_bp
@@ -79,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
         aftercare_bp,
         alerts_bp,
         calendar_bp,
+        journey_bp,
+        followups_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

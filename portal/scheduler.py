@@ -61,6 +61,12 @@ JOBS: list[dict[str, Any]] = [
         "trigger": "interval",
         "minutes": 5,
     },
+    {
+        "id": "followups.sweep",
+        "func": "portal.followups.jobs:sweep",
+        "trigger": "interval",
+        "minutes": 15,
+    },
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
 

@@ -123,6 +123,7 @@ class Tenant:
     task: object = None
     checkin: object = None
     alert: object = None
+    followup: object = None
 
     def user(self, role: str) -> User:
         return {
@@ -169,6 +170,8 @@ def two_tenants() -> TwoTenants:
         tenant.task = make_task(tenant.placement, visit=tenant.visit)
         tenant.checkin = make_checkin(tenant.placement)
         tenant.alert = make_alert(tenant.placement)
+        exit_row = make_exit(make_candidate(tenant.municipality), employer_id=tenant.employer.id)
+        tenant.followup = make_followup(exit_row)
     return tenants
 
 
@@ -426,3 +429,43 @@ def make_alert(placement, rule: str = "concern", **kw):
     db.session.add(alert)
     db.session.flush()
     return alert
+
+
+def make_exit(candidate, **kw):
+    """A confirmed exit of ``candidate`` to part-time work (60 days ago unless given)."""
+    from datetime import date, timedelta
+
+    from portal.journey.models import Exit
+
+    values = {
+        "status": "confirmed",
+        "exit_on": date.today() - timedelta(days=60),
+        "kind": "work_parttime",
+        "contract_type": "fixed_term",
+        "hours_per_week": 24,
+    }
+    values.update(kw)
+    exit_row = Exit(municipality_id=candidate.municipality_id, candidate_id=candidate.id, **values)
+    db.session.add(exit_row)
+    db.session.flush()
+    return exit_row
+
+
+def make_followup(exit_row, months: int = 6, **kw):
+    """A retention follow-up of ``exit_row`` (not started: no task, no question), due in 120 days."""
+    from datetime import date, timedelta
+
+    from portal.journey.models import RetentionFollowUp
+
+    values = {"due_on": date.today() + timedelta(days=120), "employer_id": exit_row.employer_id}
+    values.update(kw)
+    followup = RetentionFollowUp(
+        municipality_id=exit_row.municipality_id,
+        candidate_id=exit_row.candidate_id,
+        exit_id=exit_row.id,
+        months=months,
+        **values,
+    )
+    db.session.add(followup)
+    db.session.flush()
+    return followup

@@ -99,6 +99,21 @@ POLICY = {
     "alerts.index": ("roles", "municipal", "jobcoach"),
     "alerts.acknowledge": ("roles", "municipal", "jobcoach"),
     "alerts.resolve": ("roles", "municipal", "jobcoach"),
+    "journey.detail": ("roles", "municipal"),
+    "journey.stage_new": ("roles", "municipal"),
+    "journey.screening_new": ("roles", "municipal"),
+    "journey.plan_save": ("roles", "municipal"),
+    "journey.plan_step": ("roles", "municipal"),
+    "journey.specialist": ("roles", "municipal"),
+    "journey.exit_new": ("roles", "municipal"),
+    "journey.exit_confirm": ("roles", "municipal"),
+    "journey.exit_dismiss": ("roles", "municipal"),
+    "journey.caseload": ("roles", "municipal", "admin"),
+    "journey.reassign": ("roles", "municipal", "admin"),
+    "journey.team_settings": ("roles", "admin"),
+    "followups.index": ("roles", "municipal"),
+    "followups.record": ("roles", "municipal"),
+    "followups.answer": ("public",),
 }
 
 
@@ -125,11 +140,13 @@ def url_args(rule, tenant) -> dict:
         "placement_id": tenant.placement.id,
         "type_id": tenant.request.placement_type_id,
         "consent_id": 987654,
+        "exit_id": 987654,
         "week_start": "2026-03-09",
         "visit_id": tenant.visit.id,
         "task_id": tenant.task.id,
         "checkin_id": tenant.checkin.id,
         "alert_id": tenant.alert.id,
+        "followup_id": tenant.followup.id,
     }
     return {name: values[name] for name in rule.arguments}
 
@@ -243,7 +260,7 @@ def test_other_tenants_objects_answer_404_and_stay_unchanged(app, seed, login_as
     leaks = []
     for rule, method in iter_routes(app):
         policy = POLICY[rule.endpoint]
-        ids = set(rule.arguments) - {"token", "invitation_id", "message_id", "consent_id"}
+        ids = set(rule.arguments) - {"token", "invitation_id", "message_id", "consent_id", "exit_id"}
         if not ids or (policy[0] == "roles" and role not in policy[1:]):
             continue
         url = build_url(app, rule, seed.b)
@@ -279,7 +296,7 @@ def test_ids_beyond_the_database_range_answer_404(app, seed, login_as, role):
 # Inside one municipality: another employer, another jobcoach ---------------------------------------------
 
 #: Rule arguments that name no object of the tenant (or are not ids).
-NOT_OBJECTS = {"token", "invitation_id", "message_id", "consent_id", "week_start"}
+NOT_OBJECTS = {"token", "invitation_id", "message_id", "consent_id", "exit_id", "week_start"}
 
 
 def _neighbour(seed, role: str):

@@ -62,6 +62,7 @@ ARGUMENTS = {
     "checkin_id": (("checkin",), ()),
     "alert_id": (("alert",), ()),
     "type_id": ((), ("PlacementType",)),
+    "exit_id": ((), ("Exit",)),
 }
 #: Arguments that are not database ids: a value that yields the "link not valid" page.
 STRING_ARGUMENTS = {"token": "dit-is-geen-geldige-code", "week_start": "2026-03-09"}

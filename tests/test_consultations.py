@@ -134,7 +134,7 @@ def test_a_list_writes_one_event_per_page_view_naming_its_candidates(seed, time_
     extra = [factories.make_candidate(seed.a.municipality) for _ in range(4)]
     client = login_as(seed.a.municipal)
     before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    client.get("/kandidaten")
+    client.get("/kandidaten?specialist=alle")
     [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > before)).all()
     assert event.action == CANDIDATES_LISTED
     assert event.actor_id == seed.a.municipal.id
@@ -178,7 +178,7 @@ def test_the_candidate_page_names_the_new_contexts_in_dutch(seed, time_machine, 
     time_machine.move_to(T0, tick=False)
     candidate = seed.a.candidate
     client = login_as(seed.a.municipal)
-    client.get("/kandidaten")
+    client.get("/kandidaten?specialist=alle")
     client.get(f"/kandidaten/{candidate.id}/bewerken")
     time_machine.shift(timedelta(minutes=1))
     body = client.get(f"/kandidaten/{candidate.id}").get_data(as_text=True)

@@ -405,6 +405,23 @@ def _password_token(purpose):
     return setup
 
 
+def _followup_link(w):
+    """Tenant A's follow-up is due and its question went out: the employer's link works."""
+    from portal.core.tokens import new_token
+    from portal.journey.models import RetentionFollowUp
+
+    w.followup_token, hashed = new_token()
+    followup = db.session.get(RetentionFollowUp, w.a.followup.id)
+    followup.due_on = TODAY - timedelta(days=1)
+    followup.question_sent_at = T0 - timedelta(days=1)
+    followup.token_hash = hashed
+    followup.token_expires_at = T0 + timedelta(days=20)
+    db.session.flush()
+
+
+FOLLOWUP_ANSWER = {"still_employed": "ja", "hours_per_week": "24", "contract_extended": "ja"}
+
+
 def _failed_message(w):
     from tests.admin.conftest import add_message
 
@@ -493,6 +510,40 @@ def _checkin_valid(w):
     from tests.aftercare.nazorg import valid_checkin
 
     return valid_checkin(held_on=TODAY.isoformat())
+
+
+def _proposed_exit(w):
+    from portal.journey.models import Exit
+
+    w.exit = Exit(
+        municipality_id=w.a.municipality.id,
+        candidate_id=w.a.placement.candidate_id,
+        status="proposed",
+        exit_on=date(2026, 3, 2),
+        kind="work_parttime",
+        placement_id=w.a.placement.id,
+        employer_id=w.a.placement.employer_id,
+        contract_type="fixed_term",
+        hours_per_week=24,
+    )
+    db.session.add(w.exit)
+    db.session.flush()
+
+
+def _exit_page(w):
+    return f"/kandidaten/{w.exit.candidate_id}/uitstroom/{w.exit.id}"
+
+
+def _second_specialist(w):
+    from portal.candidates.models import Candidate
+
+    db.session.get(Candidate, w.a.candidate.id).specialist_id = w.a.municipal.id
+    db.session.flush()
+    w.colleague = factories.make_user("municipal", w.a.municipality)
+
+
+def _journey(w):
+    return f"/kandidaten/{w.a.candidate.id}/traject"
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -789,6 +840,12 @@ SCENARIOS: dict[str, Scenario] = {
         setup=_in_aftercare,
         valid={"outcome": "employed", "contract_type": "fixed_term", "hours": "24"},
     ),
+    "followups.record": Scenario(
+        "municipal", lambda w: f"/navraag/{w.a.followup.id}/antwoord", valid=FOLLOWUP_ANSWER
+    ),
+    "followups.answer": Scenario(
+        "anonymous", lambda w: f"/navraag/{w.followup_token}", setup=_followup_link, valid=FOLLOWUP_ANSWER
+    ),
     "alerts.acknowledge": Scenario(
         "municipal", lambda w: f"/signalen/{w.a.alert.id}/oppakken", page=lambda w: "/signalen?wie=alle"
     ),
@@ -803,6 +860,52 @@ SCENARIOS: dict[str, Scenario] = {
     "calendar.stop": Scenario(
         "municipal", lambda w: "/agenda/stoppen", page=lambda w: "/agenda", setup=_feed
     ),
+    # The journey, the caseload and the team settings
+    "journey.stage_new": Scenario(
+        "municipal", lambda w: f"{_journey(w)}/fase", page=_journey, valid={"stage": "klantbeeld"}
+    ),
+    "journey.screening_new": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/screening",
+        page=_journey,
+        valid={"instrument": "noa", "outcome": "Kan met wat hulp aan het werk."},
+    ),
+    "journey.plan_save": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/plan",
+        page=_journey,
+        valid=lambda w: {"agreed_by_id": str(w.a.municipal.id)},
+    ),
+    "journey.plan_step": Scenario(
+        "municipal",
+        lambda w: f"{_journey(w)}/plan/stap",
+        page=_journey,
+        valid={"from_level": "c", "to_level": "b"},
+    ),
+    "journey.specialist": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/specialist",
+        page=_journey,
+        valid=lambda w: {"specialist_id": str(w.a.municipal.id)},
+    ),
+    "journey.exit_new": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/uitstroom",
+        page=_journey,
+        valid={"kind": "work_parttime", "employer_name": "Bakkerij De Korenschoof", "hours_per_week": "24"},
+    ),
+    "journey.exit_confirm": Scenario("municipal", _exit_page, setup=_proposed_exit),
+    "journey.exit_dismiss": Scenario(
+        "municipal", lambda w: f"{_exit_page(w)}/niet-van-toepassing", page=_exit_page, setup=_proposed_exit
+    ),
+    "journey.reassign": Scenario(
+        "municipal",
+        lambda w: "/caseload/overdragen",
+        page=lambda w: f"/caseload/overdragen?van={w.a.municipal.id}",
+        setup=_second_specialist,
+        valid=lambda w: {"to_specialist_id": str(w.colleague.id), "candidate_ids": str(w.a.candidate.id)},
+    ),
+    "journey.team_settings": Scenario("admin", lambda w: "/team/instellingen"),
 }
 
 
@@ -1382,6 +1485,8 @@ SEARCH_FORMS = {
     "requests.index": Scenario("municipal", lambda w: "/aanvragen", method="GET", expect=200),
     "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
     "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
+    "journey.reassign": Scenario("municipal", lambda w: "/caseload/overdragen", method="GET", expect=200),
+    "followups.index": Scenario("municipal", lambda w: "/navraag", method="GET", expect=200),
 }
 
 

@@ -54,6 +54,7 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
         "requests.expire",
         "placements.remind_weekly_logs",
         "aftercare.reconcile",
+        "followups.sweep",
     ]
     for job in scheduler.JOBS:
         assert set(job) <= {"id", "func", "trigger", *scheduler.TRIGGER_ARGS}
@@ -67,7 +68,13 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
     monkeypatch.setitem(
         app.config,
         "SCHEDULER_DISABLED_JOBS",
-        ["core.send_outbox", "requests.expire", "placements.remind_weekly_logs", "aftercare.reconcile"],
+        [
+            "core.send_outbox",
+            "requests.expire",
+            "placements.remind_weekly_logs",
+            "aftercare.reconcile",
+            "followups.sweep",
+        ],
     )
     sched = scheduler.build_scheduler(app, start_at=T0)
     assert str(sched.timezone) == "UTC"
@@ -315,6 +322,7 @@ ALL_JOBS = {
     "aftercare.reconcile",
     "core.heartbeat",
     "core.send_outbox",
+    "followups.sweep",
     "placements.remind_weekly_logs",
     "requests.expire",
 }

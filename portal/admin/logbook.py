@@ -46,6 +46,7 @@ ACTIONS = {
     # Candidates and consent
     "candidate.created": "Kandidaat toegevoegd",
     "candidate.imported": "Kandidaat ingelezen uit een bestand",
+    "candidate.journey_imported": "Traject van kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
     "candidates.listed": "Lijst met kandidaten bekeken",
@@ -95,8 +96,23 @@ ACTIONS = {
     "alert.escalated": "Signaal doorgestuurd naar beheer",
     "alert.closed": "Signaal vanzelf gesloten",
     "aftercare.settings_updated": "Instellingen voor nazorg en signalen gewijzigd",
+    # The journey and the caseload
+    "journey.stage_recorded": "Fase in het traject vastgelegd",
+    "journey.screening_recorded": "Screening vastgelegd",
+    "journey.plan_agreed": "Afspraak over het ABC-plan vastgelegd",
+    "journey.plan_stepped_up": "Stap omhoog in het ABC-plan vastgelegd",
+    "journey.exit_recorded": "Uitstroom vastgelegd",
+    "journey.exit_proposed": "Uitstroom voorgesteld na een contract",
+    "journey.exit_confirmed": "Uitstroom bevestigd",
+    "journey.exit_dismissed": "Voorstel voor uitstroom afgewezen",
+    "journey.followups_planned": "Navraag na uitstroom gepland",
+    "journey.specialist_assigned": "Specialist van een kandidaat gewijzigd",
+    "journey.caseload_reassigned": "Kandidaten overgedragen aan een andere specialist",
+    "journey.team_settings_saved": "Teaminstellingen gewijzigd",
     # Administration
     "municipality.created": "Gemeente toegevoegd",
+    "followup.started": "Navraag na uitstroom gestart",
+    "followup.answered": "Navraag na uitstroom beantwoord",
     "outbox.retried": "Mislukte e-mail opnieuw klaargezet",
     "outbox.retried_all": "Alle mislukte e-mails opnieuw klaargezet",
     "outbox.cancelled": "E-mail niet verstuurd: toestemming ingetrokken",
@@ -110,7 +126,8 @@ GROUPS = {
     "kandidaten": ("Kandidaten en toestemming", ("candidate.", "candidates.", "consent.")),
     "aanvragen": ("Aanvragen en voorstellen", ("placement_type.", "request.", "proposal.")),
     "plaatsingen": ("Plaatsingen", ("placement.", "weekly_log.", "visit.", "task.")),
-    "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.")),
+    "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.", "followup.")),
+    "traject": ("Traject en caseload", ("journey.",)),
     "beheer": ("Beheer", ("municipality.", "outbox.", "demo.")),
 }
 

@@ -20,6 +20,7 @@ from portal.auth.models import User
 from portal.calendar import queries
 from portal.core.filters import format_date
 from portal.extensions import db
+from portal.followups import queries as followup_queries
 from portal.placements.ending import decision_opens
 from portal.tasks.models import TASK_KINDS
 from portal.visits.models import VISIT_MODES
@@ -159,12 +160,44 @@ def _task_events(user: User, first: date, last: date) -> list[FeedEvent]:
     return events
 
 
+def _followup_events(user: User, first: date, last: date, today: date) -> list[FeedEvent]:
+    """The contact's unanswered retention follow-ups: on their due date, or today once they are overdue
+    (the employer's answer window passed) so they stay in sight until the answer is recorded."""
+    days = current_app.config["FOLLOWUP_ANSWER_DAYS"]
+    events = []
+    for row in db.session.execute(followup_queries.open_for_feed(user, last)):
+        overdue = row.due_on < today - timedelta(days=days)
+        day = today if overdue else row.due_on
+        if day < first:
+            continue
+        link = current_app.config["BASE_URL"] + url_for("followups.record", followup_id=row.id)
+        late = " (te laat)" if overdue else ""
+        description = (
+            f"Navraag {row.months} maanden na de uitstroom: werkt de kandidaat nog? Gepland op "
+            f"{format_date(row.due_on)}. Leg het antwoord vast in Werkbrug: {link}"
+        )
+        summary = f"Navraag na uitstroom{late} – {row.pseudonym}"
+        events.append(
+            FeedEvent(
+                f"navraag-{row.id}@werkbrug",
+                day,
+                summary,
+                description,
+                row.employer_name or "",
+                link,
+                row.candidate_id,
+            )
+        )
+    return events
+
+
 def events_for(user: User, today: date) -> list[FeedEvent]:
     """The user's events around ``today``, by date (a fixed number of queries per role)."""
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
     events = _ending_events(user, first, last) + _task_events(user, first, last)
     if user.role == "municipal":
         events += _checkin_events(user, first, last, today)
+        events += _followup_events(user, first, last, today)
     elif user.role == "jobcoach":
         events += _visit_events(user, today, last)
     return sorted(events, key=lambda event: (event.day, event.uid))

@@ -123,6 +123,8 @@ def open_tasks(user: User, first: date, last: date) -> sa.Select:
             mine,
             Task.municipality_id == user.municipality_id,
             Task.status == "open",
+            # A retention follow-up has its own event (``portal.followups.queries.open_for_feed``).
+            Task.kind != "followup",
             Task.due_date.is_not(None),
             Task.due_date >= first,
             Task.due_date <= last,

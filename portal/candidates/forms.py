@@ -44,6 +44,7 @@ from portal.core.forms import (
 from portal.core.time import today_local
 from portal.employers.forms import INVALID_CHOICE, WholeNumberField, optional_int
 from portal.employers.models import SECTORS
+from portal.journey.models import STAGES as JOURNEY_STAGES
 
 #: Rows of work experience on the form.
 EXPERIENCE_ROWS = 5
@@ -320,6 +321,25 @@ class CandidateSearchForm(BaseForm):
         choices=choices([("", "Alle"), *WORK_READINESS.items()]),
         default="",
         invalid_choice_message=INVALID_CHOICE,
+    )
+    stage = SelectField(
+        "Fase",
+        choices=choices([("", "Alle"), ("geen", "Nog geen fase"), *JOURNEY_STAGES.items()]),
+        default="",
+        invalid_choice_message=INVALID_CHOICE,
+    )
+    #: "mijn" (the default), "alle", "geen" or a specialist's id; the view adds the specialists.
+    specialist = SelectField("Specialist", default="mijn", invalid_choice_message=INVALID_CHOICE)
+
+
+def specialist_choices(people) -> list:
+    return choices(
+        [
+            ("mijn", "Mijn kandidaten"),
+            ("alle", "Alle kandidaten"),
+            ("geen", "Kandidaten zonder specialist"),
+            *((str(person.id), person.full_name) for person in people),
+        ]
     )
 
 

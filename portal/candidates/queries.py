@@ -17,6 +17,13 @@ from portal.employers.queries import LIKE_ESCAPE, like_pattern
 ACCESS_HISTORY_LIMIT = 50
 
 
+#: The specialist filter's values besides a user id: everyone, and candidates without a specialist.
+ALL_SPECIALISTS = "alle"
+NO_SPECIALIST = "geen"
+#: The stage filter's value for candidates without a stage yet.
+NO_STAGE = "geen"
+
+
 def candidates_list(
     municipality_id: int,
     *,
@@ -24,11 +31,29 @@ def candidates_list(
     status: str = "",
     dutch_level: str = "",
     work_readiness: str = "",
+    stage: str = "",
+    specialist: int | str = ALL_SPECIALISTS,
 ) -> sa.Select:
-    """Candidates of one municipality with whether they share their profile, filtered, by pseudonym."""
-    query = sa.select(Candidate, profile_shared(Candidate.id).label("shares_profile")).where(
-        Candidate.municipality_id == municipality_id
+    """Candidates of one municipality with whether they share their profile and their specialist's name,
+    filtered (by stage and by specialist too), by pseudonym."""
+    specialist_user = aliased(User)
+    query = (
+        sa.select(
+            Candidate,
+            profile_shared(Candidate.id).label("shares_profile"),
+            specialist_user.full_name.label("specialist_name"),
+        )
+        .outerjoin(specialist_user, specialist_user.id == Candidate.specialist_id)
+        .where(Candidate.municipality_id == municipality_id)
     )
+    if stage == NO_STAGE:
+        query = query.where(Candidate.stage.is_(None))
+    elif stage:
+        query = query.where(Candidate.stage == stage)
+    if specialist == NO_SPECIALIST:
+        query = query.where(Candidate.specialist_id.is_(None))
+    elif isinstance(specialist, int):
+        query = query.where(Candidate.specialist_id == specialist)
     if search:
         pattern = like_pattern(search.lower())
         full_name = sa.func.lower(Candidate.first_name + " " + Candidate.last_name)
@@ -46,6 +71,15 @@ def candidates_list(
         if value:
             query = query.where(column == value)
     return query.order_by(Candidate.pseudonym.desc(), Candidate.id.desc())
+
+
+def specialists(municipality_id: int) -> sa.Select:
+    """Active municipal contacts of the municipality (who can be responsible for candidates), by name."""
+    return (
+        sa.select(User)
+        .where(User.municipality_id == municipality_id, User.role == "municipal", User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
 
 
 def candidate_consents(candidate_id: int) -> sa.Select:

@@ -97,8 +97,13 @@ def create_candidate(actor: User, municipality_id: int, data: dict[str, Any]) ->
     _check_staff(actor, municipality_id)
     values = _values(data)
     values["screened_on"] = values.get("screened_on") or today_local()
+    # The screener is the candidate's first responsible specialist (the team can reassign).
     candidate = Candidate(
-        municipality_id=municipality_id, screened_by_id=actor.id, status="active", version=1
+        municipality_id=municipality_id,
+        screened_by_id=actor.id,
+        specialist_id=actor.id,
+        status="active",
+        version=1,
     )
     for name, value in values.items():
         setattr(candidate, name, value)

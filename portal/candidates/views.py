@@ -26,6 +26,7 @@ from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
 from portal.extensions import db
+from portal.journey.models import STAGES as JOURNEY_STAGES
 
 bp = Blueprint("candidates", __name__)
 
@@ -54,6 +55,9 @@ CONTEXTS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "journey": "Traject van de kandidaat",
+    "exit_confirm": "Uitstroom bevestigen",
+    "caseload_reassign": "Kandidaten overdragen",
 }
 
 
@@ -78,6 +82,7 @@ LABELS = {
     "contexts": CONTEXTS,
     "field_labels": forms.FIELD_LABELS,
     "is_live": is_live,
+    "stages": JOURNEY_STAGES,
 }
 
 
@@ -88,19 +93,36 @@ LABELS = {
 @roles_required("municipal")
 def index():
     form = forms.CandidateSearchForm(formdata=request.args)
+    form.specialist.choices = forms.specialist_choices(
+        db.session.scalars(queries.specialists(current_user.municipality_id))
+    )
     form.validate()
     filters = {
         name: "" if getattr(form, name).errors else (getattr(form, name).data or "")
-        for name in ("status", "dutch_level", "work_readiness")
+        for name in ("status", "dutch_level", "work_readiness", "stage")
     }
     search = "" if form.q.errors else (form.q.data or "")
-    query = queries.candidates_list(current_user.municipality_id, search=search, **filters)
+    whose = "mijn" if form.specialist.errors else (form.specialist.data or "mijn")
+    query = queries.candidates_list(
+        current_user.municipality_id, search=search, specialist=_specialist_filter(whose), **filters
+    )
     page = paginate(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     keep = {key: value for key, value in {"q": search, **filters}.items() if value}
-    html = render_template("candidates/index.html", form=form, page=page, keep=keep, **LABELS)
-    record_listing(current_user, [candidate.id for candidate, _ in page.items], "candidates_list")
+    if whose != "mijn":
+        keep["specialist"] = whose
+    html = render_template("candidates/index.html", form=form, page=page, keep=keep, whose=whose, **LABELS)
+    record_listing(current_user, [row[0].id for row in page.items], "candidates_list")
     db.session.commit()
     return html
+
+
+def _specialist_filter(value: str) -> int | str:
+    """The list's specialist choice as a filter: the user's own id for "mijn", an id, or "alle"/"geen"."""
+    if value == "mijn":
+        return current_user.id
+    if value.isdigit() and len(value) < 10:
+        return int(value)
+    return value
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -178,6 +200,8 @@ def _render_detail(candidate, consent_form=None):
         versions=db.session.execute(queries.candidate_versions(candidate.id)).all(),
         history=db.session.execute(queries.access_history(candidate.id)).all(),
         screener=db.session.get(User, candidate.screened_by_id) if candidate.screened_by_id else None,
+        specialist=db.session.get(User, candidate.specialist_id) if candidate.specialist_id else None,
+        specialists=db.session.scalars(queries.specialists(candidate.municipality_id)).all(),
         **LABELS,
     )
 
@@ -263,6 +287,8 @@ def _render_import(form, parsed=None, payload=None):
         confirm_form=forms.ImportConfirmForm(formdata=None, payload=payload) if payload else None,
         max_rows=importer.MAX_ROWS,
         headings=sorted(importer.HEADINGS),
+        journey_headings=importer.JOURNEY_COLUMN_NAMES,
+        stage_labels=JOURNEY_STAGES,
         **LABELS,
     )
 
@@ -300,7 +326,7 @@ def import_upload():
         form.file.errors = ["Kies een bestand."]
         return _render_import(form)
     try:
-        parsed = importer.parse(upload.filename, _read_and_close(upload))
+        parsed = importer.parse(upload.filename, _read_and_close(upload), current_user.municipality_id)
     except DomainError as error:
         form.file.errors = [error.message]
         return _render_import(form)
@@ -315,15 +341,18 @@ def import_upload():
 def import_confirm():
     form = forms.ImportConfirmForm()
     rows = importer.load_rows(form.payload.data, current_user.id, current_user.municipality_id)
-    profiles = importer.revalidate(rows) if rows and form.validate_on_submit() else None
-    if profiles is None:
-        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
-        return redirect(url_for("candidates.import_upload"))
     try:
-        created = services.import_candidates(current_user, current_user.municipality_id, profiles)
+        created = (
+            importer.import_rows(current_user, current_user.municipality_id, rows)
+            if rows and form.validate_on_submit()
+            else None
+        )
     except DomainError as error:
         db.session.rollback()
         flash(f"{error.message} Er is niets geïmporteerd.", "error")
+        return redirect(url_for("candidates.import_upload"))
+    if created is None:
+        flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))
     db.session.commit()
     flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")

@@ -161,6 +161,18 @@ def forget_secret(message: OutboxEmail) -> None:
         message.body_text = LINK_REMOVED_TEXT
 
 
+def retire_secret(message: OutboxEmail) -> bool:
+    """The personal link in ``message`` is no longer needed (used or expired): a message still waiting is
+    cancelled, and a body with a secret is forgotten (also of a failed one). Whether it changed."""
+    changed = False
+    if message.status == "pending":
+        message.status, changed = "cancelled", True
+    if message.contains_secret and message.body_text != LINK_REMOVED_TEXT:
+        forget_secret(message)
+        changed = True
+    return changed
+
+
 def _record_failure(message: OutboxEmail, exc: Exception, now: datetime, permanent: bool) -> str:
     message.attempts += 1
     message.last_error = short_error(exc)

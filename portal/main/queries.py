@@ -17,6 +17,8 @@ from portal.core.models import OutboxEmail, SchedulerHeartbeat
 from portal.core.time import now_utc, today_local
 from portal.employers import queries as employer_queries
 from portal.extensions import db
+from portal.followups import queries as followup_queries
+from portal.journey import queries as journey_queries
 from portal.placements import queries as placement_queries
 from portal.placements.models import Placement, WeeklyLog
 from portal.placements.services import last_log_week
@@ -106,7 +108,9 @@ def _attention(user) -> dict[str, Any]:
             **open_alerts(user),
             **overdue_for_home(user, today_local()),
             "outcomes": db.session.scalars(outcomes_due(user, today_local())).unique().all(),
+            "exits_proposed": first_rows(journey_queries.proposed_exits_for(user)),
             **open_tasks(user),
+            **overdue_followups(user),
         }
     if user.role == "admin":
         return {
@@ -185,6 +189,15 @@ def open_tasks(user) -> dict[str, Any]:
         return {"tasks": [], "task_count": 0, "today": today_local()}
     rows = db.session.execute(query.limit(HOME_TASKS)).all()
     return {"tasks": rows, "task_count": count(query), "today": today_local()}
+
+
+def overdue_followups(user) -> dict[str, Any]:
+    """``overdue_followups`` (follow-up, exit, label, employer name, candidate id) of the contact's
+    caseload whose answer window passed, newest first, and ``overdue_followup_count``."""
+    query = followup_queries.overdue_for_home(user, today_local(), current_app.config["FOLLOWUP_ANSWER_DAYS"])
+    rows = db.session.execute(query.limit(followup_queries.HOME_LIMIT)).all()
+    total = len(rows) if len(rows) < followup_queries.HOME_LIMIT else followup_queries.count(query)
+    return {"overdue_followups": rows, "overdue_followup_count": total}
 
 
 def open_alerts(user) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from portal.core.audit import record
 from portal.core.filters import format_date
 from portal.core.holidays import add_working_days
 from portal.core.outbox import queue_email
+from portal.core.signals import placement_status_changed
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import users_of_employer
 from portal.extensions import db
@@ -381,6 +382,7 @@ def begin_aftercare(today: date, now: datetime | None = None) -> int:
         placement = db.session.get(Placement, placement_id)
         db.session.refresh(placement, ["status"])  # a placement loaded before sees its new status
         record(None, "placement.status_changed", placement, from_status="onboarding", to_status="nazorg")
+        placement_status_changed.send(placement, actor=None, old="onboarding", new="nazorg", on=starts)
     if moved:
         close_alerts([row[0] for row in moved], ENDED["onboarding_over"], rules=ONBOARDING_RULES, now=now)
     db.session.flush()

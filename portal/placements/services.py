@@ -11,6 +11,7 @@ from portal.core.db import valid_id
 from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.outbox import queue_email
+from portal.core.signals import placement_status_changed
 from portal.core.time import today_local
 from portal.extensions import db
 from portal.placements import models, queries
@@ -132,6 +133,7 @@ def change_status(
     db.session.add(change)
     db.session.flush()
     record(actor, "placement.status_changed", placement, from_status=old, to_status=to)
+    placement_status_changed.send(placement, actor=actor, old=old, new=to, on=today_local())
     return change
 
 

@@ -124,6 +124,50 @@ def create_task(
     return task
 
 
+def create_candidate_task(
+    actor: User | None,
+    candidate,
+    *,
+    title: str,
+    kind: str,
+    due_date: date | None = None,
+    assignee_id: int | None = None,
+    placement_id: int | None = None,
+) -> Task:
+    """Open staff work about a candidate, with or without a placement (e.g. a retention follow-up after an
+    exit to work found outside Werkbrug). Never visible to an employer."""
+    task = Task(
+        municipality_id=candidate.municipality_id,
+        placement_id=placement_id,
+        candidate_id=candidate.id,
+        kind=kind,
+        title=title[:TITLE_MAX],
+        owner="municipal",
+        visible_to_employer=False,
+        assignee_id=assignee_id,
+        due_date=due_date,
+        status="open",
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(task)
+    db.session.flush()
+    record(actor, "task.created", task, placement_id=placement_id, kind=kind, owner="municipal")
+    return task
+
+
+def finish_task(actor: User | None, task: Task, reason: str) -> bool:
+    """Mark one open task done because its purpose was fulfilled; ``reason`` (a code) goes to the audit
+    trail. Whether it was open."""
+    if task.status != "open":
+        return False
+    task.status = "done"
+    task.done_at = now_utc()
+    task.done_by_id = getattr(actor, "id", None)
+    record(actor, "task.done", task, placement_id=task.placement_id, reason=reason)
+    db.session.flush()
+    return True
+
+
 def complete_task(actor: User, task: Task, placement) -> Task:
     """Mark an open task done."""
     if not may_complete(actor, task, placement):

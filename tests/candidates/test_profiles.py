@@ -228,7 +228,7 @@ def test_detail_shows_the_full_profile(frozen, seed, municipal):
 def test_list_shows_words_not_codes_and_consent_in_words(seed, municipal):
     shared = seed.a.candidate
     unshared = make_candidate(seed.a.municipality, first_name="Zonder", last_name="Toestemming")
-    page = text(municipal.get("/kandidaten"))
+    page = text(municipal.get("/kandidaten?specialist=alle&specialist=alle"))
     assert shared.pseudonym in page
     assert shared.full_name in page
     assert unshared.full_name in page
@@ -249,19 +249,19 @@ def test_list_search_and_filters(seed, municipal):
     )
     make_candidate(seed.a.municipality, first_name="Sara", last_name="Tesfay", work_readiness="onderwijs")
     make_candidate(seed.a.municipality, first_name="Omar", last_name="Ali", status="inactive")
-    assert "Yusuf Demir" in text(municipal.get("/kandidaten?q=yusuf dem"))
-    assert "Sara Tesfay" not in text(municipal.get("/kandidaten?q=yusuf"))
-    assert "Yusuf Demir" in text(municipal.get("/kandidaten?q=7777"))
-    only_b2 = text(municipal.get("/kandidaten?dutch_level=B2"))
+    assert "Yusuf Demir" in text(municipal.get("/kandidaten?specialist=alle&q=yusuf dem"))
+    assert "Sara Tesfay" not in text(municipal.get("/kandidaten?specialist=alle&q=yusuf"))
+    assert "Yusuf Demir" in text(municipal.get("/kandidaten?specialist=alle&q=7777"))
+    only_b2 = text(municipal.get("/kandidaten?specialist=alle&dutch_level=B2"))
     assert "Yusuf Demir" in only_b2
     assert "Sara Tesfay" not in only_b2
-    education = text(municipal.get("/kandidaten?work_readiness=onderwijs"))
+    education = text(municipal.get("/kandidaten?specialist=alle&work_readiness=onderwijs"))
     assert "Sara Tesfay" in education
     assert "Yusuf Demir" not in education
-    inactive = text(municipal.get("/kandidaten?status=inactive"))
+    inactive = text(municipal.get("/kandidaten?specialist=alle&status=inactive"))
     assert "Omar Ali" in inactive
     assert "Sara Tesfay" not in inactive
-    percent = text(municipal.get("/kandidaten?q=%25"))
+    percent = text(municipal.get("/kandidaten?specialist=alle&q=%25"))
     assert "0 kandidaten gevonden" in percent
 
 
@@ -276,16 +276,16 @@ def test_list_survives_odd_query_strings(seed, municipal, query):
 def test_list_paginates_with_a_bounded_number_of_queries(app, seed, municipal, count_queries):
     for _ in range(5):
         make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
-    municipal.get("/kandidaten")
+    municipal.get("/kandidaten?specialist=alle&specialist=alle")
     with count_queries() as few:
-        municipal.get("/kandidaten")
+        municipal.get("/kandidaten?specialist=alle&specialist=alle")
     for _ in range(40):
         make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
     with count_queries() as many:
-        response = municipal.get("/kandidaten")
+        response = municipal.get("/kandidaten?specialist=alle&specialist=alle")
     assert many.count == few.count
     assert "Pagina 1 van 2" in text(response)
-    assert "Pagina 2 van 2" in text(municipal.get("/kandidaten?page=2"))
+    assert "Pagina 2 van 2" in text(municipal.get("/kandidaten?specialist=alle&page=2"))
 
 
 # Access -------------------------------------------------------------------------------
