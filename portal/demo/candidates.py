@@ -18,6 +18,7 @@ from portal.candidates.models import Candidate, CandidateVersion, Consent
 from portal.core.models import Municipality
 from portal.core.time import now_utc, today_local
 from portal.demo.context import Demo, at
+from portal.demo.journeys import agree, first_steps, record_steps
 from portal.extensions import db
 
 FIRST_NAMES = (
@@ -90,6 +91,7 @@ def ensure_pool_candidate(
         municipality_id=municipality.id,
         screened_on=today_local() - timedelta(days=30),
         screened_by_id=contact.id,
+        specialist_id=contact.id,
         **values,
     )
     db.session.add(candidate)
@@ -108,7 +110,18 @@ def ensure_pool_candidate(
             )
         )  # fmt: skip
     created["candidates"] += 1
+    start_journey(contact, candidate, created)
     return candidate
+
+
+def start_journey(contact: User, candidate: Candidate, created: Counter) -> None:
+    """The candidate's journey up to the route and track, and the plan agreed at the trajectbepaling."""
+    today = today_local()
+    waited = int(candidate.pseudonym[-2:]) % 13  # spread the aanmeldingen over three months
+    steps = first_steps(candidate.screened_on, today, care_first=candidate.care_first, waited_weeks=waited)
+    created["stage_changes"] += record_steps(contact, candidate, steps)
+    chosen = next(step.on for step in steps if step.stage == "trajectbepaling")
+    agree(contact, candidate, chosen, today, still_active=True)
 
 
 def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date) -> Candidate:
@@ -133,6 +146,7 @@ def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date)
         municipality_id=demo.municipality.id,
         screened_on=screened,
         screened_by_id=demo.contact.id,
+        specialist_id=demo.contact.id,
         **values,
     )
     db.session.add(candidate)
@@ -150,4 +164,5 @@ def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date)
         )
     )  # fmt: skip
     demo.created["candidates"] += 1
+    start_journey(demo.contact, candidate, demo.created)
     return candidate

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from portal.core.holidays import add_working_days
 from portal.core.time import clock_at
 from portal.demo.context import Demo, at
+from portal.demo.journeys import back_to_the_track
 from portal.placements.ending import begin_aftercare_now, record_decision, record_preference, register_dropout
 from portal.placements.models import Placement
 
@@ -56,6 +57,9 @@ def end_with_stop(demo: Demo, placement: Placement, reason: str, note: str) -> N
             {"stop_reason": reason, "note": note, "last_day": placement.planned_end_date},
         )
     demo.created["decisions"] += 1
+    back = min(placement.planned_end_date + timedelta(days=1), demo.today)
+    back_to_the_track(demo.contact, placement.candidate, back, "Terug na de plaatsing.")
+    demo.created["stage_changes"] += 1
 
 
 def end_with_dropout(demo: Demo, placement: Placement, reason: str, text: str, last_day: date) -> None:
@@ -65,3 +69,5 @@ def end_with_dropout(demo: Demo, placement: Placement, reason: str, text: str, l
     with clock_at(at(registered, 11)):
         register_dropout(demo.contact, placement, reason, text, last_day)
     demo.created["tasks"] += 1
+    back_to_the_track(demo.contact, placement.candidate, registered, "Terug na uitval bij de plaatsing.")
+    demo.created["stage_changes"] += 1

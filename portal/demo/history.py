@@ -1,20 +1,21 @@
-"""A year and a half of the Eindhoven team's journey data, so the monitoring pages have figures at once.
+"""A year and a half of the Eindhoven team's journey, so the monitoring pages have figures at once.
 
-Monthly cohorts of aanmeldingen (8 to 15 invented candidates a month, K-2026-7001 and up, all called
-"... Voorbeeld") go through the intakes, klantbeeld (with a screening) and trajectbepaling (a route), on
-to a voortraject or vervolgtraject; some step up their ABC plan, some are placed, go into nazorg and
-leave for work, others leave for education, a move or another reason; about a third of the exits are to
-work. Work exits get their retention follow-ups at 6 and 12 months, most answered "still working", a
-couple overdue. Three specialists share the caseload; the team's norm is set low so one is over it.
-
-The candidates that the other demo modules created (the matching pool and the placement scenarios) get
-a short journey that ends where their placement stands, and the contracts in nazorg propose an exit
-that waits for the contact's confirmation.
+Monthly cohorts of aanmeldingen (8 to 15 invented candidates a month over the last year, fewer in the
+half year before; K-2026-7001 and up, all called "... Voorbeeld") go through the intakes, klantbeeld
+(with a screening) and trajectbepaling (a route and the ABC plan), on to a voortraject or
+vervolgtraject; some step up their plan, some are placed, go into nazorg and leave for work, others
+leave for education, a move or another reason; about a third of the exits are to work. Work exits get
+their retention follow-ups at 6 and 12 months, most answered "still working", two overdue. Three
+specialists share the caseload; the team's norm is set low so the busiest is over it.
 
 The history is planned first, from a seeded random generator and today's date only (so it is the same
-every time), then written. The journey's rows are written directly, in the steps below, with their own
-dates in the past. Idempotent: a history candidate that exists is skipped whole; a candidate that has a
-stage already gets no journey; the exit of a placement and the team's settings are only added once.
+every time), then recorded with the journey services (``portal.demo.journeys`` and
+``portal.journey.services``), each step on its own day through the clock override. Older placements
+are plain system stages (no placement rows). The answers to the follow-ups are written on the planned
+rows. The other demo candidates get their first steps when they are created (``portal.demo.candidates``)
+and their placement stages and proposed exits from the placements themselves.
+
+Idempotent: a history candidate that exists is skipped whole; the team's settings are saved once.
 """
 
 from __future__ import annotations
@@ -28,24 +29,25 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.candidates.models import Candidate, CandidateVersion
-from portal.demo.accounts import SPECIALIST_EMAILS, find_user
+from portal.core.time import clock_at
+from portal.demo.accounts import ADMIN_EMAIL, SPECIALIST_EMAILS, find_user
 from portal.demo.candidates import candidate_rows
 from portal.demo.context import Demo, at
+from portal.demo.journeys import PROVIDERS, REVIEW_WEEKS, Step, agree, record_steps
 from portal.employers.models import Employer
 from portal.extensions import db
-from portal.journey.models import (
-    DEFAULT_PLAN_REVIEW_WEEKS,
-    Exit,
-    PlanStep,
-    RetentionFollowUp,
-    Screening,
-    StageChange,
-    TeamSettings,
+from portal.journey.models import Exit, RetentionFollowUp, TeamSettings
+from portal.journey.services import (
+    record_exit,
+    record_plan_step,
+    record_screening,
+    save_team_settings,
 )
-from portal.placements.models import Placement
+from portal.matching.services import set_candidate_status
 
-#: Aanmeldingen per month, oldest month first (18 months ago up to last month), then this month's.
-COHORT_SIZES = (8, 9, 8, 10, 9, 11, 12, 9, 14, 11, 13, 10, 15, 12, 9, 13, 11, 14)
+#: Aanmeldingen per month, oldest month first (18 months ago up to last month), then this month's. The
+#: first six months were the team's start (fewer); they give the 12-month follow-ups their answers.
+COHORT_SIZES = (6, 5, 6, 5, 6, 6, 12, 9, 14, 11, 13, 10, 15, 12, 9, 13, 11, 14)
 THIS_MONTH = 6
 FIRST_NUMBER = 7001
 #: The team's caseload norm in the demo: low, so the busiest specialist is over it.
@@ -79,13 +81,6 @@ FIRST_FATES = (
     "moved",
     "education",
 )
-PROVIDERS = {
-    "activering": "Activeringscentrum De Stap (demo)",
-    "opleiding": "Taalschool Lichtstad (demo)",
-    "zorg": "Welzijn Eindhoven (demo)",
-    "werk": "Werkleerbedrijf Eindhoven (demo)",
-    "leerwerk": "Leerwerkloket Eindhoven (demo)",
-}
 SCREENING_OUTCOMES = (
     "Leert snel; wil graag in de techniek werken.",
     "Taalniveau A2. Kan met uitleg zelfstandig werken.",
@@ -107,8 +102,7 @@ DIRECT_EMPLOYERS = (
     "Kringloop De Tweede Kans (demo)",
     "Hotel De Lichtstad (demo)",
 )
-#: The placement scenarios' contracts in nazorg that propose an exit (pseudonyms).
-PROPOSED_EXITS = ("K-2026-9105", "K-2026-9201")
+STEP_NOTE = "Een stap hoger in het plan."
 
 
 def add_months(day: date, months: int) -> date:
@@ -119,17 +113,6 @@ def add_months(day: date, months: int) -> date:
 
 
 # The plan ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    stage: str
-    on: date
-    source: str | None = None
-    route: str | None = None
-    provider: str | None = None
-    ends_on: date | None = None
-    note: str | None = None
 
 
 @dataclass
@@ -345,6 +328,7 @@ def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> 
         exit_plan = journey.exit
         if exit_plan is None or exit_plan.kind not in ("work_fulltime", "work_parttime", "leerwerk"):
             continue
+        still_working = True
         for months in (6, 12):
             followup = FollowUpPlan(months, add_months(exit_plan.on, months))
             exit_plan.followups.append(followup)
@@ -353,10 +337,10 @@ def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> 
             asked.append(followup)
             followup.answered_on = min(followup.due_on + timedelta(days=rng.randint(1, 12)), today)
             followup.via = rng.choice(("employer", "employer", "specialist"))
-            followup.still_employed = rng.random() < 0.85
-            if not followup.still_employed:
+            still_working = still_working and rng.random() < 0.85  # once gone, still gone
+            followup.still_employed = still_working
+            if not still_working:
                 followup.note = "Het contract is niet verlengd. Zoekt ander werk."
-                break
     for followup in sorted(asked, key=lambda f: f.due_on, reverse=True)[:2]:  # the two latest: overdue
         followup.answered_on = followup.via = followup.still_employed = followup.note = None
 
@@ -365,28 +349,29 @@ def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> 
 
 
 def seed_history(demo: Demo) -> None:
-    """The team's settings, its specialists' history candidates, and journeys for the other candidates."""
+    """The team's settings, then each missing history candidate with their journey."""
     specialists = [find_user(email) for email in SPECIALIST_EMAILS]
-    if any(user is None for user in specialists):
+    admin = find_user(ADMIN_EMAIL)
+    if admin is None or any(user is None for user in specialists):
         return
-    team_settings(demo)
+    team_settings(demo, admin)
     employers = employers_by_kvk(demo)
     for journey in missing_journeys(plan_history(demo.today)):
         write_history_candidate(demo, journey, specialists, employers)
     db.session.flush()
-    journeys_of_current_candidates(demo)
-    propose_exits_after_contracts(demo)
-    every_candidate_has_a_specialist(demo)
-    db.session.flush()
 
 
-def team_settings(demo: Demo) -> None:
-    """Eindhoven's caseload norm (only when the team has no settings yet)."""
+def team_settings(demo: Demo, admin: User) -> None:
+    """Eindhoven's caseload norm, set by the admin (only when the team has no settings yet)."""
     exists = db.session.scalar(
         sa.select(TeamSettings.id).where(TeamSettings.municipality_id == demo.municipality.id)
     )
     if exists is None:
-        db.session.add(TeamSettings(municipality_id=demo.municipality.id, caseload_norm=CASELOAD_NORM))
+        save_team_settings(
+            admin,
+            demo.municipality.id,
+            {"caseload_norm": CASELOAD_NORM, "followup_months": "6 12", "plan_review_weeks": REVIEW_WEEKS},
+        )
 
 
 def employers_by_kvk(demo: Demo) -> dict[str, Employer]:
@@ -408,23 +393,28 @@ def missing_journeys(journeys: list[Journey]) -> list[Journey]:
 
 
 def write_history_candidate(demo: Demo, journey: Journey, specialists: list[User], employers) -> None:
-    """One history candidate with all their rows."""
+    """One history candidate: the profile, then what happened, each on its day, by their specialist."""
     specialist = specialists[journey.specialist]
     candidate = add_history_candidate(demo, journey, specialist)
-    add_stage_changes(demo, candidate, journey.steps, specialist)
-    add_screening(demo, candidate, journey, specialist)
-    add_plan_step(demo, candidate, journey, specialist)
+    before_exit = [step for step in journey.steps if step.stage != "uitstroom"]
+    screened = journey.screening[1] if journey.screening else None
+    for step in before_exit:
+        demo.created["stage_changes"] += record_steps(specialist, candidate, [step])
+        if step.on == screened and step.stage == "klantbeeld":
+            screen(demo, candidate, journey, specialist)
+        if step.stage == "trajectbepaling":
+            agree(specialist, candidate, step.on, demo.today, still_active=journey.exit is None)
+    if journey.plan_step is not None:
+        step_up(demo, candidate, journey, specialist)
     if journey.exit is not None:
-        add_exit(demo, candidate, journey.exit, specialist, employers)
+        leave_the_caseload(demo, candidate, journey.exit, specialist, employers)
 
 
 def add_history_candidate(demo: Demo, journey: Journey, specialist: User) -> Candidate:
-    """The profile (one of the pool's, with its own name), its stage, plan dates and first version."""
+    """The profile (one of the pool's, with its own name) registered on the day of the aanmelding."""
     template = candidate_rows()[journey.number % 28]
     values = {k: v for k, v in template.items() if k != "share_consent"}
-    last = journey.steps[-1]
     klantbeeld = next((s.on for s in journey.steps if s.stage == "klantbeeld"), None)
-    exited = last.stage == "uitstroom"
     values.update(
         pseudonym=f"K-2026-{journey.number}",
         first_name=journey.first_name,
@@ -433,247 +423,99 @@ def add_history_candidate(demo: Demo, journey: Journey, specialist: User) -> Can
         phone=f"06 0000 {journey.number}",
         home_town="Eindhoven",
     )
+    registered = at(journey.steps[0].on, 9)
     candidate = Candidate(
         municipality_id=demo.municipality.id,
         screened_on=klantbeeld,
         screened_by_id=specialist.id if klantbeeld else None,
-        status="inactive" if exited else "active",
         specialist_id=specialist.id,
-        stage=last.stage,
-        stage_since=last.on,
-        plan_agreed_on=journey.plan_agreed_on,
-        plan_agreed_by_id=specialist.id if journey.plan_agreed_on else None,
-        plan_review_on=None if exited else plan_review(journey.plan_agreed_on, demo.today),
+        created_at=registered,
+        updated_at=registered,
         **values,
     )
-    candidate.created_at = candidate.updated_at = at(journey.steps[0].on, 9)
     db.session.add(candidate)
     db.session.flush()
     db.session.add(
         CandidateVersion(
-            candidate_id=candidate.id, version=1, changed_by_id=specialist.id,
-            changed_at=at(journey.steps[0].on, 9), changes={"created": True},
+            candidate_id=candidate.id, version=1, changed_by_id=specialist.id, changed_at=registered,
+            changes={"created": True},
         )
     )  # fmt: skip
     demo.created["candidates"] += 1
     return candidate
 
 
-def plan_review(agreed: date | None, today: date) -> date | None:
-    """The next review of the plan: every eight weeks from agreement; a few are a little overdue."""
-    if agreed is None:
-        return None
-    review = agreed + timedelta(weeks=DEFAULT_PLAN_REVIEW_WEEKS)
-    while review < today - timedelta(days=10):
-        review += timedelta(weeks=DEFAULT_PLAN_REVIEW_WEEKS)
-    return review
-
-
-def add_stage_changes(
-    demo: Demo, candidate: Candidate, steps: list[Step], specialist: User, placement_id: int | None = None
-) -> None:
-    """The dated stage rows; the system stages (plaatsing, nazorg, uitstroom) have no recorder."""
-    for step in steps:
-        system = step.stage in ("plaatsing", "nazorg", "uitstroom")
-        db.session.add(
-            StageChange(
-                municipality_id=demo.municipality.id,
-                candidate_id=candidate.id,
-                stage=step.stage,
-                entered_on=step.on,
-                source=step.source,
-                route=step.route,
-                provider=step.provider,
-                ends_on=step.ends_on,
-                placement_id=placement_id if step.stage in ("plaatsing", "nazorg") else None,
-                note=step.note,
-                recorded_by_id=None if system else specialist.id,
-                recorded_at=at(step.on, 11),
-            )
-        )
-        demo.created["stage_changes"] += 1
-
-
-def add_screening(demo: Demo, candidate: Candidate, journey: Journey, specialist: User) -> None:
-    if journey.screening is None:
-        return
+def screen(demo: Demo, candidate: Candidate, journey: Journey, specialist: User) -> None:
+    """The screening done for the klantbeeld, recorded that afternoon."""
     instrument, done_on, outcome = journey.screening
-    db.session.add(
-        Screening(
-            municipality_id=demo.municipality.id, candidate_id=candidate.id, instrument=instrument,
-            done_on=done_on, outcome=outcome, recorded_by_id=specialist.id, recorded_at=at(done_on, 14),
+    with clock_at(at(done_on, 14)):
+        record_screening(
+            specialist, candidate, {"instrument": instrument, "done_on": done_on, "outcome": outcome}
         )
-    )  # fmt: skip
     demo.created["screenings"] += 1
 
 
-def add_plan_step(demo: Demo, candidate: Candidate, journey: Journey, specialist: User) -> None:
-    if journey.plan_step is None:
-        return
+def step_up(demo: Demo, candidate: Candidate, journey: Journey, specialist: User) -> None:
+    """A step up the ABC plan, recorded the day it happened."""
     from_level, to_level, stepped_on = journey.plan_step
-    db.session.add(
-        PlanStep(
-            municipality_id=demo.municipality.id, candidate_id=candidate.id, from_level=from_level,
-            to_level=to_level, stepped_on=stepped_on, note="Een stap hoger in het plan.",
-            recorded_by_id=specialist.id, recorded_at=at(stepped_on, 15),
+    with clock_at(at(stepped_on, 15)):
+        record_plan_step(
+            specialist,
+            candidate,
+            {"from_level": from_level, "to_level": to_level, "stepped_on": stepped_on, "note": STEP_NOTE},
         )
-    )  # fmt: skip
     demo.created["plan_steps"] += 1
 
 
-def add_exit(demo: Demo, candidate: Candidate, plan: ExitPlan, specialist: User, employers) -> None:
-    """A confirmed exit with its reason, and for work its retention follow-ups."""
+def leave_the_caseload(demo: Demo, candidate: Candidate, plan: ExitPlan, specialist: User, employers) -> None:
+    """The exit on its day (uitstroom follows, and for work the follow-ups are planned); the candidate is
+    no longer available; the follow-ups that came due were answered (two are still open)."""
     employer = employers.get(plan.employer_kvk) if plan.employer_kvk else None
-    moment = at(plan.on, 12)
-    row = Exit(
-        municipality_id=demo.municipality.id,
-        candidate_id=candidate.id,
-        status="confirmed",
-        exit_on=plan.on,
-        kind=plan.kind,
-        reason=EXIT_REASONS[plan.kind].format(hours=plan.hours),
-        employer_id=employer.id if employer else None,
-        employer_name=plan.employer_name,
-        direct_hire=plan.employer_name is not None,
-        contract_type=plan.contract_type,
-        hours_per_week=plan.hours,
-        recorded_by_id=specialist.id,
-        confirmed_by_id=specialist.id,
-        confirmed_at=moment,
-        created_at=moment,
-        updated_at=moment,
-    )
-    db.session.add(row)
-    db.session.flush()
+    with clock_at(at(plan.on, 12)):
+        exit_row = record_exit(
+            specialist,
+            candidate,
+            {
+                "exit_on": plan.on,
+                "kind": plan.kind,
+                "reason": EXIT_REASONS[plan.kind].format(hours=plan.hours),
+                "contract_type": plan.contract_type,
+                "hours_per_week": plan.hours,
+                "employer_id": employer.id if employer else None,
+                "employer_name": plan.employer_name,
+            },
+        )
+        set_candidate_status(specialist, candidate, "inactive")
     demo.created["exits"] += 1
-    for followup in plan.followups:
-        add_followup(demo, candidate, row, followup, specialist)
-
-
-def add_followup(
-    demo: Demo, candidate: Candidate, exit_row: Exit, plan: FollowUpPlan, specialist: User
-) -> None:
-    """A retention follow-up: asked on its due date when that has passed, answered or still open."""
-    asked = plan.due_on <= demo.today
-    answered = plan.answered_on is not None
-    db.session.add(
-        RetentionFollowUp(
-            municipality_id=demo.municipality.id,
-            candidate_id=candidate.id,
-            exit_id=exit_row.id,
-            months=plan.months,
-            due_on=plan.due_on,
-            employer_id=exit_row.employer_id,
-            question_sent_at=at(plan.due_on, 8) if asked and exit_row.employer_id else None,
-            answered_at=at(plan.answered_on, 13) if answered else None,
-            answered_via=plan.via,
-            answered_by_id=specialist.id if plan.via == "specialist" else None,
-            still_employed=plan.still_employed,
-            hours_per_week=exit_row.hours_per_week if plan.still_employed else None,
-            contract_extended=(plan.months == 12) if plan.still_employed else None,
-            note=plan.note,
-            created_at=at(exit_row.exit_on, 12),
-            updated_at=at(plan.answered_on, 13) if answered else at(exit_row.exit_on, 12),
+    demo.created["stage_changes"] += 1
+    followups = {
+        row.months: row
+        for row in db.session.scalars(
+            sa.select(RetentionFollowUp).where(RetentionFollowUp.exit_id == exit_row.id)
         )
-    )
-    demo.created["followups"] += 1
+    }
+    demo.created["followups"] += len(followups)
+    for answer in plan.followups:
+        row = followups.get(answer.months)
+        if row is not None:
+            answer_followup(demo, row, answer, specialist)
 
 
-# The other demo candidates -----------------------------------------------------------------------------
+def answer_followup(demo: Demo, row: RetentionFollowUp, answer: FollowUpPlan, specialist: User) -> None:
+    """Asked on its due date when that has passed; the answer written on the row as it came in (the
+    employer through the link, or the specialist after a call)."""
+    if row.due_on < demo.today and row.employer_id is not None:
+        row.question_sent_at = at(row.due_on, 8)
+    if answer.answered_on is None:
+        return
+    row.answered_at = at(answer.answered_on, 13)
+    row.answered_via = answer.via
+    row.answered_by_id = specialist.id if answer.via == "specialist" else None
+    row.still_employed = answer.still_employed
+    row.hours_per_week = demo_hours(row) if answer.still_employed else None
+    row.contract_extended = (row.months == 12) if answer.still_employed else None
+    row.note = answer.note
 
 
-def journeys_of_current_candidates(demo: Demo) -> None:
-    """A short journey for each candidate without a stage: up to where their latest placement stands."""
-    candidates = db.session.scalars(
-        sa.select(Candidate)
-        .where(Candidate.municipality_id == demo.municipality.id, Candidate.stage.is_(None))
-        .order_by(Candidate.id)
-    ).all()
-    placements = latest_placements([c.id for c in candidates])
-    for candidate in candidates:
-        placement = placements.get(candidate.id)
-        steps = journey_until_now(demo, candidate, placement)
-        add_stage_changes(demo, candidate, steps, demo.contact, placement.id if placement else None)
-        candidate.stage, candidate.stage_since = steps[-1].stage, steps[-1].on
-        agreed = next(s.on for s in steps if s.stage == "trajectbepaling")
-        candidate.plan_agreed_on, candidate.plan_agreed_by_id = agreed, demo.contact.id
-        candidate.plan_review_on = plan_review(agreed, demo.today)
-
-
-def latest_placements(candidate_ids: list[int]) -> dict[int, Placement]:
-    rows = db.session.scalars(
-        sa.select(Placement).where(Placement.candidate_id.in_(candidate_ids)).order_by(Placement.id)
-    )
-    return {placement.candidate_id: placement for placement in rows}
-
-
-def journey_until_now(demo: Demo, candidate: Candidate, placement: Placement | None) -> list[Step]:
-    """Aanmelding six weeks before the klantbeeld (the screening), then on to the placement, if any."""
-    screened = min(candidate.screened_on or demo.today, demo.today)
-    route = "zorg" if candidate.care_first else "werk"
-    chosen = min(screened + timedelta(days=7), demo.today)
-    steps = [
-        Step("aanmelding", screened - timedelta(days=45), source="coa_tvs"),
-        Step("intake_rechtmatigheid", screened - timedelta(days=35)),
-        Step("intake_doelmatigheid", screened - timedelta(days=21)),
-        Step("klantbeeld", screened),
-        Step("trajectbepaling", chosen, route=route),
-    ]
-    onwards = min(chosen + timedelta(days=7), demo.today)
-    if candidate.care_first:
-        steps.append(
-            Step("voortraject", onwards, provider=PROVIDERS["zorg"], ends_on=onwards + timedelta(weeks=16))
-        )
-    else:
-        steps.append(Step("vervolgtraject", onwards, provider=PROVIDERS["werk"]))
-    if placement is None or placement.actual_start_date is None:
-        return steps
-    steps.append(Step("plaatsing", placement.actual_start_date))
-    if placement.status == "nazorg":
-        steps.append(Step("nazorg", min(placement.contract_start_date, demo.today)))
-    elif placement.status in ("closed", "interrupted"):
-        back = min(placement.ended_on + timedelta(days=1), demo.today)
-        steps.append(Step("vervolgtraject", back, provider=PROVIDERS["werk"], note="Terug na de plaatsing."))
-    return steps
-
-
-def propose_exits_after_contracts(demo: Demo) -> None:
-    """The contracts in nazorg of PROPOSED_EXITS propose an exit to work, waiting for confirmation."""
-    placements = db.session.scalars(
-        sa.select(Placement)
-        .join(Candidate, Candidate.id == Placement.candidate_id)
-        .outerjoin(Exit, Exit.placement_id == Placement.id)
-        .where(
-            Placement.municipality_id == demo.municipality.id,
-            Placement.status == "nazorg",
-            Candidate.pseudonym.in_(PROPOSED_EXITS),
-            Exit.id.is_(None),
-        )
-    ).all()
-    for placement in placements:
-        hours = placement.contract_hours
-        kind = "work_fulltime" if hours and hours >= 32 else "work_parttime"
-        db.session.add(
-            Exit(
-                municipality_id=demo.municipality.id,
-                candidate_id=placement.candidate_id,
-                status="proposed",
-                exit_on=placement.contract_start_date,
-                kind=kind,
-                reason=EXIT_REASONS[kind].format(hours=hours),
-                placement_id=placement.id,
-                employer_id=placement.employer_id,
-                contract_type=placement.contract_type,
-                hours_per_week=hours,
-            )
-        )
-        demo.created["exits"] += 1
-
-
-def every_candidate_has_a_specialist(demo: Demo) -> None:
-    """The candidates of the other demo modules are the fixed contact's caseload."""
-    db.session.execute(
-        sa.update(Candidate)
-        .where(Candidate.municipality_id == demo.municipality.id, Candidate.specialist_id.is_(None))
-        .values(specialist_id=demo.contact.id)
-    )
+def demo_hours(row: RetentionFollowUp) -> int | None:
+    return db.session.scalar(sa.select(Exit.hours_per_week).where(Exit.id == row.exit_id))

