@@ -11,9 +11,11 @@ specialists share the caseload; the team's norm is set low so the busiest is ove
 The history is planned first, from a seeded random generator and today's date only (so it is the same
 every time), then recorded with the journey services (``portal.demo.journeys`` and
 ``portal.journey.services``), each step on its own day through the clock override. Older placements
-are plain system stages (no placement rows). The answers to the follow-ups are written on the planned
-rows. The other demo candidates get their first steps when they are created (``portal.demo.candidates``)
-and their placement stages and proposed exits from the placements themselves.
+are plain system stages (no placement rows). The follow-ups are started by the follow-up sweep on
+their due dates and answered through the employer's link or by the specialist
+(``portal.followups.services``). The other demo candidates get their first steps when they are
+created (``portal.demo.candidates``) and their placement stages and proposed exits from the placements
+themselves.
 
 Idempotent: a history candidate that exists is skipped whole; the team's settings are saved once.
 """
@@ -36,6 +38,7 @@ from portal.demo.context import Demo, at
 from portal.demo.journeys import PROVIDERS, REVIEW_WEEKS, Step, agree, record_steps
 from portal.employers.models import Employer
 from portal.extensions import db
+from portal.followups.services import answer_with_link, record_answer, sweep
 from portal.journey.models import Exit, RetentionFollowUp, TeamSettings
 from portal.journey.services import (
     record_exit,
@@ -103,6 +106,8 @@ DIRECT_EMPLOYERS = (
     "Hotel De Lichtstad (demo)",
 )
 STEP_NOTE = "Een stap hoger in het plan."
+#: Days an employer has to answer a follow-up (the default FOLLOWUP_ANSWER_DAYS): later it is overdue.
+ANSWER_DAYS = 21
 
 
 def add_months(day: date, months: int) -> date:
@@ -322,7 +327,8 @@ def leave(journey: Journey, fate: str, day: date, today: date, rng: random.Rando
 
 
 def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> None:
-    """6 and 12 months after each work exit; past ones answered (most still working), two left overdue."""
+    """6 and 12 months after each work exit: answered within days of the due date (most still working),
+    except those whose answer is not in yet and the two latest past their answer time (overdue)."""
     asked: list[FollowUpPlan] = []
     for journey in journeys:
         exit_plan = journey.exit
@@ -334,14 +340,19 @@ def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> 
             exit_plan.followups.append(followup)
             if followup.due_on >= today:
                 continue
-            asked.append(followup)
-            followup.answered_on = min(followup.due_on + timedelta(days=rng.randint(1, 12)), today)
+            answered_on = followup.due_on + timedelta(days=rng.randint(1, 12))
+            if answered_on >= today:
+                continue  # asked, the answer is not in yet
+            if followup.due_on + timedelta(days=ANSWER_DAYS) < today:
+                asked.append(followup)
+            followup.answered_on = answered_on
             followup.via = rng.choice(("employer", "employer", "specialist"))
             still_working = still_working and rng.random() < 0.85  # once gone, still gone
             followup.still_employed = still_working
             if not still_working:
                 followup.note = "Het contract is niet verlengd. Zoekt ander werk."
-    for followup in sorted(asked, key=lambda f: f.due_on, reverse=True)[:2]:  # the two latest: overdue
+    # The two latest whose answer time has passed stay unanswered: overdue.
+    for followup in sorted(asked, key=lambda f: f.due_on, reverse=True)[:2]:
         followup.answered_on = followup.via = followup.still_employed = followup.note = None
 
 
@@ -356,8 +367,10 @@ def seed_history(demo: Demo) -> None:
         return
     team_settings(demo, admin)
     employers = employers_by_kvk(demo)
+    followups: list[tuple[RetentionFollowUp, FollowUpPlan, User]] = []
     for journey in missing_journeys(plan_history(demo.today)):
-        write_history_candidate(demo, journey, specialists, employers)
+        followups += write_history_candidate(demo, journey, specialists, employers)
+    ask_and_answer_followups(demo, followups)
     db.session.flush()
 
 
@@ -392,8 +405,9 @@ def missing_journeys(journeys: list[Journey]) -> list[Journey]:
     return [journey for pseudonym, journey in pseudonyms.items() if pseudonym not in existing]
 
 
-def write_history_candidate(demo: Demo, journey: Journey, specialists: list[User], employers) -> None:
-    """One history candidate: the profile, then what happened, each on its day, by their specialist."""
+def write_history_candidate(demo: Demo, journey: Journey, specialists: list[User], employers) -> list:
+    """One history candidate: the profile, then what happened, each on its day, by their specialist;
+    returns their follow-ups with the answers to come, as (row, plan, specialist)."""
     specialist = specialists[journey.specialist]
     candidate = add_history_candidate(demo, journey, specialist)
     before_exit = [step for step in journey.steps if step.stage != "uitstroom"]
@@ -406,8 +420,9 @@ def write_history_candidate(demo: Demo, journey: Journey, specialists: list[User
             agree(specialist, candidate, step.on, demo.today, still_active=journey.exit is None)
     if journey.plan_step is not None:
         step_up(demo, candidate, journey, specialist)
-    if journey.exit is not None:
-        leave_the_caseload(demo, candidate, journey.exit, specialist, employers)
+    if journey.exit is None:
+        return []
+    return leave_the_caseload(demo, candidate, journey.exit, specialist, employers)
 
 
 def add_history_candidate(demo: Demo, journey: Journey, specialist: User) -> Candidate:
@@ -467,9 +482,9 @@ def step_up(demo: Demo, candidate: Candidate, journey: Journey, specialist: User
     demo.created["plan_steps"] += 1
 
 
-def leave_the_caseload(demo: Demo, candidate: Candidate, plan: ExitPlan, specialist: User, employers) -> None:
+def leave_the_caseload(demo: Demo, candidate: Candidate, plan: ExitPlan, specialist: User, employers) -> list:
     """The exit on its day (uitstroom follows, and for work the follow-ups are planned); the candidate is
-    no longer available; the follow-ups that came due were answered (two are still open)."""
+    no longer available. Returns the planned follow-ups with their answers to come."""
     employer = employers.get(plan.employer_kvk) if plan.employer_kvk else None
     with clock_at(at(plan.on, 12)):
         exit_row = record_exit(
@@ -488,34 +503,54 @@ def leave_the_caseload(demo: Demo, candidate: Candidate, plan: ExitPlan, special
         set_candidate_status(specialist, candidate, "inactive")
     demo.created["exits"] += 1
     demo.created["stage_changes"] += 1
-    followups = {
+    rows = {
         row.months: row
         for row in db.session.scalars(
             sa.select(RetentionFollowUp).where(RetentionFollowUp.exit_id == exit_row.id)
         )
     }
-    demo.created["followups"] += len(followups)
-    for answer in plan.followups:
-        row = followups.get(answer.months)
-        if row is not None:
-            answer_followup(demo, row, answer, specialist)
+    demo.created["followups"] += len(rows)
+    return [(rows[answer.months], answer, specialist) for answer in plan.followups if answer.months in rows]
 
 
-def answer_followup(demo: Demo, row: RetentionFollowUp, answer: FollowUpPlan, specialist: User) -> None:
-    """Asked on its due date when that has passed; the answer written on the row as it came in (the
-    employer through the link, or the specialist after a call)."""
-    if row.due_on < demo.today and row.employer_id is not None:
-        row.question_sent_at = at(row.due_on, 8)
-    if answer.answered_on is None:
-        return
-    row.answered_at = at(answer.answered_on, 13)
-    row.answered_via = answer.via
-    row.answered_by_id = specialist.id if answer.via == "specialist" else None
-    row.still_employed = answer.still_employed
-    row.hours_per_week = demo_hours(row) if answer.still_employed else None
-    row.contract_extended = (row.months == 12) if answer.still_employed else None
-    row.note = answer.note
+def ask_and_answer_followups(
+    demo: Demo, followups: list[tuple[RetentionFollowUp, FollowUpPlan, User]]
+) -> None:
+    """In the order it happened: on each due date the follow-up sweep opens the specialist's task and asks
+    the employer; each answer comes in on its day (through the employer's link when a question was sent,
+    else recorded by the specialist after a call)."""
+    events = [
+        (row.due_on, 0, row, plan, specialist)
+        for row, plan, specialist in followups
+        if row.due_on < demo.today
+    ]
+    events += [
+        (plan.answered_on, 1, row, plan, specialist)
+        for row, plan, specialist in followups
+        if plan.answered_on
+    ]
+    for day, kind, row, plan, specialist in sorted(
+        events, key=lambda event: (event[0], event[1], event[2].id)
+    ):
+        if kind == 0:
+            with clock_at(at(day, 7)):
+                sweep()
+        else:
+            answer_followup(row, plan, specialist)
 
 
-def demo_hours(row: RetentionFollowUp) -> int | None:
-    return db.session.scalar(sa.select(Exit.hours_per_week).where(Exit.id == row.exit_id))
+def answer_followup(row: RetentionFollowUp, plan: FollowUpPlan, specialist: User) -> None:
+    """One answer, on the day it came in."""
+    hours = db.session.scalar(sa.select(Exit.hours_per_week).where(Exit.id == row.exit_id))
+    values = {
+        "still_employed": plan.still_employed,
+        "hours_per_week": hours if plan.still_employed else None,
+        "contract_extended": (row.months == 12) if plan.still_employed else None,
+        "note": plan.note,
+    }
+    moment = at(plan.answered_on, 13)
+    with clock_at(moment):
+        if row.token_hash is not None:
+            answer_with_link(row, values, moment)
+        else:
+            record_answer(specialist, row, values)
