@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.journey.views import bp as journey_bp
     from portal.main.views import bp as main_bp
     from portal.matching.views import bp as matching_bp
+    from portal.monitoring.views import bp as monitoring_bp
     from portal.placements.views import bp as placements_bp
     from portal.requests.views import bp as requests_bp
     from portal.tasks.views import bp as tasks_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         aftercare_bp,
         alerts_bp,
         calendar_bp,
+        monitoring_bp,
         journey_bp,
         followups_bp,
         admin_bp,

@@ -1,4 +1,4 @@
-"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | db.
+"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | export-monitoring | db.
 
 ``portal.scheduler`` is imported inside the commands only, so the web app never loads it.
 """
@@ -20,7 +20,13 @@ def init_app(app: Flask) -> None:
     from portal.core.migrate import db_cli
 
     app.cli.add_command(db_cli)
-    for command in (scheduler_command, run_job_command, seed_demo_command, create_admin_command):
+    for command in (
+        scheduler_command,
+        run_job_command,
+        seed_demo_command,
+        create_admin_command,
+        export_monitoring_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -150,3 +156,53 @@ def _valid_email(raw: str) -> str:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise click.BadParameter(f"not a valid e-mail address: {exc}", param_hint="--email") from None
+
+
+@click.command("export-monitoring")
+@click.option("--municipality", "municipality_name", required=True, help="The municipality's name.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option(
+    "--list",
+    "kind",
+    type=click.Choice(["kandidaten", "plaatsingen", "cijfers"]),
+    default="kandidaten",
+    show_default=True,
+    help="The monitoring list (one row per candidate), the placements, or the dashboard's figures.",
+)
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Registered from (default: 12 months)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Registered up to and including.")
+@click.option(
+    "--without-names", is_flag=True, help="Pseudonyms instead of names, no contact data, no free text."
+)
+@with_appcontext
+def export_monitoring_command(municipality_name, fmt, out_path, kind, start, end, without_names) -> None:
+    """Write the monitoring export of one municipality to a file (an audit event records it)."""
+    import sqlalchemy as sa
+
+    from portal.core.errors import DomainError
+    from portal.core.models import Municipality
+    from portal.core.time import today_local
+    from portal.monitoring import services
+    from portal.monitoring.figures import Period, default_period
+
+    municipality = db.session.scalar(sa.select(Municipality).where(Municipality.name == municipality_name))
+    if municipality is None:
+        raise click.BadParameter(f"no municipality named {municipality_name!r}", param_hint="--municipality")
+    default_start, default_end = default_period(today_local())
+    period = Period(start.date() if start else default_start, end.date() if end else default_end)
+    if period.end < period.start:
+        raise click.BadParameter("must be on or after --from", param_hint="--to")
+    with open(out_path, "wb") as out:
+        try:
+            rows = services.export(
+                None, municipality.id, kind, fmt, period, without_names=without_names, out=out, via="cli"
+            )
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+    db.session.commit()
+    names = "without names" if without_names else "with names"
+    click.echo(f"Wrote {rows} rows ({kind}, {fmt}, {names}) for {municipality.name} to {out_path}.")

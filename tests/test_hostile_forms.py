@@ -854,6 +854,13 @@ SCENARIOS: dict[str, Scenario] = {
         lambda w: f"/signalen/{w.a.alert.id}/afhandelen",
         valid={"note": "Gebeld met de werkgever."},
     ),
+    "monitoring.export": Scenario(
+        "municipal",
+        lambda w: "/monitoring/export",
+        page=lambda w: "/monitoring",
+        valid={"lijst": "cijfers", "formaat": "csv"},
+        expect=200,
+    ),
     "calendar.reset": Scenario(
         "municipal", lambda w: "/agenda/nieuw-adres", page=lambda w: "/agenda", expect=303
     ),
@@ -1485,6 +1492,21 @@ SEARCH_FORMS = {
     "requests.index": Scenario("municipal", lambda w: "/aanvragen", method="GET", expect=200),
     "admin.users": Scenario("admin", lambda w: "/beheer/gebruikers", method="GET", expect=200),
     "admin.audit": Scenario("admin", lambda w: "/beheer/logboek", method="GET", expect=200),
+    "monitoring.index": Scenario("municipal", lambda w: "/monitoring", method="GET", expect=200),
+    "monitoring.candidates": Scenario(
+        "municipal",
+        lambda w: "/monitoring/kandidaten",
+        page=lambda w: "/monitoring/kandidaten?fase=aanmelding&basis=caseload&specialist=geen",
+        method="GET",
+        expect=200,
+    ),
+    "monitoring.placements": Scenario(
+        "admin",
+        lambda w: "/monitoring/plaatsingen",
+        page=lambda w: "/monitoring/plaatsingen?status=interrupted&reden=language&soort=1",
+        method="GET",
+        expect=200,
+    ),
     "journey.reassign": Scenario("municipal", lambda w: "/caseload/overdragen", method="GET", expect=200),
     "followups.index": Scenario("municipal", lambda w: "/navraag", method="GET", expect=200),
 }

@@ -117,6 +117,8 @@ ACTIONS = {
     "outbox.retried_all": "Alle mislukte e-mails opnieuw klaargezet",
     "outbox.cancelled": "E-mail niet verstuurd: toestemming ingetrokken",
     "demo.seeded": "Demogegevens geladen",
+    # Figures and exports
+    "monitoring.exported": "Cijfers of monitoringlijst gedownload",
 }
 
 #: Filter groups: code → (label, action code prefixes).
@@ -129,6 +131,7 @@ GROUPS = {
     "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.", "followup.")),
     "traject": ("Traject en caseload", ("journey.",)),
     "beheer": ("Beheer", ("municipality.", "outbox.", "demo.")),
+    "cijfers": ("Cijfers en downloads", ("monitoring.",)),
 }
 
 #: Object type (model class name) → what it is called.

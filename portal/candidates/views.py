@@ -26,6 +26,7 @@ from portal.core.pagination import page_number, paginate
 from portal.core.security import roles_required
 from portal.employers.models import SECTORS
 from portal.extensions import db
+from portal.journey import services as journey_services
 from portal.journey.models import STAGES as JOURNEY_STAGES
 
 bp = Blueprint("candidates", __name__)
@@ -55,9 +56,14 @@ CONTEXTS = {
     "alert_resolve": "Signaal afhandelen",
     "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
     "calendar_feed": "Agenda-abonnement",
+    "monitoring_list": "Lijst achter een cijfer (Cijfers)",
+    "monitoring_export": "Download van de monitoringlijst of de plaatsingen",
     "journey": "Traject van de kandidaat",
     "exit_confirm": "Uitstroom bevestigen",
     "caseload_reassign": "Kandidaten overdragen",
+    "followup": "Navraag na uitstroom",
+    "followups_list": "Lijst met navragen",
+    "followup_question": "Vraag aan de werkgever (link in e-mail)",
 }
 
 
@@ -354,6 +360,7 @@ def import_confirm():
     if created is None:
         flash("De import is verlopen, niet geldig of bevat fouten. Er is niets geïmporteerd.", "error")
         return redirect(url_for("candidates.import_upload"))
+    journey_services.plan_imported_followups(current_user, [candidate.id for candidate in created])
     db.session.commit()
     flash(f"{len(created)} kandidaten zijn geïmporteerd.", "success")
     return redirect(url_for("candidates.index"))

@@ -29,6 +29,7 @@ NAVIGATION = {
         ("employers.registrations", "Aanmeldingen"),
         ("employers.index", "Werkgevers"),
         ("calendar.index", "Agenda"),
+        ("monitoring.index", "Cijfers"),
         ("auth.account", "Mijn account"),
     ),
     "jobcoach": (
@@ -49,6 +50,7 @@ NAVIGATION = {
         ("journey.team_settings", "Team"),
         ("admin.outbox", "E-mail"),
         ("admin.audit", "Logboek"),
+        ("monitoring.index", "Cijfers"),
         ("auth.account", "Mijn account"),
     ),
 }

@@ -498,7 +498,27 @@ def dismiss_exit(actor: User, candidate: Candidate, exit_: Exit) -> Exit:
     return exit_
 
 
-def plan_followups(actor: User | None, exit_: Exit) -> list[RetentionFollowUp]:
+def plan_imported_followups(actor: User, candidate_ids: list[int]) -> list[RetentionFollowUp]:
+    """Plan the follow-ups of the work exits an import brought in, from today on: a follow-up whose
+    date had already passed at the import is history the team knows, and asking an employer about a job
+    of years ago helps nobody."""
+    if not candidate_ids:
+        return []
+    exits = db.session.scalars(
+        sa.select(Exit)
+        .where(Exit.candidate_id.in_(candidate_ids), Exit.status == "confirmed", Exit.kind.in_(WORK_EXITS))
+        .order_by(Exit.id)
+    )
+    today = today_local()
+    planned = []
+    for exit_ in exits:
+        planned += plan_followups(actor, exit_, not_before=today)
+    return planned
+
+
+def plan_followups(
+    actor: User | None, exit_: Exit, not_before: date | None = None
+) -> list[RetentionFollowUp]:
     """One retention follow-up per month in the team's settings (default 6 and 12), due that many months
     after the exit date, asking the exit's employer. Months already planned for this exit are skipped,
     so planning twice adds nothing; only a confirmed exit to work has follow-ups. Sending the questions
@@ -519,7 +539,7 @@ def plan_followups(actor: User | None, exit_: Exit) -> list[RetentionFollowUp]:
             employer_id=exit_.employer_id,
         )
         for months in queries.followup_months(settings)
-        if months not in planned
+        if months not in planned and (not_before is None or add_months(exit_.exit_on, months) >= not_before)
     ]
     if not rows:
         return []

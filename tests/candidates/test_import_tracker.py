@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from portal.candidates import importer
 from portal.candidates.models import Candidate
 from portal.extensions import db
-from portal.journey.models import Exit, StageChange
+from portal.journey.models import Exit, RetentionFollowUp, StageChange
 from tests import factories
 from tests.candidates.conftest import audit, count, text
 from tests.candidates.test_import import confirm, csv_bytes, imported, payload_of, upload, xlsx_bytes
@@ -342,3 +342,25 @@ def test_a_klantmanager_who_left_before_the_confirm_imports_nothing(frozen, seed
     assert response.status_code == 302
     assert (count(Candidate), count(StageChange)) == before
     assert "geen account meer" in text(municipal.get(response.headers["Location"]))
+
+
+def test_an_imported_exit_to_work_gets_its_follow_ups_from_today_on(frozen, seed, municipal):
+    recent = _import(municipal, {"Uitstroomdatum": "01-03-2026", "Uitstroomreden": "Werk deeltijd"})
+    older = _import_as("Sami", municipal, {"Uitstroomdatum": "01-06-2025", "Uitstroomreden": "Werk deeltijd"})
+
+    def planned(candidate):
+        rows = db.session.scalars(
+            sa.select(RetentionFollowUp).where(RetentionFollowUp.candidate_id == candidate.id)
+        )
+        return sorted((f.months, f.due_on) for f in rows)
+
+    assert planned(recent) == [(6, date(2026, 9, 1)), (12, date(2027, 3, 1))]
+    assert planned(older) == [(12, date(2026, 6, 1))], "a date already past at the import is history"
+    school = _import_as("Noor", municipal, {"uitstroomdatum": "01-03-2026", "uitstroomreden": "Opleiding"})
+    assert planned(school) == []
+
+
+def _import_as(first_name, municipal, columns):
+    header, row = _file(columns, first_name=first_name)
+    confirm(municipal, payload_of(upload(municipal, csv_bytes([header, row]), f"{first_name}.csv")))
+    return imported(first_name)
