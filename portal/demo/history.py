@@ -54,7 +54,7 @@ COHORT_SIZES = (6, 5, 6, 5, 6, 6, 12, 9, 14, 11, 13, 10, 15, 12, 9, 13, 11, 14)
 THIS_MONTH = 6
 FIRST_NUMBER = 7001
 #: The team's caseload norm in the demo: low, so the busiest specialist is over it.
-CASELOAD_NORM = 60
+CASELOAD_NORM = 50
 #: Share of the history candidates per specialist (SPECIALIST_EMAILS order).
 SPECIALIST_WEIGHTS = (3, 4, 3)
 SEED = 20260101
@@ -74,7 +74,12 @@ FATES = (
     + ("leerwerk", "work_placement", "work_placement", "work_direct", "dropout")
     + ("staying",) * 6
 )
-#: The oldest cohort mostly found work early, so there are answered follow-ups after 12 months too.
+#: The first ones of these cohorts (months ago) found work early, so the answered follow-ups after 6 and
+#: 12 months also belong to the cohorts of the last twelve months and the half year before.
+FAST_COHORTS = (18,)
+#: In these cohorts (months ago) the first two found work within three months (fixed dates, always
+#: still working after six months): the retention figures of the last twelve months have answers.
+QUICK_COHORTS = (10, 9)
 FIRST_FATES = (
     "work_direct",
     "work_placement",
@@ -153,6 +158,8 @@ class Journey:
     plan_agreed_on: date | None = None
     plan_step: tuple[str, str, date] | None = None
     exit: ExitPlan | None = None
+    #: Found work quickly and kept it (see quick_work).
+    quick: bool = False
 
 
 def plan_history(today: date) -> list[Journey]:
@@ -165,17 +172,49 @@ def plan_history(today: date) -> list[Journey]:
     first_of_month = today.replace(day=1)
     for months_ago, size in zip(range(len(sizes) - 1, -1, -1), sizes, strict=True):
         month = add_months(first_of_month, -months_ago)
-        for _ in range(size):
+        for place in range(size):
             number = FIRST_NUMBER + len(journeys)
             registered = min(month + timedelta(days=rng.randrange(28)), today)
             specialist = rng.choices(range(len(SPECIALIST_EMAILS)), weights=SPECIALIST_WEIGHTS)[0]
             journey = Journey(number, FIRST_NAMES[len(journeys) % len(FIRST_NAMES)], specialist)
-            index = len(journeys)
-            fate = FIRST_FATES[index] if index < len(FIRST_FATES) else fates[index % len(fates)]
+            fate = fates[len(journeys) % len(fates)]
+            if months_ago in QUICK_COHORTS and place < 2:
+                quick_work(journey, month + timedelta(days=2), today)
+                journeys.append(journey)
+                continue
+            if months_ago in FAST_COHORTS and place < len(FIRST_FATES):
+                fate = FIRST_FATES[place]
             walk_journey(journey, fate, registered, today, rng)
             journeys.append(journey)
     plan_followups(journeys, today, rng)
     return journeys
+
+
+def quick_work(journey: Journey, registered: date, today: date) -> None:
+    """Work found directly in about ten weeks, on fixed days after the aanmelding."""
+    journey.quick = True
+    offsets = (
+        ("aanmelding", 0), ("intake_rechtmatigheid", 7), ("intake_doelmatigheid", 14), ("klantbeeld", 28),
+        ("trajectbepaling", 42), ("vervolgtraject", 49),
+    )  # fmt: skip
+    for stage, days in offsets:
+        day = registered + timedelta(days=days)
+        if day > today:
+            return
+        values = {"source": "banenbalie"} if stage == "aanmelding" else {}
+        values |= {"route": "werk"} if stage == "trajectbepaling" else {}
+        values |= {"provider": PROVIDERS["werk"]} if stage == "vervolgtraject" else {}
+        journey.steps.append(Step(stage, day, **values))
+        if stage == "klantbeeld":
+            journey.screening = ("brede_intake", day, SCREENING_OUTCOMES[3])
+        if stage == "trajectbepaling":
+            journey.plan_agreed_on = day
+    left = registered + timedelta(days=72)
+    if left <= today:
+        journey.steps.append(Step("uitstroom", left))
+        journey.exit = ExitPlan(
+            "work_fulltime", left, hours=36, contract_type="fixed_term", employer_name=DIRECT_EMPLOYERS[0]
+        )
 
 
 ROUTE_OF_FATE = {
@@ -343,11 +382,11 @@ def plan_followups(journeys: list[Journey], today: date, rng: random.Random) -> 
             answered_on = followup.due_on + timedelta(days=rng.randint(1, 12))
             if answered_on >= today:
                 continue  # asked, the answer is not in yet
-            if followup.due_on + timedelta(days=ANSWER_DAYS) < today:
+            if followup.due_on + timedelta(days=ANSWER_DAYS) < today and not journey.quick:
                 asked.append(followup)
             followup.answered_on = answered_on
             followup.via = rng.choice(("employer", "employer", "specialist"))
-            still_working = still_working and rng.random() < 0.85  # once gone, still gone
+            still_working = still_working and (journey.quick or rng.random() < 0.85)  # once gone, still gone
             followup.still_employed = still_working
             if not still_working:
                 followup.note = "Het contract is niet verlengd. Zoekt ander werk."

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import lxml.html
 import pytest
 import sqlalchemy as sa
 
 from portal.candidates.models import Candidate
 from portal.core.time import today_local
+from portal.demo import DEMO_PASSWORD
 from portal.demo.accounts import SPECIALIST_EMAILS
 from portal.demo.history import CASELOAD_NORM, add_months, plan_history
 from portal.extensions import db
@@ -158,3 +160,32 @@ def test_the_plan_is_deterministic_and_a_second_run_on_a_later_day_adds_nothing(
     assert result.exit_code == 0, result.output
     assert "0 stage_changes, 0 screenings, 0 plan_steps, 0 exits, 0 followups" in result.output
     assert count_all_rows() == first
+
+
+CHARTS = (
+    "grafiek-fasen",
+    "grafiek-cohorten",
+    "grafiek-wachttijden",
+    "grafiek-soorten",
+    "grafiek-uitstroom",
+    "grafiek-retentie",
+    "grafiek-caseload",
+)
+
+
+def test_every_chart_of_the_monitoring_dashboard_has_data(cli, time_machine, make_client):
+    time_machine.move_to(DAYS[0], tick=False)
+    seed(cli)
+    client = make_client()
+    client.login(CONTACT, DEMO_PASSWORD)
+    response = client.get("/monitoring")
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    for chart in CHARTS:
+        (svg,) = page.xpath(f"//svg[starts-with(@aria-labelledby, '{chart}-')]")
+        widths = [
+            float(bar.get("width")) for bar in svg.xpath(".//rect[contains(@class, 'werkbrug-bars__bar')]")
+        ]
+        assert any(width > 0 for width in widths), chart
+    (caseload,) = page.xpath("//svg[starts-with(@aria-labelledby, 'grafiek-caseload-')]")
+    assert caseload.xpath(".//line[contains(@class, 'werkbrug-bars__reference')]")
