@@ -3,6 +3,7 @@ exit, answered and overdue follow-ups, specialists with caseloads, deterministic
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import lxml.html
 import pytest
 import sqlalchemy as sa
 
+from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.time import today_local
 from portal.demo import DEMO_PASSWORD
@@ -173,7 +175,7 @@ CHARTS = (
 )
 
 
-def test_every_chart_of_the_monitoring_dashboard_has_data(cli, time_machine, make_client):
+def test_every_chart_has_data_and_the_home_pages_show_what_waits(cli, time_machine, make_client):
     time_machine.move_to(DAYS[0], tick=False)
     seed(cli)
     client = make_client()
@@ -189,3 +191,18 @@ def test_every_chart_of_the_monitoring_dashboard_has_data(cli, time_machine, mak
         assert any(width > 0 for width in widths), chart
     (caseload,) = page.xpath("//svg[starts-with(@aria-labelledby, 'grafiek-caseload-')]")
     assert caseload.xpath(".//line[contains(@class, 'werkbrug-bars__reference')]")
+
+    home = html.unescape(client.get("/").get_data(as_text=True))
+    assert "Uitstroom bevestigen" in home  # the proposed exits wait for the contact
+    today = today_local()
+    late = [
+        f
+        for f in all_of(RetentionFollowUp)
+        if f.answered_at is None and f.due_on + timedelta(days=21) < today
+    ]
+    owners = {db.session.get(Candidate, f.candidate_id).specialist_id for f in late}
+    for owner in owners:
+        other = make_client()
+        other.login(db.session.get(User, owner).email, DEMO_PASSWORD)
+        body = html.unescape(other.get("/").get_data(as_text=True))
+        assert "Navraag na uitstroom die te laat is (" in body
