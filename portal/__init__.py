@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.matching.views import bp as matching_bp
     from portal.monitoring.views import bp as monitoring_bp
     from portal.placements.views import bp as placements_bp
+    from portal.privacy.views import bp as privacy_bp
     from portal.requests.views import bp as requests_bp
     from portal.tasks.views import bp as tasks_bp
     from portal.visits.views import bp as visits_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         journey_bp,
         followups_bp,
         admin_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

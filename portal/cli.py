@@ -1,4 +1,5 @@
-"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | export-monitoring | db.
+"""Command-line interface: flask seed-demo | scheduler | run-job | create-admin | export-monitoring |
+verify-audit | db.
 
 ``portal.scheduler`` is imported inside the commands only, so the web app never loads it.
 """
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         create_admin_command,
         export_monitoring_command,
+        verify_audit_command,
     ):
         app.cli.add_command(command)
 
@@ -206,3 +208,25 @@ def export_monitoring_command(municipality_name, fmt, out_path, kind, start, end
     db.session.commit()
     names = "without names" if without_names else "with names"
     click.echo(f"Wrote {rows} rows ({kind}, {fmt}, {names}) for {municipality.name} to {out_path}.")
+
+
+@click.command("verify-audit")
+@click.option("--batch", default=5000, show_default=True, help="Rows read per query.")
+@with_appcontext
+def verify_audit_command(batch: int) -> None:
+    """Walk the audit trail's hash chain in id order.
+
+    Exit status 0 and "intact, N rows" when every link holds; 1 and the first broken link otherwise.
+    Note the printed head hash somewhere else: removing the newest rows can only be seen against it.
+    """
+    from portal.core import audit_chain
+
+    connection = db.session.connection()
+    count, broken = audit_chain.verify(connection, batch=max(1, batch))
+    head = audit_chain.chain_tail(connection)
+    db.session.rollback()
+    if broken is not None:
+        click.echo(f"broken at row {broken.row_id}: {broken.problem} (checked {count} rows)", err=True)
+        sys.exit(1)
+    suffix = f"; newest row {head[0]}, hash {head[1]}" if head else ""
+    click.echo(f"intact, {count} rows{suffix}")

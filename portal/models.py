@@ -21,6 +21,7 @@ from portal.placements.models import (  # noqa: F401
     WeeklyLog,
     WeeklyLogVersion,
 )
+from portal.privacy.models import PrivacyRequest  # noqa: F401
 from portal.requests.models import PlacementRequest, PlacementType, Proposal  # noqa: F401
 from portal.tasks.models import Task  # noqa: F401
 from portal.visits.models import Visit  # noqa: F401

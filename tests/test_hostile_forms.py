@@ -334,6 +334,20 @@ def _consent(w):
     w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
 
 
+def _privacy_request(w):
+    from portal.privacy.models import PrivacyRequest
+
+    w.privacy_request = PrivacyRequest(
+        municipality_id=w.a.municipality.id,
+        candidate_id=w.a.candidate.id,
+        kind="rectification",
+        received_on=TODAY - timedelta(days=3),
+        recorded_by_id=w.a.municipal.id,
+    )
+    db.session.add(w.privacy_request)
+    db.session.flush()
+
+
 def _in_aftercare(w):
     from portal.aftercare.models import CheckIn
     from portal.aftercare.planning import sync_checkins
@@ -702,6 +716,19 @@ SCENARIOS: dict[str, Scenario] = {
     "candidates.import_confirm": Scenario(
         "municipal", lambda w: "/kandidaten/importeren/bevestigen", shown_by=_import_preview
     ),
+    # Requests about personal data
+    "privacy.request_new": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/verzoeken/nieuw",
+        valid={"verzoek-kind": "erasure"},
+    ),
+    "privacy.request_handled": Scenario(
+        "admin",
+        lambda w: f"/kandidaten/{w.a.candidate.id}/verzoeken/{w.privacy_request.id}/afgehandeld",
+        page=lambda w: f"/kandidaten/{w.a.candidate.id}/inzage",
+        setup=_privacy_request,
+        valid=lambda w: {f"afhandeling-{w.privacy_request.id}-outcome": "Het adres is verbeterd."},
+    ),
     # Requests and matching
     "requests.new": Scenario("employer", lambda w: "/aanvragen/nieuw", valid=_request_valid),
     "requests.edit": Scenario(
@@ -1017,9 +1044,13 @@ class Harness:
         shown = {one.name for one in self.fields} | {"csrf_token"}
         extra = {}
         for form in bound:
-            for name, wtf_field in form._fields.items():
+            for wtf_field in form:
+                name = wtf_field.name  # with the form's prefix, as a browser sends it
                 if name not in shown and name not in extra:
-                    options = [str(choice[0]) for choice in getattr(wtf_field, "choices", None) or ()]
+                    options = [
+                        str(getattr(choice, "value", None) if hasattr(choice, "value") else choice[0])
+                        for choice in getattr(wtf_field, "choices", None) or ()
+                    ]
                     extra[name] = Field(name, WTFORMS_KINDS.get(wtf_field.type, "text"), options)
         return list(extra.values())
 

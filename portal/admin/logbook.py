@@ -52,6 +52,8 @@ ACTIONS = {
     "candidates.listed": "Lijst met kandidaten bekeken",
     "consent.recorded": "Toestemming van kandidaat vastgelegd",
     "consent.withdrawn": "Toestemming van kandidaat ingetrokken",
+    "privacy_request.recorded": "Verzoek over persoonsgegevens vastgelegd",
+    "privacy_request.handled": "Verzoek over persoonsgegevens afgehandeld",
     # Requests and proposals
     "placement_type.created": "Plaatsingsvorm toegevoegd",
     "placement_type.updated": "Plaatsingsvorm gewijzigd",
@@ -125,7 +127,10 @@ ACTIONS = {
 GROUPS = {
     "accounts": ("Inloggen en accounts", ("auth.", "user.", "calendar.")),
     "werkgevers": ("Werkgevers en werkplekken", ("employer.", "workplace.")),
-    "kandidaten": ("Kandidaten en toestemming", ("candidate.", "candidates.", "consent.")),
+    "kandidaten": (
+        "Kandidaten en toestemming",
+        ("candidate.", "candidates.", "consent.", "privacy_request."),
+    ),
     "aanvragen": ("Aanvragen en voorstellen", ("placement_type.", "request.", "proposal.")),
     "plaatsingen": ("Plaatsingen", ("placement.", "weekly_log.", "visit.", "task.")),
     "nazorg": ("Nazorg en signalen", ("checkin.", "alert.", "aftercare.", "followup.")),
@@ -160,6 +165,7 @@ OBJECTS = {
     "Exit": "Uitstroom",
     "RetentionFollowUp": "Navraag na uitstroom",
     "TeamSettings": "Teaminstellingen",
+    "PrivacyRequest": "Verzoek over persoonsgegevens",
 }
 
 #: Object type → (endpoint, its id argument): pages an administrator may open.

@@ -18,7 +18,7 @@ from portal.candidates.models import (
     WORK_READINESS,
 )
 from portal.candidates.permissions import get_candidate_or_404, get_consent_or_404
-from portal.core.audit import record_listing, record_viewed
+from portal.core.audit import CONTEXT_LABELS, record_listing, record_viewed
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
 from portal.core.errors import DomainError
 from portal.core.forms import EmptyForm, show_refusal
@@ -33,38 +33,7 @@ bp = Blueprint("candidates", __name__)
 
 STAFF_PROFILE = "staff_profile"
 #: Where a profile was seen (audit detail "context"), in words.
-CONTEXTS = {
-    "staff_profile": "Profielpagina van de gemeente",
-    "matching": "Lijst met passende kandidaten bij een aanvraag",
-    "matching_list": "Lijst met passende kandidaten bij een aanvraag",
-    "employer_proposal": "Voorstel aan de werkgever",
-    "proposal": "Voorstel aan de werkgever",
-    "candidate_edit": "Profiel bewerken",
-    "candidates_list": "Lijst met kandidaten",
-    "home": "Startpagina",
-    "placements_list": "Lijst met plaatsingen",
-    "placement": "Pagina van de plaatsing",
-    "placement_decision": "Besluit over het einde van de plaatsing",
-    "placement_dropout": "Uitval vastleggen",
-    "placement_contract": "Contract aanpassen (nazorg)",
-    "placement_checkin": "Nazorggesprek",
-    "placement_outcome": "Nazorg afronden",
-    "weekly_log": "Weekverslag",
-    "visit_form": "Werkplekbezoek vastleggen",
-    "tasks_list": "Lijst met taken",
-    "alerts_list": "Lijst met signalen",
-    "alert_resolve": "Signaal afhandelen",
-    "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
-    "calendar_feed": "Agenda-abonnement",
-    "monitoring_list": "Lijst achter een cijfer (Cijfers)",
-    "monitoring_export": "Download van de monitoringlijst of de plaatsingen",
-    "journey": "Traject van de kandidaat",
-    "exit_confirm": "Uitstroom bevestigen",
-    "caseload_reassign": "Kandidaten overdragen",
-    "followup": "Navraag na uitstroom",
-    "followups_list": "Lijst met navragen",
-    "followup_question": "Vraag aan de werkgever (link in e-mail)",
-}
+CONTEXTS = CONTEXT_LABELS
 
 
 def code_labels(value: str | None, options: dict[str, str]) -> str:

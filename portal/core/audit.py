@@ -9,15 +9,54 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from portal.core import audit_chain
 from portal.core.models import AuditEvent
-from portal.extensions import db
+from portal.extensions import AppSession, db
 
 logger = logging.getLogger(__name__)
+
+audit_chain.install(AppSession)
 
 #: One candidate's data was shown on a page (a profile, a form, a placement): ``object_id`` is the candidate.
 CANDIDATE_VIEWED = "candidate.viewed"
 #: A list page named these candidates: one event per page view, ids in ``detail["candidate_ids"]``.
 CANDIDATES_LISTED = "candidates.listed"
+
+#: Where (and so why) a candidate's data was seen: the audit detail "context", in words.
+CONTEXT_LABELS = {
+    "staff_profile": "Profielpagina van de gemeente",
+    "matching": "Lijst met passende kandidaten bij een aanvraag",
+    "matching_list": "Lijst met passende kandidaten bij een aanvraag",
+    "employer_proposal": "Voorstel aan de werkgever",
+    "proposal": "Voorstel aan de werkgever",
+    "candidate_edit": "Profiel bewerken",
+    "candidates_list": "Lijst met kandidaten",
+    "home": "Startpagina",
+    "placements_list": "Lijst met plaatsingen",
+    "placement": "Pagina van de plaatsing",
+    "placement_decision": "Besluit over het einde van de plaatsing",
+    "placement_dropout": "Uitval vastleggen",
+    "placement_contract": "Contract aanpassen (nazorg)",
+    "placement_checkin": "Nazorggesprek",
+    "placement_outcome": "Nazorg afronden",
+    "weekly_log": "Weekverslag",
+    "visit_form": "Werkplekbezoek vastleggen",
+    "tasks_list": "Lijst met taken",
+    "alerts_list": "Lijst met signalen",
+    "alert_resolve": "Signaal afhandelen",
+    "request_proposals": "Voorgestelde kandidaten bij een aanvraag",
+    "calendar_feed": "Agenda-abonnement",
+    "monitoring_list": "Lijst achter een cijfer (Cijfers)",
+    "monitoring_export": "Download van de monitoringlijst of de plaatsingen",
+    "journey": "Traject van de kandidaat",
+    "exit_confirm": "Uitstroom bevestigen",
+    "caseload_reassign": "Kandidaten overdragen",
+    "followup": "Navraag na uitstroom",
+    "followups_list": "Lijst met navragen",
+    "followup_question": "Vraag aan de werkgever (link in e-mail)",
+    "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
+    "privacy_request": "Verzoek over persoonsgegevens vastleggen",
+}
 
 
 def record(

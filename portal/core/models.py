@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core import audit_sql
 from portal.core.db import Base, TimestampMixin, str_enum_check
 from portal.core.time import now_utc
 
@@ -32,7 +33,8 @@ class Municipality(TimestampMixin, Base):
 
 
 class AuditEvent(Base):
-    """Who did what to which object, when. Append-only."""
+    """Who did what to which object, when. Append-only and hash-chained (``portal.core.audit_chain``);
+    on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE (``portal.core.audit_sql``)."""
 
     __tablename__ = "audit_events"
 
@@ -48,8 +50,20 @@ class AuditEvent(Base):
     object_id: Mapped[int | None] = mapped_column()
     #: Small JSON detail; never personal data beyond ids.
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: SHA-256 (hex) of the row before this one in id order; empty for the first row.
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: SHA-256 (hex) over this row's own fields and ``prev_hash``; set when the row is flushed.
+    row_hash: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+
+for _statement in audit_sql.create_statements():
+    sa.event.listen(
+        AuditEvent.__table__,
+        "after_create",
+        sa.DDL(_statement.replace("%", "%%")).execute_if(dialect="postgresql"),
+    )
 
 
 #: ``cancelled``: never to be sent (what it carried may no longer be shown to its reader).
