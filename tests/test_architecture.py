@@ -36,6 +36,7 @@ LAYERS = (
     "privacy",
     "monitoring",
     "admin",
+    "demo",
 )
 #: The shared base every domain may use; it uses none of them.
 CORE = "core"

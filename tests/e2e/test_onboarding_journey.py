@@ -2,7 +2,7 @@
 jobcoach records a visit with an action, and the municipal contact sees both on the placement's timeline
 and records a contract decision that moves the placement to nazorg.
 
-It works on the demo bakery placement whose log for this week is still missing (portal/demo_onboarding.py).
+It works on the demo bakery placement whose log for this week is still missing (portal/demo/onboarding.py).
 """
 
 from __future__ import annotations

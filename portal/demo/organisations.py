@@ -1,8 +1,7 @@
-"""Demo data for `flask seed-demo`: two municipalities, fictional MKB employers and one account per role.
+"""The demo's employers and their workplaces: fictional MKB companies in Eindhoven and Helmond.
 
-Everything is looked up by its natural key (municipality slug, employer KvK number per municipality,
-workplace name per employer, user e-mail) and only created when missing: a second run creates nothing.
-All names, addresses and numbers are invented; e-mail addresses use the demo.werkbrug.nl domain.
+Looked up by natural key (KvK number per municipality, workplace name per employer) and only created
+when missing. Every name ends in "(demo)" or "Demo"; addresses and numbers are invented.
 """
 
 from __future__ import annotations
@@ -13,117 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.auth.models import User
-from portal.auth.passwords import hash_password
-from portal.core.audit import record
 from portal.core.models import Municipality
 from portal.core.time import now_utc
-from portal.demo_aftercare import seed_aftercare
-from portal.demo_matching import seed_matching
-from portal.demo_onboarding import seed_onboarding
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
-from portal.requests.defaults import ensure_default_types
-
-DEMO_KINDS = (
-    "municipalities",
-    "users",
-    "employers",
-    "workplaces",
-    "candidates",
-    "requests",
-    "proposals",
-    "placements",
-    "weekly_logs",
-    "visits",
-    "tasks",
-    "decisions",
-    "checkins",
-    "alerts",
-)
-DEMO_PASSWORD = "werkbrug-demo"  # noqa: S105 - the published password of the demo accounts
-
-MUNICIPALITIES = [
-    {
-        "slug": "eindhoven",
-        "name": "Eindhoven",
-        "contact_email": "werkbrug.eindhoven@demo.werkbrug.nl",
-        "contact_phone": "040 000 00 01",
-    },
-    {
-        "slug": "helmond",
-        "name": "Helmond",
-        "contact_email": "werkbrug.helmond@demo.werkbrug.nl",
-        "contact_phone": "0492 000 001",
-    },
-]
-
-#: Staff accounts first (employers need their fixed contact), employer accounts after the employers.
-DEMO_ACCOUNTS = [
-    {
-        "email": "gemeente@demo.werkbrug.nl",
-        "full_name": "Gerda van de Gemeente (demo)",
-        "role": "municipal",
-        "municipality": "eindhoven",
-        "phone": "040 000 00 11",
-    },
-    {
-        "email": "jobcoach@demo.werkbrug.nl",
-        "full_name": "Joost de Jobcoach (demo)",
-        "role": "jobcoach",
-        "municipality": "eindhoven",
-        "phone": "06 0000 0012",
-    },
-    {
-        "email": "beheer@demo.werkbrug.nl",
-        "full_name": "Bert van Beheer (demo)",
-        "role": "admin",
-        "municipality": "eindhoven",
-    },
-    {
-        "email": "gemeente.helmond@demo.werkbrug.nl",
-        "full_name": "Hanna van Helmond (demo)",
-        "role": "municipal",
-        "municipality": "helmond",
-        "phone": "0492 000 011",
-    },
-    {
-        "email": "werkgever@demo.werkbrug.nl",
-        "full_name": "Wendy de Werkgever (demo)",
-        "role": "employer",
-        "municipality": "eindhoven",
-        "employer": "90000001",
-        "phone": "06 0000 0021",
-    },
-    {
-        "email": "werkgever.helmond@demo.werkbrug.nl",
-        "full_name": "Henk de Hoedenmaker (demo)",
-        "role": "employer",
-        "municipality": "helmond",
-        "employer": "90000101",
-    },
-    {
-        "email": "aanmelding@demo.werkbrug.nl",
-        "full_name": "Anna Aanmelder (demo)",
-        "role": "employer",
-        "municipality": "eindhoven",
-        "employer": "90000007",
-    },
-    # Employers with placements in onboarding (portal.demo_onboarding): they write the weekly logs.
-    {
-        "email": "werkgever.metaal@demo.werkbrug.nl",
-        "full_name": "Maarten Moervast (demo)",
-        "role": "employer",
-        "municipality": "eindhoven",
-        "employer": "90000002",
-    },
-    {
-        "email": "werkgever.groen@demo.werkbrug.nl",
-        "full_name": "Gonnie Groenhart (demo)",
-        "role": "employer",
-        "municipality": "eindhoven",
-        "employer": "90000003",
-    },
-]
 
 
 def _employer(
@@ -432,96 +324,21 @@ EMPLOYERS = {
 }
 
 
-def seed_demo() -> dict[str, int]:
-    """Create whatever demo data is missing (never duplicates); return the number of rows added per kind."""
-    created: Counter[str] = Counter()
-    municipalities = {m["slug"]: _ensure_municipality(m, created) for m in MUNICIPALITIES}
-    password = _LazyHash()
-    users = {
-        a["email"]: _ensure_user(a, municipalities, {}, password, created)
-        for a in DEMO_ACCOUNTS
-        if a["role"] != "employer"
-    }
+def ensure_employers(
+    municipalities: dict[str, Municipality], staff: dict[str, User], created: Counter
+) -> dict[tuple[str, str], Employer]:
+    """(municipality slug, KvK number) → employer, with its workplaces, for every demo employer."""
     employers: dict[tuple[str, str], Employer] = {}
     for slug, (rows, contact_email) in EMPLOYERS.items():
         for data in rows:
-            employer = _ensure_employer(data, municipalities[slug], users[contact_email], created)
+            employer = ensure_employer(data, municipalities[slug], staff[contact_email], created)
             employers[(slug, data["kvk_number"])] = employer
             for place in data["workplaces"]:
-                _ensure_workplace(place, employer, created)
-    for account in DEMO_ACCOUNTS:
-        if account["role"] == "employer":
-            _ensure_user(account, municipalities, employers, password, created)
-    for municipality in municipalities.values():
-        ensure_default_types(municipality.id)
-    eindhoven_employers = {
-        kvk: employer for (slug, kvk), employer in employers.items() if slug == "eindhoven"
-    }
-    seed_matching(
-        municipalities["eindhoven"], eindhoven_employers, users["gemeente@demo.werkbrug.nl"], created
-    )
-    seed_onboarding(municipalities["eindhoven"], users["gemeente@demo.werkbrug.nl"], created)
-    seed_aftercare(municipalities["eindhoven"], users["gemeente@demo.werkbrug.nl"], created)
-    if sum(created.values()):
-        eindhoven = municipalities["eindhoven"]
-        record(None, "demo.seeded", eindhoven, municipality_id=eindhoven.id, **dict(created))
-    db.session.flush()
-    return {kind: created[kind] for kind in DEMO_KINDS}
+                ensure_workplace(place, employer, created)
+    return employers
 
 
-class _LazyHash:
-    """Hash the demo password once, and only when an account is actually created."""
-
-    value: str | None = None
-
-    def __call__(self) -> str:
-        if self.value is None:
-            self.value = hash_password(DEMO_PASSWORD)
-        return self.value
-
-
-def _ensure_municipality(data: dict[str, Any], created: Counter) -> Municipality:
-    found = db.session.scalar(
-        sa.select(Municipality).where(
-            sa.or_(
-                Municipality.slug == data["slug"], sa.func.lower(Municipality.name) == data["name"].lower()
-            )
-        )
-    )
-    if found is not None:
-        return found
-    municipality = Municipality(**data)
-    db.session.add(municipality)
-    db.session.flush()
-    created["municipalities"] += 1
-    return municipality
-
-
-def _ensure_user(
-    account: dict[str, Any], municipalities, employers, password: _LazyHash, created: Counter
-) -> User:
-    found = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == account["email"]))
-    if found is not None:
-        return found
-    slug = account["municipality"]
-    employer = employers.get((slug, account["employer"])) if "employer" in account else None
-    user = User(
-        email=account["email"],
-        full_name=account["full_name"],
-        role=account["role"],
-        phone=account.get("phone"),
-        municipality_id=municipalities[slug].id,
-        employer_id=employer.id if employer else None,
-        password_hash=password(),
-        password_changed_at=now_utc(),
-    )
-    db.session.add(user)
-    db.session.flush()
-    created["users"] += 1
-    return user
-
-
-def _ensure_employer(
+def ensure_employer(
     data: dict[str, Any], municipality: Municipality, contact: User, created: Counter
 ) -> Employer:
     found = db.session.scalar(
@@ -547,7 +364,7 @@ def _ensure_employer(
     return employer
 
 
-def _ensure_workplace(data: dict[str, Any], employer: Employer, created: Counter) -> Workplace:
+def ensure_workplace(data: dict[str, Any], employer: Employer, created: Counter) -> Workplace:
     found = db.session.scalar(
         sa.select(Workplace).where(Workplace.employer_id == employer.id, Workplace.name == data["name"])
     )

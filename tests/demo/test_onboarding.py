@@ -1,4 +1,4 @@
-"""Demo data for onboarding (portal/demo_onboarding.py): every placement status, weekly logs, visits,
+"""Demo data for onboarding (portal/demo/onboarding.py): every placement status, weekly logs, visits,
 actions and decisions, dated relative to the day it is seeded, consistent and idempotent."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from portal.core.db import Base
 from portal.core.holidays import add_working_days
 from portal.core.time import as_utc, to_local, today_local
 from portal.demo import DEMO_PASSWORD
-from portal.demo_onboarding import EMPLOYER_ACCOUNTS
+from portal.demo.accounts import EMPLOYER_ACCOUNTS
+from portal.demo.open_requests import REQUESTERS
 from portal.extensions import db
 from portal.main.queries import weekly_logs_to_do
 from portal.placements.models import (
@@ -136,7 +137,7 @@ def test_demo_has_every_status_with_a_consistent_story(cli, time_machine, moment
     assert len(near) == 1
     assert near[0].planned_end_date >= today
 
-    # Nazorg after a contract: this demo's one and those of the aftercare demo (portal/demo_aftercare.py).
+    # Nazorg after a contract: this demo's one and those of the aftercare demo (portal/demo/aftercare.py).
     for nazorg in by_status["nazorg"]:
         decision = final_decision(nazorg)
         assert decision.kind == "contract"
@@ -318,7 +319,7 @@ def test_employers_never_read_health_or_care_words_in_the_demo(cli, time_machine
     time_machine.move_to(DAYS[0], tick=False)
     seed(cli)
     placements = eindhoven_placements()
-    for email in EMPLOYER_ACCOUNTS.values():
+    for email in sorted(set(EMPLOYER_ACCOUNTS.values()) | set(REQUESTERS.values())):
         client = make_client()
         client.login(email, DEMO_PASSWORD)
         employer_id = user(email).employer_id

@@ -1,4 +1,4 @@
-"""Demo data for aftercare (portal/demo_aftercare.py): placements in nazorg with held, due and overdue
+"""Demo data for aftercare (portal/demo/aftercare.py): placements in nazorg with held, due and overdue
 check-ins that follow the plan, open alerts of several kinds, shown on the contact's home page."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from portal.core.time import today_local
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.placements.models import SCORED_ASPECTS, Placement
+from tests.demo.test_onboarding import CONTACT, DAYS, count_all_rows, eindhoven_placements, seed, user
 from tests.test_accessibility import page_problems
-from tests.test_demo_onboarding import CONTACT, DAYS, count_all_rows, eindhoven_placements, seed, user
 
 #: Rules the demo shows at least one open alert of.
 EXPECTED_RULES = {"concern", "high_risk", "checkin_overdue", "end_without_decision", "logs_missing"}
