@@ -304,7 +304,8 @@ def test_the_number_of_queries_does_not_grow_with_the_events(world, login_as, cl
     after = (measure(municipal_path), measure(jobcoach_path))
     assert after == before
     # Four reads at most (five for a contact: the retention follow-ups too), and the one audit event
-    # naming the candidates the feed shows.
-    assert before[0] <= 6
-    assert before[1] <= 5
+    # naming the candidates the feed shows (on PostgreSQL one more: the audit chain's locked head).
+    chain = 1 if db.engine.dialect.name == "postgresql" else 0
+    assert before[0] <= 6 + chain
+    assert before[1] <= 5 + chain
     assert len(events(parse(client.get(municipal_path)))) > 40
