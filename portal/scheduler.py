@@ -42,7 +42,14 @@ JOBS: list[dict[str, Any]] = [
         "trigger": "interval",
         "seconds": 60,
     },
-    {"id": "core.heartbeat", "func": "portal.core.jobs:heartbeat", "trigger": "interval", "seconds": 60},
+    {
+        "id": "core.heartbeat",
+        "func": "portal.core.jobs:heartbeat",
+        "trigger": "interval",
+        "seconds": 60,
+        # Its summary is only the time it beat: never news in the log.
+        "quiet": True,
+    },
     {
         "id": "requests.expire",
         "func": "portal.requests.jobs:expire_stale_requests",
@@ -137,7 +144,8 @@ def run_job(app: Flask, job_id: str) -> dict[str, Any]:
             raise
         _record(job_id, last_finished_at=now_utc(), last_ok=True, last_error=None, last_summary=summary)
         # An idle scheduler is quiet: a run that changed nothing is only logged at DEBUG.
-        level = logging.INFO if did_something(summary) else logging.DEBUG
+        busy = did_something(summary) and not get_job(job_id).get("quiet", False)
+        level = logging.INFO if busy else logging.DEBUG
         logger.log(level, "Job %s done: %s", job_id, summary)
         return summary
 

@@ -57,7 +57,7 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
         "followups.sweep",
     ]
     for job in scheduler.JOBS:
-        assert set(job) <= {"id", "func", "trigger", *scheduler.TRIGGER_ARGS}
+        assert set(job) <= {"id", "func", "trigger", "quiet", *scheduler.TRIGGER_ARGS}
         assert job["trigger"] == "interval"
         assert callable(scheduler.resolve(job["func"]))
     with pytest.raises(scheduler.UnknownJob):

@@ -105,3 +105,14 @@ def test_configure_sets_one_handler_and_quiets_the_scheduler_library():
 )
 def test_an_idle_job_run_is_not_news(summary, busy):
     assert did_something(summary) is busy
+
+
+def test_the_heartbeat_and_an_idle_job_log_nothing_at_info(app, client, caplog):
+    from portal.scheduler import run_job
+
+    caplog.set_level(logging.DEBUG, logger="portal.scheduler")
+    run_job(app, "core.heartbeat")
+    run_job(app, "core.send_outbox")
+    done = [r for r in caplog.records if r.getMessage().startswith("Job ")]
+    assert len(done) == 2
+    assert {r.levelno for r in done} == {logging.DEBUG}
