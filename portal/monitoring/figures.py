@@ -1,4 +1,4 @@
-"""Pure arithmetic for the dashboard: periods, cohorts and percentiles. No database, no Flask."""
+"""Pure arithmetic for the dashboard: periods, cohorts and percentiles. No database."""
 
 from __future__ import annotations
 
@@ -7,20 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from portal.core.filters import MONTHS
 
 
 def month_start(day: date) -> date:
@@ -49,7 +36,7 @@ def cohort_code(year: int, month: int) -> str:
 
 def cohort_label(code: str) -> str:
     year, month = (int(part) for part in code.split("-"))
-    return f"{MONTHS_NL[month - 1]} {year}"
+    return f"{MONTHS[month - 1]} {year}"
 
 
 def parse_cohort(code: str | None) -> tuple[int, int] | None:
