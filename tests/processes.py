@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -108,3 +109,27 @@ def heartbeat_age(database_url: str) -> float | None:
     """Seconds since the scheduler's heartbeat job last finished (None when it never did)."""
     finished = heartbeat_rows(database_url).get("core.heartbeat", (None, False))[0]
     return None if finished is None else (datetime.now(UTC) - finished).total_seconds()
+
+
+def run_job_at_once(url: str, job_id: str, n: int) -> list[dict]:
+    """Start ``n`` `flask run-job JOB_ID` processes at once on the test database ``url``; their JSON
+    summaries, in start order (every process must exit 0)."""
+    env = {key: value for key, value in os.environ.items() if key != "FLASK_DEBUG"}
+    env.update(WERKBRUG_ENV="testing", TEST_DATABASE_URL=url, MAIL_SERVER="")
+    running = [
+        subprocess.Popen(
+            flask_command("run-job", job_id),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    summaries = []
+    for process in running:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, (out + err)[-3000:]
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    return summaries

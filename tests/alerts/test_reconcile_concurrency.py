@@ -7,10 +7,7 @@ same, with no duplicates and no failed process; a further run creates nothing.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import date, timedelta
@@ -30,6 +27,7 @@ from portal.extensions import db
 from tests import factories
 from tests.alerts.signals import make_log
 from tests.pg import recreate_database
+from tests.processes import run_job_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEMENTS = 500
@@ -86,20 +84,7 @@ def _seed(url: str) -> None:
 
 def _processes(url: str, n: int) -> list[dict]:
     """Start ``n`` run-job processes at once on ``url``; their JSON summaries (all must succeed)."""
-    env = {key: value for key, value in os.environ.items() if key != "FLASK_DEBUG"}
-    env.update(WERKBRUG_ENV="testing", TEST_DATABASE_URL=url, MAIL_SERVER="")
-    command_line = [sys.executable, "-m", "flask", "--app", "app", "run-job", "aftercare.reconcile"]
-    running = [
-        subprocess.Popen(
-            command_line, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(n)
-    ]
-    summaries = []
-    for process in running:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, (out + err)[-3000:]
-        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    summaries = run_job_at_once(url, "aftercare.reconcile", n)
     assert all(summary["ok"] for summary in summaries)
     return summaries
 

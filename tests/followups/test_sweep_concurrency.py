@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +19,7 @@ from portal.journey.models import RetentionFollowUp
 from portal.tasks.models import Task
 from tests import factories
 from tests.pg import recreate_database
+from tests.processes import run_job_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLLOWUPS = 60
@@ -43,20 +41,8 @@ def _seed(url: str) -> None:
 
 
 def _processes(url: str, n: int) -> list[dict]:
-    env = {key: value for key, value in os.environ.items() if key != "FLASK_DEBUG"}
-    env.update(WERKBRUG_ENV="testing", TEST_DATABASE_URL=url, MAIL_SERVER="")
-    command_line = [sys.executable, "-m", "flask", "--app", "app", "run-job", "followups.sweep"]
-    running = [
-        subprocess.Popen(
-            command_line, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(n)
-    ]
-    summaries = []
-    for process in running:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, (out + err)[-3000:]
-        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    """Start ``n`` run-job processes at once on ``url``; their JSON summaries (all must succeed)."""
+    summaries = run_job_at_once(url, "followups.sweep", n)
     return summaries
 
 
