@@ -59,10 +59,13 @@ def test_gunicorn_serves_with_json_lines_and_cached_compressed_assets(tmp_path):
         web.end()
 
 
-def test_command_line_jobs_log_json_lines_too(tmp_path):
+def test_command_line_tools_log_json_lines_too(tmp_path):
     env = process_env(tmp_path, f"sqlite:///{tmp_path / 'cli.sqlite'}", LOG_FORMAT="json")
-    assert run_flask(env, "db", "upgrade").returncode == 0
-    result = run_flask(env, "run-job", "requests.expire")
-    assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert all(json.loads(line)["level"] for line in lines), lines
+    upgrade = run_flask(env, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    job = run_flask(env, "run-job", "requests.expire")
+    assert job.returncode == 0, job.stderr
+    lines = [line for line in (upgrade.stderr + job.stderr).splitlines() if line.strip()]
+    assert lines, "the migrations announce themselves"
+    entries = [json.loads(line) for line in lines]
+    assert all(entry["level"] and entry["logger"] for entry in entries), lines
