@@ -143,6 +143,9 @@ class BaseConfig:
     #: Seconds after which a pooled database connection is replaced (instead of a ping on every checkout).
     DATABASE_POOL_RECYCLE = env_int("DATABASE_POOL_RECYCLE", 1800)
 
+    #: Benchmarks only: Server-Timing and X-Query-Count headers on every response (bench/run.py).
+    TIMING_HEADERS = env_bool("TIMING_HEADERS", False)
+
     PAGE_SIZE = 25
     #: Allow `flask seed-demo` (never in production).
     DEMO_DATA_ALLOWED = True
