@@ -698,6 +698,7 @@ def generate(url: str, scale: float, seed: int) -> dict:
 def log_row(load: Loader, rng: random.Random, pid: int, monday: date, days: int, uid: int, now: datetime) -> dict:
     present = days if rng.random() < 0.85 else rng.randint(0, days)
     score = rng.choices((1, 2, 3, 4), (2, 10, 50, 38))
+    concern = rng.random() < 0.01
     return {
         "id": load.new_id("weekly_logs"),
         "placement_id": pid,
@@ -711,7 +712,8 @@ def log_row(load: Loader, rng: random.Random, pid: int, monday: date, days: int,
         "teamwork": rng.randint(2, 4),
         "motivation": rng.randint(2, 4),
         "notes": "{}",
-        "has_concern": rng.random() < 0.01,
+        "has_concern": concern,
+        "concern_text": "Het gaat minder goed dan eerst." if concern else None,
         "submitted_by_id": uid,
         "version": 1,
         "created_at": at(monday + timedelta(days=5)),

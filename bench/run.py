@@ -301,7 +301,7 @@ def reconcile_runs(url: str) -> dict:
         unresolved = set(
             db.session.execute(
                 sa.select(Alert.placement_id, Alert.rule, Alert.evidence_key).where(Alert.status != "resolved")
-            ).tuples()
+            ).all()
         )
     result["evaluated_placements"] = len(placements)
     result["findings_python"] = len(python)
