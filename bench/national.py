@@ -196,7 +196,9 @@ def generate(url: str, scale: float, seed: int) -> dict:
         for values in DEFAULT_TYPES:
             tid = load.new_id("placement_types")
             types[(municipality["id"], values["code"])] = (tid, values)
-            type_rows.append({"id": tid, "municipality_id": municipality["id"], **values, "is_active": True, **stamp})
+            type_rows.append(
+                {"id": tid, "municipality_id": municipality["id"], **values, "is_active": True, **stamp}
+            )
     load.copy("placement_types", type_rows)
     type_codes = [values["code"] for values in DEFAULT_TYPES]
 
@@ -519,7 +521,9 @@ def generate(url: str, scale: float, seed: int) -> dict:
                             "held_by_id": (coach or contact) if held else None,
                             "held_with": rng.choice(("employer", "employee", "both")) if held else None,
                             "contact_made": True if held else None,
-                            "scores": json.dumps({"punctuality": rng.choices((1, 2, 3, 4), (2, 10, 50, 38))[0]})
+                            "scores": json.dumps(
+                                {"punctuality": rng.choices((1, 2, 3, 4), (2, 10, 50, 38))[0]}
+                            )
                             if held
                             else "{}",
                             "risk": rng.choices(("low", "medium", "high"), (80, 17, 3))[0] if held else None,
@@ -608,7 +612,9 @@ def generate(url: str, scale: float, seed: int) -> dict:
     outbox = []
     for pid, monday, uid, mid in reminders:
         sent = at(monday + timedelta(days=7), 9)
-        outbox.append(outbox_row(load, f"placements.log_reminder:{pid}:{monday.isoformat()}:{uid}", mid, sent))
+        outbox.append(
+            outbox_row(load, f"placements.log_reminder:{pid}:{monday.isoformat()}:{uid}", mid, sent)
+        )
     while len(outbox) < n["outbox"]:
         mid = rng.choices(municipalities, weights)[0]["id"]
         sent = now - timedelta(minutes=rng.randint(10, 700 * 24 * 60))
@@ -637,8 +643,13 @@ def generate(url: str, scale: float, seed: int) -> dict:
         }
         row_hash = compute_hash(fields, previous)
         audit.append(
-            {"id": load.new_id("audit_events"), **fields, "detail": '{"bench": true}', "prev_hash": previous,
-             "row_hash": row_hash}
+            {
+                "id": load.new_id("audit_events"),
+                **fields,
+                "detail": '{"bench": true}',
+                "prev_hash": previous,
+                "row_hash": row_hash,
+            }
         )
         previous = row_hash
         if len(audit) == 50_000:
@@ -663,9 +674,7 @@ def generate(url: str, scale: float, seed: int) -> dict:
             running[p["employer_id"]] += 1
     big_employer = max(emp_of[largest], key=lambda e: running[e[0]])
     emails = {u["id"]: u["email"] for u in users}
-    long_run = [
-        p for p in placements if p["municipality_id"] == largest and p["status"] == "onboarding"
-    ]
+    long_run = [p for p in placements if p["municipality_id"] == largest and p["status"] != "planned"]
     log_count = defaultdict(int)
     for log in logs:
         log_count[log["placement_id"]] += 1
@@ -687,7 +696,9 @@ def generate(url: str, scale: float, seed: int) -> dict:
         "password_env": "BENCH_PASSWORD",
         "largest_city_candidates": cand_per[0],
         "contact_active_placements": sum(
-            1 for p in placements if p["contact_id"] == first_contact and p["status"] in ("planned", "onboarding", "nazorg")
+            1
+            for p in placements
+            if p["contact_id"] == first_contact and p["status"] in ("planned", "onboarding", "nazorg")
         ),
         "timeline_placement_id": timeline["id"],
         "timeline_logs": log_count[timeline["id"]],
@@ -695,7 +706,9 @@ def generate(url: str, scale: float, seed: int) -> dict:
     }
 
 
-def log_row(load: Loader, rng: random.Random, pid: int, monday: date, days: int, uid: int, now: datetime) -> dict:
+def log_row(
+    load: Loader, rng: random.Random, pid: int, monday: date, days: int, uid: int, now: datetime
+) -> dict:
     present = days if rng.random() < 0.85 else rng.randint(0, days)
     score = rng.choices((1, 2, 3, 4), (2, 10, 50, 38))
     concern = rng.random() < 0.01

@@ -132,18 +132,25 @@ ORDER BY placement_id, min(week) DESC
 """,
     "reminders_ignored": """
 SELECT placement_id, 'week:' || to_char(week, 'YYYY-MM-DD') FROM (
-    SELECT r.placement_id, r.week, e.reminder_limit,
+    SELECT r.placement_id, r.week, coalesce(s.ignored_reminders, :d_reminders) AS reminder_limit,
            row_number() OVER (PARTITION BY r.placement_id ORDER BY r.week) AS n
     FROM (
         SELECT DISTINCT split_part(o.dedupe_key, ':', 2)::int AS placement_id,
                split_part(o.dedupe_key, ':', 3)::date AS week
         FROM outbox_emails o
         WHERE o.dedupe_key LIKE :reminder_like AND o.status = 'sent'
-          AND o.dedupe_key ~ '^[^:]+:[0-9]+:[0-9]{4}-[0-9]{2}-[0-9]{2}:'
-    ) r JOIN ev_last e ON e.id = r.placement_id
-    WHERE e.status = 'onboarding' AND r.week >= e.first_week AND r.week + 7 <= :today
-      AND (e.last_week IS NULL OR r.week <= e.last_week)
-      AND NOT EXISTS (SELECT 1 FROM weekly_logs l WHERE l.placement_id = e.id AND l.week_start = r.week)
+    ) r
+    JOIN placements p ON p.id = r.placement_id  -- by primary key: the reminders are few
+    LEFT JOIN aftercare_settings s ON s.municipality_id = p.municipality_id
+    CROSS JOIN LATERAL (
+        SELECT p.actual_start_date - extract(isodow FROM p.actual_start_date)::int + 1 AS first_week,
+               CASE WHEN EXISTS (SELECT 1 FROM end_decisions d WHERE d.placement_id = p.id
+                                 AND d.kind IN ('contract', 'stop'))
+                    THEN p.planned_end_date - extract(isodow FROM p.planned_end_date)::int + 1 END AS last_week
+    ) w
+    WHERE p.status = 'onboarding' AND p.actual_start_date IS NOT NULL AND p.outcome IS NULL
+      AND r.week >= w.first_week AND r.week + 7 <= :today AND (w.last_week IS NULL OR r.week <= w.last_week)
+      AND NOT EXISTS (SELECT 1 FROM weekly_logs l WHERE l.placement_id = p.id AND l.week_start = r.week)
 ) ignored WHERE n = reminder_limit
 """,
 }
@@ -165,7 +172,8 @@ def fill_workdays(connection: sa.Connection, today: date) -> None:
 
 
 def findings(connection: sa.Connection, today: date) -> set[tuple[int, str, str]]:
-    """Every rule's finding for every evaluated placement: {(placement_id, rule, evidence_key)}."""
+    """Every rule's finding for every evaluated placement: {(placement_id, rule, evidence_key)}, one set-based
+    statement per rule."""
     fill_workdays(connection, today)
     d = defaults()
     params = {
@@ -179,8 +187,7 @@ def findings(connection: sa.Connection, today: date) -> set[tuple[int, str, str]
         "d_end": d["end_without_decision_days"],
         "d_reminders": d["ignored_reminders"],
     }
-    statement = BASE + " UNION ALL ".join(
-        f"SELECT placement_id, '{rule}' AS rule, key FROM ({sql}) AS {rule}(placement_id, key)"
-        for rule, sql in RULES.items()
-    )
-    return {(pid, rule, key) for pid, rule, key in connection.execute(sa.text(statement), params)}
+    found = set()
+    for rule, sql in RULES.items():  # one statement per rule: each gets its own plan
+        found |= {(pid, rule, key) for pid, key in connection.execute(sa.text(BASE + sql), params)}
+    return found
