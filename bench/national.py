@@ -41,6 +41,7 @@ from portal.auth.passwords import hash_password  # noqa: E402
 from portal.core.audit_chain import compute_hash  # noqa: E402
 from portal.core.migrate import alembic_config  # noqa: E402
 from portal.core.time import LOCAL_TZ  # noqa: E402
+from portal.extensions import db  # noqa: E402
 from portal.requests.defaults import DEFAULT_TYPES  # noqa: E402
 
 BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-wachtwoord-lang")
@@ -149,68 +150,78 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
-def generate(url: str, scale: float, seed: int) -> dict:
-    rng = random.Random(seed)
-    today = datetime.now(LOCAL_TZ).date()
-    now = datetime.now(UTC)
-    n = {key: max(1, round(value * scale)) for key, value in BASE.items()}
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+class National:
+    """The rows of one generation, built table by table (the order of the random draws is the seed's)."""
 
-    recreate_database(url)
-    command.upgrade(alembic_config(url), "head")
-    timings["migrations_s"] = round(time.perf_counter() - started, 1)
+    def __init__(self, load: Loader, scale: float, seed: int, password_hash: str) -> None:
+        self.load = load
+        self.rng = random.Random(seed)
+        self.today = datetime.now(LOCAL_TZ).date()
+        self.now = datetime.now(UTC)
+        self.stamp = {"created_at": self.now, "updated_at": self.now}
+        self.password_hash = password_hash
+        self.n = {key: max(1, round(value * scale)) for key, value in BASE.items()}
+        self.weights = zipf_weights(MUNICIPALITIES, LARGEST_SHARE)
+        self.cand_per = allocate(self.n["candidates"], self.weights, 3)
+        self.emp_per = allocate(self.n["employers"], self.weights, 1)
+        placements = allocate(self.n["placements"], self.weights)
+        self.plac_per = [min(p, c) for p, c in zip(placements, self.cand_per, strict=True)]
+        self.types: dict[tuple[int, str], tuple[int, dict]] = {}
+        self.type_codes = [values["code"] for values in DEFAULT_TYPES]
+        self.users: list[dict] = []
+        self.staff: dict[int, dict[str, list[int]]] = {}
+        self.emp_of: dict[int, list[tuple[int, int, int]]] = {}  # municipality -> (employer, workplace, user)
+        self.cand_of: dict[int, list[int]] = {}
+        self.cand_row: dict[int, dict] = {}
+        self.requests: list[dict] = []
+        self.proposals: list[dict] = []
+        self.placements: list[dict] = []
+        self.decisions: list[dict] = []
+        self.logs: list[dict] = []
+        self.checkins: list[dict] = []
+        self.reminders: list[tuple[int, date, int, int]] = []
+        self.placement_weeks: list[tuple[dict, date, date]] = []
+        self.request_id: int | None = None
+        self.last_ended_monday = monday_of(self.today) - timedelta(days=7)
 
-    app = create_app("testing", DATABASE_URL=url)
-    with app.app_context():
-        password_hash = hash_password(BENCH_PASSWORD)
-    engine = sa.create_engine(url)
-    raw = engine.raw_connection()
-    load = Loader(raw.driver_connection)
-    stamp = {"created_at": now, "updated_at": now}
+    # Municipalities and their placement types ---------------------------------------------------------------
 
-    weights = zipf_weights(MUNICIPALITIES, LARGEST_SHARE)
-    cand_per = allocate(n["candidates"], weights, 3)
-    emp_per = allocate(n["employers"], weights, 1)
-    plac_per = [min(p, c) for p, c in zip(allocate(n["placements"], weights), cand_per, strict=True)]
-
-    # Municipalities, their placement types and aftercare settings -----------------------------------
-    municipalities, types = [], {}
-    for m in range(MUNICIPALITIES):
-        mid = load.new_id("municipalities")
-        name = "Benchstad" if m == 0 else f"Benchdorp {m:03d}"
-        municipalities.append(
-            {
-                "id": mid,
-                "name": name,
-                "slug": f"bench-{m:03d}",
-                "contact_email": f"info@gemeente-{m:03d}.bench.test",
-                "contact_phone": "010 000 00 00",
-                "is_open_for_registration": True,
-                **stamp,
-            }
-        )
-    load.copy("municipalities", municipalities)
-    type_rows = []
-    for municipality in municipalities:
-        for values in DEFAULT_TYPES:
-            tid = load.new_id("placement_types")
-            types[(municipality["id"], values["code"])] = (tid, values)
-            type_rows.append(
-                {"id": tid, "municipality_id": municipality["id"], **values, "is_active": True, **stamp}
+    def municipalities(self) -> None:
+        self.municipality_rows = []
+        for m in range(MUNICIPALITIES):
+            self.municipality_rows.append(
+                {
+                    "id": self.load.new_id("municipalities"),
+                    "name": "Benchstad" if m == 0 else f"Benchdorp {m:03d}",
+                    "slug": f"bench-{m:03d}",
+                    "contact_email": f"info@gemeente-{m:03d}.bench.test",
+                    "contact_phone": "010 000 00 00",
+                    "is_open_for_registration": True,
+                    **self.stamp,
+                }
             )
-    load.copy("placement_types", type_rows)
-    type_codes = [values["code"] for values in DEFAULT_TYPES]
+        self.load.copy("municipalities", self.municipality_rows)
+        type_rows = []
+        for municipality in self.municipality_rows:
+            for values in DEFAULT_TYPES:
+                tid = self.load.new_id("placement_types")
+                self.types[(municipality["id"], values["code"])] = (tid, values)
+                type_rows.append(
+                    {
+                        "id": tid,
+                        "municipality_id": municipality["id"],
+                        **values,
+                        "is_active": True,
+                        **self.stamp,
+                    }
+                )
+        self.load.copy("placement_types", type_rows)
 
-    # People: staff per municipality, employers with one user and one workplace each ---------------------
-    users, employers, workplaces = [], [], []
-    staff: dict[int, dict[str, list[int]]] = {}
-    emp_of: dict[int, list[tuple[int, int, int]]] = {}  # municipality -> (employer, workplace, user)
-    accounts: dict[str, str] = {}
+    # People: staff per municipality, employers with one user and one workplace each -------------------------
 
-    def user(mid: int, role: str, email: str, name: str, employer_id: int | None = None) -> int:
-        uid = load.new_id("users")
-        users.append(
+    def user(self, mid: int, role: str, email: str, name: str, employer_id: int | None = None) -> int:
+        uid = self.load.new_id("users")
+        self.users.append(
             {
                 "id": uid,
                 "email": email,
@@ -219,89 +230,97 @@ def generate(url: str, scale: float, seed: int) -> dict:
                 "role": role,
                 "municipality_id": mid,
                 "employer_id": employer_id,
-                "password_hash": password_hash,
+                "password_hash": self.password_hash,
                 "is_active": True,
-                "login_token": f"bench-{uid}-{rng.getrandbits(64):016x}",
-                **stamp,
+                "login_token": f"bench-{uid}-{self.rng.getrandbits(64):016x}",
+                **self.stamp,
             }
         )
         return uid
 
-    for m, municipality in enumerate(municipalities):
-        mid = municipality["id"]
-        active = max(1, round(plac_per[m] * 0.45))
-        staff[mid] = {
-            "admin": [user(mid, "admin", f"beheer-{m:03d}@bench.test", f"Beheer {m:03d}")],
-            "municipal": [
-                user(mid, "municipal", f"gemeente-{m:03d}-{k}@bench.test", f"Contact {m:03d}-{k}")
-                for k in range(max(1, math.ceil(active / PER_CONTACT)))
-            ],
-            "jobcoach": [
-                user(mid, "jobcoach", f"jobcoach-{m:03d}-{k}@bench.test", f"Jobcoach {m:03d}-{k}")
-                for k in range(max(1, math.ceil(active / PER_JOBCOACH)))
-            ],
-        }
-        emp_of[mid] = []
-        for k in range(emp_per[m]):
-            eid = load.new_id("employers")
-            employers.append(
-                {
-                    "id": eid,
-                    "municipality_id": mid,
-                    "name": f"Bench Bedrijf {m:03d}-{k:04d} B.V.",
-                    "kvk_number": f"{90_000_000 + eid:08d}"[-8:],
-                    "sector": rng.choice(SECTORS),
-                    "size_class": rng.choice(SIZES),
-                    "street": "Benchweg",
-                    "house_number": str(1 + k % 300),
-                    "postcode": "1234 AB",
-                    "city": municipality["name"],
-                    "phone": "010 000 00 00",
-                    "status": "approved" if rng.random() < 0.95 else "pending",
-                    "contact_id": None,
-                    **stamp,
-                }
-            )
-            wid = load.new_id("workplaces")
-            workplaces.append(
-                {
-                    "id": wid,
-                    "employer_id": eid,
-                    "name": "Hoofdvestiging",
-                    "street": "Benchweg",
-                    "house_number": str(1 + k % 300),
-                    "postcode": "1234 AB",
-                    "city": municipality["name"],
-                    "work_description": "Meewerken in het team",
-                    "languages": "Nederlands",
-                    "buddy_name": "Bea Buddy",
-                    "capacity": rng.choice((1, 2, 4, 8)),
-                    "reachable_by_public_transport": True,
-                    **stamp,
-                }
-            )
-            uid = user(mid, "employer", f"werkgever-{eid:05d}@bench.test", f"Werkgever {eid}", eid)
-            emp_of[mid].append((eid, wid, uid))
-    # The employers' contact (a municipal contact) is set in the rows before COPY: users go first.
-    for row in employers:
-        row["contact_id"] = staff[row["municipality_id"]]["municipal"][0]
-    employer_users = [u for u in users if u["role"] == "employer"]
-    load.copy("users", [u for u in users if u["role"] != "employer"])
-    load.copy("employers", employers)
-    load.copy("users", employer_users)
-    load.copy("workplaces", workplaces)
-    del employers, workplaces
+    def people(self) -> None:
+        employers, workplaces = [], []
+        for m, municipality in enumerate(self.municipality_rows):
+            mid = municipality["id"]
+            active = max(1, round(self.plac_per[m] * 0.45))
+            self.staff[mid] = {
+                "admin": [self.user(mid, "admin", f"beheer-{m:03d}@bench.test", f"Beheer {m:03d}")],
+                "municipal": [
+                    self.user(mid, "municipal", f"gemeente-{m:03d}-{k}@bench.test", f"Contact {m:03d}-{k}")
+                    for k in range(max(1, math.ceil(active / PER_CONTACT)))
+                ],
+                "jobcoach": [
+                    self.user(mid, "jobcoach", f"jobcoach-{m:03d}-{k}@bench.test", f"Jobcoach {m:03d}-{k}")
+                    for k in range(max(1, math.ceil(active / PER_JOBCOACH)))
+                ],
+            }
+            self.emp_of[mid] = []
+            for k in range(self.emp_per[m]):
+                employer, workplace = self.employer(m, k, municipality)
+                employers.append(employer)
+                workplaces.append(workplace)
+                uid = self.user(
+                    mid,
+                    "employer",
+                    f"werkgever-{employer['id']:05d}@bench.test",
+                    f"Werkgever {employer['id']}",
+                    employer["id"],
+                )
+                self.emp_of[mid].append((employer["id"], workplace["id"], uid))
+        # The employers' contact is a municipal contact: those users go in before the employers.
+        for row in employers:
+            row["contact_id"] = self.staff[row["municipality_id"]]["municipal"][0]
+        self.load.copy("users", [u for u in self.users if u["role"] != "employer"])
+        self.load.copy("employers", employers)
+        self.load.copy("users", [u for u in self.users if u["role"] == "employer"])
+        self.load.copy("workplaces", workplaces)
 
-    # Candidates -------------------------------------------------------------------------------------
-    candidates, cand_of = [], {}
-    for m, municipality in enumerate(municipalities):
-        mid = municipality["id"]
-        ids = []
-        for _ in range(cand_per[m]):
-            cid = load.new_id("candidates")
-            ids.append(cid)
-            candidates.append(
-                {
+    def employer(self, m: int, k: int, municipality: dict) -> tuple[dict, dict]:
+        eid = self.load.new_id("employers")
+        address = {
+            "street": "Benchweg",
+            "house_number": str(1 + k % 300),
+            "postcode": "1234 AB",
+            "city": municipality["name"],
+        }
+        employer = {
+            "id": eid,
+            "municipality_id": municipality["id"],
+            "name": f"Bench Bedrijf {m:03d}-{k:04d} B.V.",
+            "kvk_number": f"{90_000_000 + eid:08d}"[-8:],
+            "sector": self.rng.choice(SECTORS),
+            "size_class": self.rng.choice(SIZES),
+            **address,
+            "phone": "010 000 00 00",
+            "status": "approved" if self.rng.random() < 0.95 else "pending",
+            "contact_id": None,
+            **self.stamp,
+        }
+        workplace = {
+            "id": self.load.new_id("workplaces"),
+            "employer_id": eid,
+            "name": "Hoofdvestiging",
+            **address,
+            "work_description": "Meewerken in het team",
+            "languages": "Nederlands",
+            "buddy_name": "Bea Buddy",
+            "capacity": self.rng.choice((1, 2, 4, 8)),
+            "reachable_by_public_transport": True,
+            **self.stamp,
+        }
+        return employer, workplace
+
+    # Candidates ---------------------------------------------------------------------------------------------
+
+    def candidates(self) -> None:
+        rng = self.rng
+        for m, municipality in enumerate(self.municipality_rows):
+            mid = municipality["id"]
+            ids = []
+            for _ in range(self.cand_per[m]):
+                cid = self.load.new_id("candidates")
+                ids.append(cid)
+                self.cand_row[cid] = {
                     "id": cid,
                     "municipality_id": mid,
                     "pseudonym": f"K-B{cid:06d}",
@@ -326,32 +345,26 @@ def generate(url: str, scale: float, seed: int) -> dict:
                     "status": "inactive" if rng.random() < 0.1 else "active",
                     "work_experience": "[]",
                     "education_completed_nl": False,
-                    "specialist_id": staff[mid]["municipal"][0],
+                    "specialist_id": self.staff[mid]["municipal"][0],
                     "version": 1,
-                    **stamp,
+                    **self.stamp,
                 }
-            )
-        cand_of[mid] = ids
-    cand_row = {row["id"]: row for row in candidates}
+            self.cand_of[mid] = ids
 
-    # Requests, proposals, placements and what happened in them --------------------------------------
-    requests, proposals, placements, decisions = [], [], [], []
-    logs, checkins, reminders = [], [], []
-    placement_weeks: list[tuple[dict, date, date]] = []
-    target: dict[str, int] = {}
-    last_ended_monday = monday_of(today) - timedelta(days=7)
+    # Requests, proposals, placements and what happened in them ----------------------------------------------
 
-    def request_row(mid, employer, code, status, start, creator) -> dict:
-        rid = load.new_id("placement_requests")
-        tid, values = types[(mid, code)]
+    def request_row(
+        self, mid: int, employer: tuple, code: str, status: str, start: date, creator: int
+    ) -> dict:
+        tid, values = self.types[(mid, code)]
         return {
-            "id": rid,
+            "id": self.load.new_id("placement_requests"),
             "municipality_id": mid,
             "employer_id": employer[0],
             "workplace_id": employer[1],
             "placement_type_id": tid,
             "created_by_id": creator,
-            "role_title": rng.choice(ROLE_TITLES),
+            "role_title": self.rng.choice(ROLE_TITLES),
             "tasks": "Meewerken in het team en het werk leren",
             "positions": 1,
             "hours_per_week": min(16, values["max_hours_per_week"]),
@@ -368,296 +381,383 @@ def generate(url: str, scale: float, seed: int) -> dict:
             "status": status,
             "submitted_at": at(start - timedelta(days=30)),
             "closed_at": at(start) if status == "filled" else None,
-            **stamp,
+            **self.stamp,
         }
 
-    for m, municipality in enumerate(municipalities):
-        mid = municipality["id"]
-        emps = emp_of[mid]
-        # A few large employers take most placements (Zipf within the municipality too).
-        emp_weights = [1 / (k + 1) ** 0.8 for k in range(len(emps))]
-        contacts, coaches = staff[mid]["municipal"], staff[mid]["jobcoach"]
-        pool = cand_of[mid][:]
-        rng.shuffle(pool)
-        for k in range(plac_per[m]):
-            employer = rng.choices(emps, emp_weights)[0]
-            candidate_id = pool[k]
-            status = rng.choices(
-                ("planned", "onboarding", "nazorg", "closed", "interrupted"), (5, 28, 12, 40, 15)
-            )[0]
-            code = rng.choice(type_codes)
-            if status == "planned":
-                start = today + timedelta(days=rng.randint(1, 28))
-            elif status == "onboarding":
-                start = today - timedelta(days=rng.randint(0, 40 * 7))
-            elif status == "nazorg":
-                start = today - timedelta(days=rng.randint(20 * 7, 60 * 7))
-            else:
-                start = today - timedelta(days=rng.randint(30 * 7, 100 * 7))
-            weeks = rng.randint(13, 52) if status != "onboarding" else rng.randint(8, 52)
-            end = start + timedelta(weeks=weeks)
-            if status == "onboarding" and end < today:
-                end = today + timedelta(days=rng.randint(0, 120))
-            if status == "nazorg" and end >= today:
-                end = today - timedelta(days=rng.randint(7, 60))
-                start = min(start, end - timedelta(weeks=8))
-            if status in ("closed", "interrupted") and end >= today:
-                end = today - timedelta(days=rng.randint(1, 60))
-                start = min(start, end - timedelta(weeks=8))
-            request = request_row(mid, employer, code, "filled", start, contacts[0])
-            requests.append(request)
-            pid = load.new_id("placements")
-            proposal_id = load.new_id("proposals")
-            proposals.append(
+    def placements_and_requests(self) -> None:
+        for m, municipality in enumerate(self.municipality_rows):
+            mid = municipality["id"]
+            emps = self.emp_of[mid]
+            # A few large employers take most placements (Zipf within the municipality too).
+            emp_weights = [1 / (k + 1) ** 0.8 for k in range(len(emps))]
+            pool = self.cand_of[mid][:]
+            self.rng.shuffle(pool)
+            for k in range(self.plac_per[m]):
+                employer = self.rng.choices(emps, emp_weights)[0]
+                self.placement(mid, k, employer, pool[k])
+            free = [c for c in pool[self.plac_per[m] :] if self.cand_row[c]["status"] == "active"]
+            self.open_requests(m, mid, emps, emp_weights, free)
+
+    def dates(self, status: str) -> tuple[date, date]:
+        """Start and planned end of a placement in ``status`` (relative to today)."""
+        rng, today = self.rng, self.today
+        back = {"onboarding": (0, 40), "nazorg": (20, 60)}.get(status, (30, 100))
+        if status == "planned":
+            start = today + timedelta(days=rng.randint(1, 28))
+        else:
+            start = today - timedelta(days=rng.randint(back[0] * 7, back[1] * 7))
+        weeks = rng.randint(13, 52) if status != "onboarding" else rng.randint(8, 52)
+        end = start + timedelta(weeks=weeks)
+        if status == "onboarding" and end < today:
+            end = today + timedelta(days=rng.randint(0, 120))
+        if status == "nazorg" and end >= today:
+            end = today - timedelta(days=rng.randint(7, 60))
+            start = min(start, end - timedelta(weeks=8))
+        if status in ("closed", "interrupted") and end >= today:
+            end = today - timedelta(days=rng.randint(1, 60))
+            start = min(start, end - timedelta(weeks=8))
+        return start, end
+
+    def placement(self, mid: int, k: int, employer: tuple, candidate_id: int) -> None:
+        rng = self.rng
+        contacts, coaches = self.staff[mid]["municipal"], self.staff[mid]["jobcoach"]
+        status = rng.choices(
+            ("planned", "onboarding", "nazorg", "closed", "interrupted"), (5, 28, 12, 40, 15)
+        )[0]
+        code = rng.choice(self.type_codes)
+        start, end = self.dates(status)
+        request = self.request_row(mid, employer, code, "filled", start, contacts[0])
+        self.requests.append(request)
+        pid = self.load.new_id("placements")
+        proposal_id = self.load.new_id("proposals")
+        self.proposals.append(
+            {
+                "id": proposal_id,
+                "request_id": request["id"],
+                "candidate_id": candidate_id,
+                "proposed_by_id": contacts[0],
+                "status": "accepted",
+                "decided_at": at(start - timedelta(days=14)),
+                **self.stamp,
+            }
+        )
+        contact = contacts[k % len(contacts)]
+        coach = coaches[k % len(coaches)] if rng.random() < 0.9 else None
+        row = {
+            "id": pid,
+            "municipality_id": mid,
+            "request_id": request["id"],
+            "proposal_id": proposal_id,
+            "candidate_id": candidate_id,
+            "employer_id": employer[0],
+            "workplace_id": employer[1],
+            "placement_type_id": request["placement_type_id"],
+            "contact_id": contact,
+            "start_date": start,
+            "planned_end_date": end,
+            "actual_start_date": None if status == "planned" else start,
+            "jobcoach_id": coach,
+            "days_per_week": rng.choice((2, 3, 4)),
+            "status": status,
+            "contract_type": None,
+            "contract_hours": None,
+            "contract_start_date": None,
+            "end_reason": None,
+            "ended_on": None,
+            "outcome": None,
+            "outcome_recorded_at": None,
+            **self.stamp,
+        }
+        contract = status == "nazorg" or (status == "closed" and rng.random() < 0.75)
+        self.decide(row, contract, contact)
+        if status == "interrupted":
+            stopped = start + (end - start) * rng.uniform(0.2, 0.9)
+            row.update(ended_on=stopped, end_reason=rng.choice(DROPOUT))
+            end = stopped
+        if status in ("planned", "onboarding", "nazorg"):
+            self.cand_row[candidate_id]["status"] = "placed"
+        self.placements.append(row)
+        if status != "planned":
+            self.weekly_logs(row, start, end, employer[2])
+        if contract:
+            self.plan_checkins(row, coach or contact)
+
+    def decide(self, row: dict, contract: bool, contact: int) -> None:
+        """The end decision: a contract (nazorg, most closed), sometimes a stop near the end of onboarding."""
+        rng, end, status = self.rng, row["planned_end_date"], row["status"]
+        if contract:
+            row.update(
+                contract_type=rng.choice(("fixed_term", "permanent", "temp_agency")),
+                contract_hours=rng.choice((16, 24, 32)),
+                contract_start_date=end + timedelta(days=1),
+            )
+            self.decisions.append(
                 {
-                    "id": proposal_id,
-                    "request_id": request["id"],
-                    "candidate_id": candidate_id,
-                    "proposed_by_id": contacts[0],
-                    "status": "accepted",
-                    "decided_at": at(start - timedelta(days=14)),
-                    **stamp,
+                    "id": self.load.new_id("end_decisions"),
+                    "placement_id": row["id"],
+                    "kind": "contract",
+                    "contract_type": row["contract_type"],
+                    "contract_hours": row["contract_hours"],
+                    "contract_start": row["contract_start_date"],
+                    "decided_by_id": contact,
+                    "decided_at": at(end - timedelta(days=10)),
                 }
             )
-            contact = contacts[k % len(contacts)]
-            coach = coaches[k % len(coaches)] if rng.random() < 0.9 else None
-            row = {
-                "id": pid,
-                "municipality_id": mid,
-                "request_id": request["id"],
-                "proposal_id": proposal_id,
-                "candidate_id": candidate_id,
-                "employer_id": employer[0],
-                "workplace_id": employer[1],
-                "placement_type_id": request["placement_type_id"],
-                "contact_id": contact,
-                "start_date": start,
-                "planned_end_date": end,
-                "actual_start_date": None if status == "planned" else start,
-                "jobcoach_id": coach,
-                "days_per_week": rng.choice((2, 3, 4)),
-                "status": status,
-                "contract_type": None,
-                "contract_hours": None,
-                "contract_start_date": None,
-                "end_reason": None,
-                "ended_on": None,
-                "outcome": None,
-                **stamp,
-            }
-            contract = status == "nazorg" or (status == "closed" and rng.random() < 0.75)
-            if contract:
-                row.update(
-                    contract_type=rng.choice(("fixed_term", "permanent", "temp_agency")),
-                    contract_hours=rng.choice((16, 24, 32)),
-                    contract_start_date=end + timedelta(days=1),
-                )
-                decisions.append(
-                    {
-                        "id": load.new_id("end_decisions"),
-                        "placement_id": pid,
-                        "kind": "contract",
-                        "contract_type": row["contract_type"],
-                        "contract_hours": row["contract_hours"],
-                        "contract_start": row["contract_start_date"],
-                        "decided_by_id": contact,
-                        "decided_at": at(end - timedelta(days=10)),
-                    }
-                )
-            elif status == "onboarding" and end - today < timedelta(days=20) and rng.random() < 0.5:
-                decisions.append(
-                    {
-                        "id": load.new_id("end_decisions"),
-                        "placement_id": pid,
-                        "kind": "stop",
-                        "stop_reason": rng.choice(STOPS),
-                        "decided_by_id": contact,
-                        "decided_at": at(today - timedelta(days=3)),
-                    }
-                )
-            if status == "closed":
-                row.update(ended_on=end, end_reason=None if contract else rng.choice(STOPS))
-                if contract:
-                    row["outcome"] = "employed"
-                    row["outcome_recorded_at"] = at(end + timedelta(weeks=17))
-            if status == "interrupted":
-                stopped = start + (end - start) * rng.uniform(0.2, 0.9)
-                row.update(ended_on=stopped, end_reason=rng.choice(DROPOUT))
-                end = stopped
-            if status in ("planned", "onboarding", "nazorg"):
-                cand_row[candidate_id]["status"] = "placed"
-            placements.append(row)
-            # Weekly logs: one per ended week of onboarding (a few weeks missed).
-            if status != "planned":
-                last = min(monday_of(end), last_ended_monday)
-                monday = monday_of(start)
-                careless = rng.random() < 0.06
-                placement_weeks.append((row, start, min(end, today)))
-                while monday <= last:
-                    recent = (last_ended_monday - monday).days < 21
-                    skip = rng.random() < (0.5 if careless and recent else 0.03)
-                    if skip:
-                        if status == "onboarding" and recent:
-                            reminders.append((pid, monday, employer[2], mid))
-                    else:
-                        logs.append(log_row(load, rng, pid, monday, row["days_per_week"], employer[2], now))
-                    monday += timedelta(days=7)
-            if contract:
-                due_start = row["contract_start_date"]
-                for number, week in enumerate(DEFAULT_CHECKIN_WEEKS, start=1):
-                    due = due_start + timedelta(weeks=week)
-                    if due > today + timedelta(weeks=4):
-                        break
-                    held = due < today - timedelta(days=2) and rng.random() < 0.93
-                    checkins.append(
-                        {
-                            "id": load.new_id("checkins"),
-                            "placement_id": pid,
-                            "number": number,
-                            "week": week,
-                            "due_date": due,
-                            "status": "held" if held else "planned",
-                            "held_on": due + timedelta(days=rng.randint(0, 2)) if held else None,
-                            "held_by_id": (coach or contact) if held else None,
-                            "held_with": rng.choice(("employer", "employee", "both")) if held else None,
-                            "contact_made": True if held else None,
-                            "scores": json.dumps(
-                                {"punctuality": rng.choices((1, 2, 3, 4), (2, 10, 50, 38))[0]}
-                            )
-                            if held
-                            else "{}",
-                            "risk": rng.choices(("low", "medium", "high"), (80, 17, 3))[0] if held else None,
-                            **stamp,
-                        }
-                    )
-        # Open requests with proposals, for the matching pages.
-        free = [c for c in pool[plac_per[m] :] if cand_row[c]["status"] == "active"]
-        for k in range(max(1, plac_per[m] // 4)):
-            employer = rng.choices(emps, emp_weights)[0]
-            status = rng.choice(("submitted", "in_progress", "proposed"))
-            request = request_row(
-                mid, employer, rng.choice(type_codes), status, today + timedelta(days=21), contacts[0]
+        elif status == "onboarding" and end - self.today < timedelta(days=20) and rng.random() < 0.5:
+            self.decisions.append(
+                {
+                    "id": self.load.new_id("end_decisions"),
+                    "placement_id": row["id"],
+                    "kind": "stop",
+                    "stop_reason": rng.choice(STOPS),
+                    "decided_by_id": contact,
+                    "decided_at": at(self.today - timedelta(days=3)),
+                }
             )
-            requests.append(request)
+        if status == "closed":
+            row.update(ended_on=end, end_reason=None if contract else rng.choice(STOPS))
+            if contract:
+                row.update(outcome="employed", outcome_recorded_at=at(end + timedelta(weeks=17)))
+
+    def weekly_logs(self, row: dict, start: date, end: date, employer_user: int) -> None:
+        """One log per ended week of onboarding; a few weeks missed (recent ones got a reminder)."""
+        last = min(monday_of(end), self.last_ended_monday)
+        monday = monday_of(start)
+        careless = self.rng.random() < 0.06
+        self.placement_weeks.append((row, start, min(end, self.today)))
+        while monday <= last:
+            recent = (self.last_ended_monday - monday).days < 21
+            if self.rng.random() < (0.5 if careless and recent else 0.03):
+                if row["status"] == "onboarding" and recent:
+                    self.reminders.append((row["id"], monday, employer_user, row["municipality_id"]))
+            else:
+                self.logs.append(
+                    log_row(self.load, self.rng, row["id"], monday, row["days_per_week"], employer_user)
+                )
+            monday += timedelta(days=7)
+
+    def plan_checkins(self, row: dict, holder: int) -> None:
+        """The aftercare check-ins from the contract's start: held when past, planned otherwise."""
+        rng = self.rng
+        for number, week in enumerate(DEFAULT_CHECKIN_WEEKS, start=1):
+            due = row["contract_start_date"] + timedelta(weeks=week)
+            if due > self.today + timedelta(weeks=4):
+                break
+            held = due < self.today - timedelta(days=2) and rng.random() < 0.93
+            checkin = {
+                "id": self.load.new_id("checkins"),
+                "placement_id": row["id"],
+                "number": number,
+                "week": week,
+                "due_date": due,
+                "status": "planned",
+                "held_on": None,
+                "held_by_id": None,
+                "held_with": None,
+                "contact_made": None,
+                "scores": "{}",
+                "risk": None,
+                **self.stamp,
+            }
+            if held:
+                checkin.update(
+                    status="held",
+                    held_on=due + timedelta(days=rng.randint(0, 2)),
+                    held_by_id=holder,
+                    held_with=rng.choice(("employer", "employee", "both")),
+                    contact_made=True,
+                    scores=json.dumps({"punctuality": rng.choices((1, 2, 3, 4), (2, 10, 50, 38))[0]}),
+                    risk=rng.choices(("low", "medium", "high"), (80, 17, 3))[0],
+                )
+            self.checkins.append(checkin)
+
+    def open_requests(self, m: int, mid: int, emps: list, emp_weights: list, free: list[int]) -> None:
+        """Open requests with a few proposals each, for the matching pages."""
+        contact = self.staff[mid]["municipal"][0]
+        for k in range(max(1, self.plac_per[m] // 4)):
+            employer = self.rng.choices(emps, emp_weights)[0]
+            status = self.rng.choice(("submitted", "in_progress", "proposed"))
+            code = self.rng.choice(self.type_codes)
+            request = self.request_row(mid, employer, code, status, self.today + timedelta(days=21), contact)
+            self.requests.append(request)
             if status == "proposed" and free:
-                for candidate_id in rng.sample(free, min(3, len(free))):
-                    proposals.append(
+                for candidate_id in self.rng.sample(free, min(3, len(free))):
+                    self.proposals.append(
                         {
-                            "id": load.new_id("proposals"),
+                            "id": self.load.new_id("proposals"),
                             "request_id": request["id"],
                             "candidate_id": candidate_id,
-                            "proposed_by_id": contacts[0],
-                            "status": rng.choice(("proposed", "meeting", "declined")),
+                            "proposed_by_id": contact,
+                            "status": self.rng.choice(("proposed", "meeting", "declined")),
                             "decided_at": None,
-                            **stamp,
+                            **self.stamp,
                         }
                     )
             if m == 0 and k == 0:
-                target["request_id"] = request["id"]
-    # The share_profile consents the matching page looks for.
-    consents = [
-        {
-            "id": load.new_id("consents"),
-            "candidate_id": c["id"],
-            "kind": "share_profile",
-            "given_at": now - timedelta(days=90),
-            "method": "conversation",
-            "text_version": "2026-1",
-            "recorded_by_id": c["specialist_id"],
-        }
-        for c in candidates
-        if rng.random() < 0.88
-    ]
-    load.copy("candidates", candidates)
-    load.copy("consents", consents)
-    load.copy("placement_requests", requests)
-    for row in proposals:
-        row.setdefault("decided_at", None)
-    load.copy("proposals", proposals)
-    load.copy("placements", placements)
-    load.copy("end_decisions", decisions)
-    load.copy("weekly_logs", logs)
-    load.copy("checkins", checkins)
-    timings["core_rows_s"] = round(time.perf_counter() - started, 1)
-    del candidates, consents, requests, proposals, decisions, checkins
+                self.request_id = request["id"]
 
-    # Visits: spread over the weeks each placement was running, as many as the scale asks for.
-    coached = [(row, s, e) for row, s, e in placement_weeks if row["jobcoach_id"]]
-    total_days = sum(max(1, (e - s).days) for _, s, e in coached) or 1
-    per_day = n["visits"] / total_days
-    visits = []
-    for row, start, end in coached:
-        days = max(1, (end - start).days)
-        count = int(days * per_day) + (1 if rng.random() < (days * per_day) % 1 else 0)
-        for _ in range(count):
-            day = start + timedelta(days=rng.randint(0, days))
-            visits.append(
+    def copy_core(self) -> None:
+        consents = [  # the share_profile consents the matching page looks for
+            {
+                "id": self.load.new_id("consents"),
+                "candidate_id": c["id"],
+                "kind": "share_profile",
+                "given_at": self.now - timedelta(days=90),
+                "method": "conversation",
+                "text_version": "2026-1",
+                "recorded_by_id": c["specialist_id"],
+            }
+            for c in self.cand_row.values()
+            if self.rng.random() < 0.88
+        ]
+        self.load.copy("candidates", list(self.cand_row.values()))
+        self.load.copy("consents", consents)
+        self.load.copy("placement_requests", self.requests)
+        self.load.copy("proposals", self.proposals)
+        self.load.copy("placements", self.placements)
+        self.load.copy("end_decisions", self.decisions)
+        self.load.copy("weekly_logs", self.logs)
+        self.load.copy("checkins", self.checkins)
+
+    # Visits, outbox and audit -------------------------------------------------------------------------------
+
+    def visits(self) -> None:
+        """Spread over the days each placement was running, as many as the scale asks for."""
+        rng = self.rng
+        coached = [(row, s, e) for row, s, e in self.placement_weeks if row["jobcoach_id"]]
+        per_day = self.n["visits"] / (sum(max(1, (e - s).days) for _, s, e in coached) or 1)
+        visits = []
+        for row, start, end in coached:
+            days = max(1, (end - start).days)
+            count = int(days * per_day) + (1 if rng.random() < (days * per_day) % 1 else 0)
+            for _ in range(count):
+                visits.append(
+                    {
+                        "id": self.load.new_id("visits"),
+                        "placement_id": row["id"],
+                        "jobcoach_id": row["jobcoach_id"],
+                        "visit_date": start + timedelta(days=rng.randint(0, days)),
+                        "duration_minutes": rng.choice((30, 45, 60, 90)),
+                        "mode": rng.choices(("on_site", "phone", "video"), (60, 30, 10))[0],
+                        "spoken_with": "candidate,supervisor",
+                        "contact_made": rng.random() < 0.95,
+                        "risk": rng.choices(("low", "medium", "high"), (80, 17, 3))[0],
+                        **self.stamp,
+                    }
+                )
+        self.load.copy("visits", visits)
+
+    def outbox(self) -> None:
+        """The delivered weekly-log reminders (the reconcile reads them), the rest ordinary mail."""
+        outbox = []
+        for pid, monday, uid, mid in self.reminders:
+            key = f"placements.log_reminder:{pid}:{monday.isoformat()}:{uid}"
+            outbox.append(outbox_row(self.load, key, mid, at(monday + timedelta(days=7), 9)))
+        while len(outbox) < self.n["outbox"]:
+            mid = self.rng.choices(self.municipality_rows, self.weights)[0]["id"]
+            sent = self.now - timedelta(minutes=self.rng.randint(10, 700 * 24 * 60))
+            outbox.append(outbox_row(self.load, f"bench.mail:{len(outbox)}", mid, sent))
+        outbox[-1]["status"] = "pending"
+        self.load.copy("outbox_emails", outbox)
+
+    def audit(self) -> None:
+        """A correct hash chain in id order (``portal.core.audit_chain.compute_hash``), in batches."""
+        audit, previous = [], None
+        start_at = self.now - timedelta(days=700)
+        step = timedelta(days=700) / self.n["audit"]
+        user_ids = [u["id"] for u in self.users]
+        for k in range(self.n["audit"]):
+            action, object_type = AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)]
+            fields = {
+                "occurred_at": (start_at + step * k).replace(microsecond=0),
+                "actor_id": self.rng.choice(user_ids),
+                "actor_role": "jobcoach",
+                "municipality_id": self.rng.choices(self.municipality_rows, self.weights)[0]["id"],
+                "action": action,
+                "object_type": object_type,
+                "object_id": self.rng.randint(1, 40_000),
+                "detail": {"bench": True},
+            }
+            row_hash = compute_hash(fields, previous)
+            audit.append(
                 {
-                    "id": load.new_id("visits"),
-                    "placement_id": row["id"],
-                    "jobcoach_id": row["jobcoach_id"],
-                    "visit_date": day,
-                    "duration_minutes": rng.choice((30, 45, 60, 90)),
-                    "mode": rng.choices(("on_site", "phone", "video"), (60, 30, 10))[0],
-                    "spoken_with": "candidate,supervisor",
-                    "contact_made": rng.random() < 0.95,
-                    "risk": rng.choices(("low", "medium", "high"), (80, 17, 3))[0],
-                    **stamp,
+                    "id": self.load.new_id("audit_events"),
+                    **fields,
+                    "detail": '{"bench": true}',
+                    "prev_hash": previous,
+                    "row_hash": row_hash,
                 }
             )
-    load.copy("visits", visits)
-    del visits
+            previous = row_hash
+            if len(audit) == 50_000:
+                self.load.copy("audit_events", audit)
+                audit = []
+        self.load.copy("audit_events", audit)
 
-    # Outbox: the delivered weekly-log reminders (the reconcile reads them), the rest ordinary mail.
-    outbox = []
-    for pid, monday, uid, mid in reminders:
-        sent = at(monday + timedelta(days=7), 9)
-        outbox.append(
-            outbox_row(load, f"placements.log_reminder:{pid}:{monday.isoformat()}:{uid}", mid, sent)
-        )
-    while len(outbox) < n["outbox"]:
-        mid = rng.choices(municipalities, weights)[0]["id"]
-        sent = now - timedelta(minutes=rng.randint(10, 700 * 24 * 60))
-        outbox.append(outbox_row(load, f"bench.mail:{len(outbox)}", mid, sent))
-    outbox[-1]["status"] = "pending"
-    load.copy("outbox_emails", outbox)
-    del outbox
+    # What the runner needs ----------------------------------------------------------------------------------
 
-    # Audit: a correct hash chain in id order (``portal.core.audit_chain.compute_hash``).
-    audit, previous = [], None
-    start_at = now - timedelta(days=700)
-    step = timedelta(days=700) / n["audit"]
-    user_ids = [u["id"] for u in users]
-    for k in range(n["audit"]):
-        action, object_type = AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)]
-        uid = rng.choice(user_ids)
-        fields = {
-            "occurred_at": (start_at + step * k).replace(microsecond=0),
-            "actor_id": uid,
-            "actor_role": "jobcoach",
-            "municipality_id": rng.choices(municipalities, weights)[0]["id"],
-            "action": action,
-            "object_type": object_type,
-            "object_id": rng.randint(1, 40_000),
-            "detail": {"bench": True},
+    def summary(self) -> dict:
+        """Accounts of the largest city and the ids the runner opens."""
+        largest = self.municipality_rows[0]["id"]
+        running = defaultdict(int)
+        for p in self.placements:
+            if p["status"] in ("onboarding", "nazorg"):
+                running[p["employer_id"]] += 1
+        big_employer = max(self.emp_of[largest], key=lambda e: running[e[0]])
+        emails = {u["id"]: u["email"] for u in self.users}
+        log_count = defaultdict(int)
+        for log in self.logs:
+            log_count[log["placement_id"]] += 1
+        shown = [p for p in self.placements if p["municipality_id"] == largest and p["status"] != "planned"]
+        timeline = min(shown, key=lambda p: abs(log_count[p["id"]] - 50)) if shown else self.placements[0]
+        staff = self.staff[largest]
+        open_statuses = ("planned", "onboarding", "nazorg")
+        return {
+            "generated_on": self.today.isoformat(),
+            "counts": dict(self.load.counts),
+            "accounts": {
+                "municipal": emails[staff["municipal"][0]],
+                "jobcoach": emails[staff["jobcoach"][0]],
+                "admin": emails[staff["admin"][0]],
+                "employer": emails[big_employer[2]],
+            },
+            "password_env": "BENCH_PASSWORD",
+            "largest_city_candidates": self.cand_per[0],
+            "contact_active_placements": sum(
+                1
+                for p in self.placements
+                if p["contact_id"] == staff["municipal"][0] and p["status"] in open_statuses
+            ),
+            "timeline_placement_id": timeline["id"],
+            "timeline_logs": log_count[timeline["id"]],
+            "request_id": self.request_id,
         }
-        row_hash = compute_hash(fields, previous)
-        audit.append(
-            {
-                "id": load.new_id("audit_events"),
-                **fields,
-                "detail": '{"bench": true}',
-                "prev_hash": previous,
-                "row_hash": row_hash,
-            }
-        )
-        previous = row_hash
-        if len(audit) == 50_000:
-            load.copy("audit_events", audit)
-            audit = []
-    load.copy("audit_events", audit)
 
-    load.fix_sequences()
+
+def generate(url: str, scale: float, seed: int) -> dict:
+    """Recreate the database, migrate it and load the national data set; returns what the runner needs."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    recreate_database(url)
+    command.upgrade(alembic_config(url), "head")
+    timings["migrations_s"] = round(time.perf_counter() - started, 1)
+    app = create_app("testing", DATABASE_URL=url)
+    with app.app_context():
+        password_hash = hash_password(BENCH_PASSWORD)
+        db.engine.dispose()
+    engine = sa.create_engine(url)
+    raw = engine.raw_connection()
+    national = National(Loader(raw.driver_connection), scale, seed, password_hash)
+    national.municipalities()
+    national.people()
+    national.candidates()
+    national.placements_and_requests()
+    national.copy_core()
+    timings["core_rows_s"] = round(time.perf_counter() - started, 1)
+    national.visits()
+    national.outbox()
+    national.audit()
+    national.load.fix_sequences()
     raw.commit()
     timings["load_s"] = round(time.perf_counter() - started, 1)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -665,50 +765,10 @@ def generate(url: str, scale: float, seed: int) -> dict:
     timings["total_s"] = round(time.perf_counter() - started, 1)
     raw.close()
     engine.dispose()
-
-    # What the runner needs: accounts of the largest city and ids to open.
-    largest = municipalities[0]["id"]
-    running = defaultdict(int)
-    for p in placements:
-        if p["status"] in ("onboarding", "nazorg"):
-            running[p["employer_id"]] += 1
-    big_employer = max(emp_of[largest], key=lambda e: running[e[0]])
-    emails = {u["id"]: u["email"] for u in users}
-    long_run = [p for p in placements if p["municipality_id"] == largest and p["status"] != "planned"]
-    log_count = defaultdict(int)
-    for log in logs:
-        log_count[log["placement_id"]] += 1
-    timeline = min(long_run, key=lambda p: abs(log_count[p["id"]] - 50)) if long_run else placements[0]
-    accounts = {
-        "municipal": emails[staff[largest]["municipal"][0]],
-        "jobcoach": emails[staff[largest]["jobcoach"][0]],
-        "admin": emails[staff[largest]["admin"][0]],
-        "employer": emails[big_employer[2]],
-    }
-    first_contact = staff[largest]["municipal"][0]
-    return {
-        "scale": scale,
-        "seed": seed,
-        "generated_on": today.isoformat(),
-        "counts": dict(load.counts),
-        "timings": timings,
-        "accounts": accounts,
-        "password_env": "BENCH_PASSWORD",
-        "largest_city_candidates": cand_per[0],
-        "contact_active_placements": sum(
-            1
-            for p in placements
-            if p["contact_id"] == first_contact and p["status"] in ("planned", "onboarding", "nazorg")
-        ),
-        "timeline_placement_id": timeline["id"],
-        "timeline_logs": log_count[timeline["id"]],
-        "request_id": target.get("request_id"),
-    }
+    return {"scale": scale, "seed": seed, **national.summary(), "timings": timings}
 
 
-def log_row(
-    load: Loader, rng: random.Random, pid: int, monday: date, days: int, uid: int, now: datetime
-) -> dict:
+def log_row(load: Loader, rng: random.Random, pid: int, monday: date, days: int, uid: int) -> dict:
     present = days if rng.random() < 0.85 else rng.randint(0, days)
     score = rng.choices((1, 2, 3, 4), (2, 10, 50, 38))
     concern = rng.random() < 0.01

@@ -146,7 +146,8 @@ SELECT placement_id, 'week:' || to_char(week, 'YYYY-MM-DD') FROM (
         SELECT p.actual_start_date - extract(isodow FROM p.actual_start_date)::int + 1 AS first_week,
                CASE WHEN EXISTS (SELECT 1 FROM end_decisions d WHERE d.placement_id = p.id
                                  AND d.kind IN ('contract', 'stop'))
-                    THEN p.planned_end_date - extract(isodow FROM p.planned_end_date)::int + 1 END AS last_week
+                    THEN p.planned_end_date - extract(isodow FROM p.planned_end_date)::int + 1
+               END AS last_week
     ) w
     WHERE p.status = 'onboarding' AND p.actual_start_date IS NOT NULL AND p.outcome IS NULL
       AND r.week >= w.first_week AND r.week + 7 <= :today AND (w.last_week IS NULL OR r.week <= w.last_week)

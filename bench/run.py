@@ -347,10 +347,8 @@ def proposable_ids(url: str, request_id: int, how_many: int) -> list[int]:
 
 
 def machine() -> str:
-    model = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-        "?",
-    )
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "?")
     return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}"
 
 
@@ -381,6 +379,8 @@ def markdown(report: dict) -> str:
         "",
     ]
     r = report["reconcile"]
+    if not r:
+        return "\n".join([*lines, "Reconcile: not run (--skip-reconcile).", ""])
     first = next((k for k in ("first_run_s", "run_s") if k in r), None)
     lines += [
         f"Reconcile over {r['evaluated_placements']:,} evaluated placements: "
@@ -389,7 +389,8 @@ def markdown(report: dict) -> str:
             if first
             else ""
         )
-        + f"steady state {r['steady_state_s']} s (targets: first run <= 120 s, steady <= 10 s and <= 3x SQL). "
+        + f"steady state {r['steady_state_s']} s "
+        "(targets: first run <= 120 s, steady <= 10 s and <= 3x SQL). "
         f"Rules in Python {r['rules_python_s']} s, the same rules as set-based SQL {r['rules_sql_s']} s "
         f"(steady state = {r['steady_vs_sql']}x SQL). Findings: Python {r['findings_python']:,}, "
         f"SQL {r['findings_sql']:,}, identical: {'yes' if r['same_findings'] else 'NO'}; "
@@ -464,8 +465,7 @@ def main() -> int:
         report["reconcile"] = {}
     stem = f"{report['date']}-{info['scale']}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    if report["reconcile"]:
-        (RESULTS / f"{stem}.md").write_text(markdown(report))
+    (RESULTS / f"{stem}.md").write_text(markdown(report))
     print(f"written to {RESULTS / stem}.json and .md")
     return 0
 
