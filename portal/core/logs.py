@@ -118,7 +118,12 @@ def init_app(app: Flask) -> None:
         response.headers[HEADER] = rid
         rule = request.url_rule.rule if request.url_rule else "(no route)"
         duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
-        extra = {"method": request.method, "route": rule, "status": response.status_code, "duration_ms": duration_ms}
+        extra = {
+            "method": request.method,
+            "route": rule,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+        }
         if timing:
             extra["queries"] = g.query_count
             response.headers[TIMING_HEADER] = f"app;dur={duration_ms}"
