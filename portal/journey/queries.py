@@ -408,9 +408,9 @@ def retention_of(candidate: Candidate) -> Expiring | None:
     if candidate.anonymised_at is not None or candidate.stage != "uitstroom":
         return None
     running = db.session.scalar(
-        sa.select(sa.exists().where(
-            Placement.candidate_id == candidate.id, Placement.status.in_(ACTIVE_PLACEMENTS)
-        ))
+        sa.select(
+            sa.exists().where(Placement.candidate_id == candidate.id, Placement.status.in_(ACTIVE_PLACEMENTS))
+        )
     )
     if running:
         return None

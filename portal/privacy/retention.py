@@ -174,7 +174,8 @@ def anonymise(
 def due(municipality_id: int, today: date) -> list[Expiring]:
     """The municipality's candidates whose purge date is today or passed, oldest purge date first."""
     months = team_settings(municipality_id).retention_months
-    return sorted(expiring(municipality_id, months, today), key=lambda item: (item.purge_on, item.candidate.id))
+    found = expiring(municipality_id, months, today)
+    return sorted(found, key=lambda item: (item.purge_on, item.candidate.id))
 
 
 def purge_due(now: datetime | None = None) -> dict[str, Any]:
