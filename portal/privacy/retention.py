@@ -76,7 +76,7 @@ PURGED: dict[str, dict[str, Any]] = {
     "visits": {"observations": None, "risk_reason": None},
     "checkins": {"problems": None, "agreements": None},
     "end_decisions": {"note": None},
-    "alerts": {"resolution_note": None},
+    "alerts": {"reason": PURGED_TEXT, "resolution_note": None},
     "tasks": {"title": PURGED_TEXT},
     "exits": {"reason": None},
     "retention_followups": {"note": None, "token_hash": None, "token_expires_at": None},
@@ -98,7 +98,7 @@ KEPT: dict[str, dict[str, str]] = {
     "visits": {"spoken_with": "role codes"},
     "checkins": {"scores": "the four-point scores the figures use"},
     "alerts": {
-        "reason": "written by the risk rules from dates and scores, never typed by a person",
+        "rule": "the code of a risk rule",
         "evidence_key": "an internal key",
         "evidence_path": "a link inside the portal",
     },
