@@ -450,3 +450,24 @@ def test_another_municipalitys_candidate_is_not_found(world, login_as):
     assert (
         client.post(f"/kandidaten/{world.subject.id}/bewaartermijn", data={"reason": "x"}).status_code == 404
     )
+
+
+def test_an_anonymised_profile_cannot_be_filled_in_again(world, time_machine):
+    from portal.candidates import services
+    from portal.core.errors import DomainError
+
+    _purge_at(time_machine, at_local(PURGE_A, 3, 0))
+    subject = db.session.get(Candidate, world.subject.id)
+    with pytest.raises(DomainError, match="geanonimiseerd"):
+        services.update_candidate(world.a.municipal, subject, {"first_name": "Terug"})
+    with pytest.raises(DomainError, match="geanonimiseerd"):
+        services.record_consent(
+            world.a.municipal,
+            subject,
+            kind="share_profile",
+            employer_id=None,
+            method="conversation",
+            text_version="2026-1",
+            given_on=date(2028, 9, 1),
+        )
+    assert db.session.get(Candidate, world.subject.id).first_name == "Geanonimiseerd"
