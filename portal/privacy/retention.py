@@ -16,6 +16,7 @@ which tables and columns were overwritten and how many rows, never a value. A se
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -123,14 +124,31 @@ def text_columns(table: sa.Table) -> list[str]:
 
 
 def _outbox_about(candidate: Candidate) -> sa.ColumnElement[bool]:
-    """E-mails about the candidate: marked with their id, sent to their address, or naming them."""
+    """E-mails about the candidate: marked with their id, sent to their address, or naming them (by code
+    or full name as a whole word: K-2026-004 does not match K-2026-0042)."""
     table = Base.metadata.tables["outbox_emails"]
-    conditions = [about_candidate(table, candidate.id), table.c.body_text.contains(candidate.pseudonym)]
-    if candidate.email:
-        conditions.append(sa.func.lower(table.c.to_address) == candidate.email.lower())
+    marked = about_candidate(table, candidate.id)
+    names = [candidate.pseudonym]
     if candidate.first_name and candidate.last_name:
-        conditions.append(table.c.body_text.contains(f"{candidate.first_name} {candidate.last_name}"))
-    return sa.or_(*conditions)
+        names.append(f"{candidate.first_name} {candidate.last_name}")
+    loose = [marked, *(table.c.body_text.contains(name, autoescape=True) for name in names)]
+    if candidate.email:
+        loose.append(sa.func.lower(table.c.to_address) == candidate.email.lower())
+    rows = db.session.execute(
+        sa.select(table.c.id, table.c.to_address, table.c.body_text, marked.label("marked")).where(
+            sa.or_(*loose)
+        )
+    ).all()
+    words = re.compile("|".join(rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in names))
+    email = (candidate.email or "").lower()
+    ids = [
+        row.id
+        for row in rows
+        if row.marked
+        or (email and (row.to_address or "").lower() == email)
+        or words.search(row.body_text or "")
+    ]
+    return table.c.id.in_(ids)
 
 
 def anonymise(
@@ -155,7 +173,8 @@ def anonymise(
         if result.rowcount:
             counts[table_name] = result.rowcount
     db.session.execute(
-        sa.update(Candidate).where(Candidate.id == candidate.id).values(anonymised_at=now),
+        # No longer available: an anonymised profile is never proposed to an employer again.
+        sa.update(Candidate).where(Candidate.id == candidate.id).values(anonymised_at=now, status="inactive"),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(candidate)

@@ -16,7 +16,7 @@ from portal.core import audit_chain
 from portal.extensions import db
 from portal.journey import queries as journey_queries
 from portal.journey.models import StageChange, TeamSettings
-from portal.models import AuditEvent, Base, Candidate, Placement
+from portal.models import AuditEvent, Base, Candidate, OutboxEmail, Placement
 from portal.monitoring.figures import Period
 from portal.monitoring.queries import dashboard
 from portal.privacy import jobs, retention
@@ -203,6 +203,25 @@ def test_the_warnings_are_newest_first(world, login_as, time_machine):
 
 
 def test_pv1_the_purge_anonymises_exactly_on_the_purge_date(world, time_machine):
+    # E-mails that name the candidate without being marked with their id, and one about another code.
+    about, sent_to, not_about = (
+        OutboxEmail(
+            dedupe_key=f"test:retention:{n}",
+            municipality_id=world.a.municipality.id,
+            to_address=to,
+            subject="Signaal",
+            body_text=body,
+        )
+        for n, (to, body) in enumerate(
+            [
+                ("contact@test.werkbrug.nl", f"Er is een signaal over {world.subject.pseudonym}."),
+                ("zichtbaar@test.werkbrug.nl", "Welkom bij Werkbrug."),
+                ("contact@test.werkbrug.nl", f"Er is een signaal over {world.subject.pseudonym}7."),
+            ]
+        )
+    )
+    db.session.add_all([about, sent_to, not_about])
+    db.session.commit()
     # The evening before: only Helmond's candidate (due since March 2027) goes.
     assert (
         _purge_at(time_machine, at_local(PURGE_A - timedelta(days=1), 23, 59))["candidates_anonymised"] == 1
@@ -217,6 +236,10 @@ def test_pv1_the_purge_anonymises_exactly_on_the_purge_date(world, time_machine)
     subject = db.session.get(Candidate, world.subject.id)
     assert subject.anonymised_at is not None
     assert subject.full_name == "Geanonimiseerd"
+    assert subject.status == "inactive"  # never proposed again
+    assert db.session.get(OutboxEmail, about.id).body_text == retention.PURGED_TEXT
+    assert db.session.get(OutboxEmail, sent_to.id).body_text == retention.PURGED_TEXT
+    assert db.session.get(OutboxEmail, not_about.id).body_text.endswith(f"{world.subject.pseudonym}7.")
     assert (subject.email, subject.phone, subject.motivation) == (None, None, None)
     texts = _texts(world.subject.id)
     assert "ZICHTBAAR-" not in texts  # names, notes, logs, visits, check-ins, tasks, e-mails, requests
