@@ -75,6 +75,7 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
             "placements.remind_weekly_logs",
             "aftercare.reconcile",
             "followups.sweep",
+            "privacy.purge",
         ],
     )
     sched = scheduler.build_scheduler(app, start_at=T0)
