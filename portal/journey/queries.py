@@ -307,10 +307,6 @@ class Expiring(NamedTuple):
     #: The day the purge anonymises the candidate (closed_on + the team's retention, or the extension).
     purge_on: date
 
-    @property
-    def warn_from(self) -> date:
-        return self.purge_on - timedelta(days=RETENTION_WARNING_DAYS)
-
 
 def purge_date(closed_on: date, months: int, extended_until: date | None = None) -> date:
     """The day a dossier that closed on ``closed_on`` is anonymised: ``months`` later, or the extension."""

@@ -156,10 +156,23 @@ def anonymise(
 ) -> dict[str, int]:
     """Overwrite everything in ``PURGED`` about the candidate and mark them anonymised (only flushes).
 
-    Returns rows overwritten per table. The audit event names the tables, columns and counts only.
+    Returns rows overwritten per table (empty when another run got there first). The audit event names
+    the tables, columns and counts only.
     """
     now = now or now_utc()
     outbox = _outbox_about(candidate)  # before the name is gone
+    # Claim the candidate first: a second run at the same moment (``flask run-job`` beside the scheduler)
+    # waits for this row on PostgreSQL and then finds it anonymised, so nothing is done or audited twice.
+    claimed = db.session.execute(
+        sa.update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.anonymised_at.is_(None))
+        # No longer available: an anonymised profile is never proposed to an employer again.
+        .values(anonymised_at=now, status="inactive"),
+        execution_options={"synchronize_session": False},
+    )
+    if not claimed.rowcount:
+        db.session.expire(candidate)
+        return {}
     counts: dict[str, int] = {}
     for table_name, values in PURGED.items():
         table = Base.metadata.tables[table_name]
@@ -172,11 +185,6 @@ def anonymise(
         result = db.session.execute(sa.update(table).where(where).values(**values))
         if result.rowcount:
             counts[table_name] = result.rowcount
-    db.session.execute(
-        # No longer available: an anonymised profile is never proposed to an employer again.
-        sa.update(Candidate).where(Candidate.id == candidate.id).values(anonymised_at=now, status="inactive"),
-        execution_options={"synchronize_session": False},
-    )
     db.session.expire(candidate)
     record(
         None,
@@ -209,7 +217,7 @@ def purge_due(now: datetime | None = None) -> dict[str, Any]:
         for start in range(0, len(items), CHUNK):
             for item in items[start : start + CHUNK]:
                 counts = anonymise(item.candidate, purge_on=item.purge_on, now=now)
-                anonymised += 1
+                anonymised += 1 if counts else 0
                 rows += sum(counts.values())
             db.session.commit()
     if anonymised:

@@ -494,3 +494,16 @@ def test_an_anonymised_profile_cannot_be_filled_in_again(world, time_machine):
             given_on=date(2028, 9, 1),
         )
     assert db.session.get(Candidate, world.subject.id).first_name == "Geanonimiseerd"
+
+
+def test_a_candidate_another_run_anonymised_is_left_alone(world, time_machine):
+    time_machine.move_to(at_local(PURGE_A, 3, 0), tick=False)
+    subject = db.session.get(Candidate, world.subject.id)
+    assert retention.anonymise(subject, purge_on=PURGE_A)
+    assert retention.anonymise(subject, purge_on=PURGE_A) == {}
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "candidate.anonymised", AuditEvent.object_id == world.subject.id
+        )
+    ).all()
+    assert len(events) == 1
