@@ -29,6 +29,11 @@ def current_code(secret: str = TOTP_SECRET) -> str:
     return totp.code_for(secret, totp.step_at(now_utc()))
 
 
+def next_code(secret: str = TOTP_SECRET) -> str:
+    """The code the app shows in the next time step (accepted as clock drift; not yet used by a login)."""
+    return totp.code_for(secret, totp.step_at(now_utc()) + 1)
+
+
 @cache
 def _password_hash(password: str) -> str:
     return hash_password(password)
@@ -50,7 +55,7 @@ def make_user(
     mfa: bool | None = None,
     **kw,
 ) -> User:
-    """A user; staff get an app linked with TOTP_SECRET unless ``mfa=False`` (employers only with ``mfa=True``)."""
+    """A user; staff get an app linked with TOTP_SECRET unless ``mfa=False`` (employers when ``mfa=True``)."""
     n = _n()
     if employer is not None:
         municipality = municipality or db.session.get(Municipality, employer.municipality_id)

@@ -35,7 +35,7 @@ bp = Blueprint("auth", __name__)
 
 REFUSED_MESSAGE = "Het e-mailadres of wachtwoord klopt niet."
 WRONG_CURRENT_MESSAGE = "Uw huidige wachtwoord klopt niet."
-WRONG_PASSWORD_MESSAGE = "Uw wachtwoord klopt niet."
+WRONG_PASSWORD_MESSAGE = "Uw wachtwoord klopt niet."  # noqa: S105 - a message, not a password
 WRONG_CODE_MESSAGE = (
     "Deze inlogcode klopt niet of is al gebruikt. Wacht tot uw app een nieuwe code laat zien en probeer het "
     "opnieuw."
@@ -44,7 +44,7 @@ WRONG_RECOVERY_MESSAGE = "Deze herstelcode klopt niet of is al gebruikt."
 PENDING_EXPIRED_MESSAGE = "Het inloggen duurde te lang. Log opnieuw in."
 #: Session keys: where to go after the code step; the secret of an app being linked (until confirmed).
 NEXT_KEY = "mfa_next"
-NEW_SECRET_KEY = "mfa_new_secret"
+NEW_SECRET_KEY = "mfa_new_secret"  # noqa: S105 - a session key name
 
 
 def blocked_message() -> str:
