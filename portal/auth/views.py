@@ -104,6 +104,8 @@ def _pending_expired():
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
+    if request.method == "GET" and session.get(PENDING_KEY):
+        return redirect(url_for("auth.mfa_code"))  # the password was given: the code comes next
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
