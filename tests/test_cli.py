@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.auth import totp
 from portal.auth.models import User
 from portal.auth.passwords import verify_password
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat
-from portal.auth import totp
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db

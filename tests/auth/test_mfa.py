@@ -272,7 +272,8 @@ def test_staff_without_an_app_link_one_after_the_password(client, seed, frozen):
     page = client.get(ENROL_PAGE)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "<svg" in html and "QR-code" in html
+    assert "<svg" in html
+    assert "QR-code" in html
     secret = _secret_on(html)
     assert re.search(r"id=\"sleutel\">([A-Z2-7]{4} ){7}[A-Z2-7]{4}<", html)
     assert client.get(ENROL_PAGE).get_data(as_text=True).count(totp.grouped(secret)) == 1  # same secret
@@ -283,11 +284,12 @@ def test_staff_without_an_app_link_one_after_the_password(client, seed, frozen):
     html = done.get_data(as_text=True)
     assert done.status_code == 200
     codes = re.findall(r'<code class="utrecht-code">([a-z2-9]{4}(?:-[a-z2-9]{4}){3})</code>', html)
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == len(set(codes)) == 10
     assert "U ziet ze maar één keer." in html
     assert is_logged_in(client)
     user = fresh(user)
-    assert user.has_mfa and user.totp_secret == secret and user.totp_last_step == totp.step_at(T0)
+    assert user.has_mfa
+    assert (user.totp_secret, user.totp_last_step) == (secret, totp.step_at(T0))
     stored = db.session.scalars(
         sa.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)
     ).all()
@@ -329,7 +331,8 @@ def test_new_herstelcodes_from_the_account_page_replace_the_old_ones(client, mak
         r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}",
         client.post("/account/herstelcodes").get_data(as_text=True),
     )
-    assert len(first) == len(second) == 10 and not set(first) & set(second)
+    assert len(first) == len(second) == 10
+    assert not set(first) & set(second)
     other = make_client()
     password_only(other, user)
     assert other.post("/inloggen/herstelcode", {"code": first[0]}).status_code == 200
@@ -390,7 +393,8 @@ def test_an_admin_unlinks_a_users_app_and_the_next_login_links_a_new_one(login_a
     response = admin.post(f"/beheer/gebruikers/{user.id}/inlogcode-resetten")
     assert response.headers["Location"] == "/beheer/gebruikers"
     user = fresh(user)
-    assert not user.has_mfa and user.totp_secret is None
+    assert not user.has_mfa
+    assert user.totp_secret is None
     assert (
         db.session.scalar(sa.select(sa.func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id))
         == 0
