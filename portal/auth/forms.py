@@ -31,6 +31,13 @@ class AuthForm(BaseForm):
             return BaseForm.Meta.bind_field(self, form, unbound_field, options)
 
 
+def own_password_field(label: str = "Wachtwoord", required: str = "Vul uw wachtwoord in.") -> PasswordField:
+    """The user's own (current) password, as typed."""
+    return PasswordField(
+        label, validators=[DataRequired(message=required), Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD)]
+    )
+
+
 class LoginForm(AuthForm):
     email = EmailField(
         "E-mailadres",
@@ -40,13 +47,7 @@ class LoginForm(AuthForm):
             plain_text,
         ],
     )
-    password = PasswordField(
-        "Wachtwoord",
-        validators=[
-            DataRequired(message="Vul uw wachtwoord in."),
-            Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    password = own_password_field()
 
 
 class ForgotPasswordForm(BaseForm):
@@ -79,13 +80,7 @@ class SetPasswordForm(_NewPasswordMixin, AuthForm):
 
 
 class ChangePasswordForm(_NewPasswordMixin, AuthForm):
-    current_password = PasswordField(
-        "Huidig wachtwoord",
-        validators=[
-            DataRequired(message="Vul uw huidige wachtwoord in."),
-            Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    current_password = own_password_field("Huidig wachtwoord", "Vul uw huidige wachtwoord in.")
     new_password = PasswordField(NEW_LABEL, validators=[NEW_REQUIRED])
     new_password_confirm = PasswordField(CONFIRM_LABEL, validators=[CONFIRM_REQUIRED])
 
@@ -136,11 +131,5 @@ class RecoveryCodeForm(BaseForm):
 class ConfirmForm(AuthForm):
     """Confirm it is you: the password, and the code when the user has an app."""
 
-    password = PasswordField(
-        "Wachtwoord",
-        validators=[
-            DataRequired(message="Vul uw wachtwoord in."),
-            Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    password = own_password_field()
     code = code_field()

@@ -229,16 +229,21 @@ def _set_password(user: User, password: str) -> None:
 
 def change_password(actor: User, current: str, new: str) -> None:
     """Change ``actor``'s password after checking the current one; all their sessions end."""
-    if _account_blocked(actor.email):
-        raise LoginBlocked
-    if not verify_password(actor.password_hash, current):
-        _add_failure(failure_key("acct", actor.email))
-        record(actor, "auth.password_change_failed", actor)
-        db.session.flush()
-        raise WrongPassword
+    _check_own_password(actor, current, "auth.password_change_failed")
     _set_password(actor, new)
     record(actor, "auth.password_changed", actor)
     db.session.flush()
+
+
+def _check_own_password(actor: User, password: str, failed_action: str) -> None:
+    """Refuse a wrong password of the logged-in ``actor`` (counted towards the account's login limit)."""
+    if _account_blocked(actor.email):
+        raise LoginBlocked
+    if not verify_password(actor.password_hash, password):
+        _add_failure(failure_key("acct", actor.email))
+        record(actor, failed_action, actor)
+        db.session.flush()
+        raise WrongPassword
 
 
 def update_profile(actor: User, full_name: str, phone: str | None) -> None:
@@ -371,13 +376,7 @@ def forget_app(user: User) -> None:
 
 def confirm_identity(actor: User, password: str, code: str | None) -> None:
     """Check ``actor``'s password and (when they use an app) code again, for a sensitive action."""
-    if _account_blocked(actor.email):
-        raise LoginBlocked
-    if not verify_password(actor.password_hash, password):
-        _add_failure(failure_key("acct", actor.email))
-        record(actor, "auth.confirm_failed", actor)
-        db.session.flush()
-        raise WrongPassword
+    _check_own_password(actor, password, "auth.confirm_failed")
     if actor.has_mfa:
         verify_code(actor, code or "")
     record(actor, "auth.confirmed", actor)

@@ -132,33 +132,19 @@ def login():
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 @password_given
 def mfa_code():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
-    user = pending_user()
-    if user is None:
-        return _pending_expired()
-    if not user.has_mfa:
-        return redirect(url_for("auth.mfa_enrol"))
-    form = CodeForm()
-    if not form.validate_on_submit():
-        return render_template("auth/mfa_code.html", form=form)
-    try:
-        services.verify_code(user, form.code.data)
-    except services.CodeBlocked:
-        db.session.commit()
-        return render_template("auth/mfa_code.html", form=form, error=code_blocked_message()), 429
-    except services.WrongCode:
-        db.session.commit()
-        form.code.errors.append(WRONG_CODE_MESSAGE)
-        return render_template("auth/mfa_code.html", form=form)
-    target = _finish_login(user)
-    db.session.commit()
-    return redirect(target)
+    return _second_step(CodeForm, "auth/mfa_code.html", services.verify_code, WRONG_CODE_MESSAGE)
 
 
 @bp.route("/inloggen/herstelcode", methods=["GET", "POST"])
 @password_given
 def mfa_recovery():
+    return _second_step(
+        RecoveryCodeForm, "auth/mfa_recovery.html", services.use_recovery_code, WRONG_RECOVERY_MESSAGE
+    )
+
+
+def _second_step(form_class, template: str, check, wrong_message: str):
+    """The code page or the herstelcode page: ``check(user, typed)`` accepts the code or raises."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     user = pending_user()
@@ -166,25 +152,26 @@ def mfa_recovery():
         return _pending_expired()
     if not user.has_mfa:
         return redirect(url_for("auth.mfa_enrol"))
-    form = RecoveryCodeForm()
+    form = form_class()
     if not form.validate_on_submit():
-        return render_template("auth/mfa_recovery.html", form=form)
+        return render_template(template, form=form)
     try:
-        left = services.use_recovery_code(user, form.code.data)
+        left = check(user, form.code.data)
     except services.CodeBlocked:
         db.session.commit()
-        return render_template("auth/mfa_recovery.html", form=form, error=code_blocked_message()), 429
+        return render_template(template, form=form, error=code_blocked_message()), 429
     except services.WrongCode:
         db.session.commit()
-        form.code.errors.append(WRONG_RECOVERY_MESSAGE)
-        return render_template("auth/mfa_recovery.html", form=form)
+        form.code.errors.append(wrong_message)
+        return render_template(template, form=form)
     target = _finish_login(user)
     db.session.commit()
-    flash(
-        f"U bent ingelogd met een herstelcode. U heeft nog {left} herstelcodes. Bent u uw app kwijt? "
-        "Koppel dan een nieuwe app bij Mijn account.",
-        "info",
-    )
+    if left is not None:
+        flash(
+            f"U bent ingelogd met een herstelcode. U heeft nog {left} herstelcodes. Bent u uw telefoon "
+            "kwijt? Koppel dan een nieuwe app bij Mijn account.",
+            "info",
+        )
     return redirect(target)
 
 
