@@ -17,6 +17,8 @@ from portal.core.time import now_utc
 from portal.extensions import db, login_manager
 
 AUTH_AT_KEY = "auth_at"
+#: Set when this session's login included the code from an app (or linking one).
+CODE_GIVEN_KEY = "code_given"
 
 
 def _active_user(value: str | None):
@@ -33,8 +35,14 @@ def _active_user(value: str | None):
 
 
 def load_user(user_id: str):
+    from portal.auth.permissions import needs_code_step
+
     user = _active_user(user_id)
     if user is None or _absolute_timeout_passed():
+        return None
+    if needs_code_step(user) and not session.get(CODE_GIVEN_KEY):
+        # A session from before the user needed a code (an older version, or before the municipality
+        # required it of its employers) ends: the next login asks for the code.
         return None
     return user
 

@@ -16,7 +16,7 @@ from portal.auth.forms import (
     RecoveryCodeForm,
     SetPasswordForm,
 )
-from portal.auth.loader import AUTH_AT_KEY, pending_user
+from portal.auth.loader import AUTH_AT_KEY, CODE_GIVEN_KEY, pending_user
 from portal.auth.permissions import mfa_required, needs_code_step, waits_for_approval
 from portal.core.security import (
     FRESH_KEY,
@@ -65,13 +65,17 @@ def _me():
     return current_user._get_current_object()
 
 
-def _start_session(user) -> None:
-    """A brand-new session for ``user``: nothing from before the login survives (no fixation)."""
+def _start_session(user, code_given: bool = False) -> None:
+    """A brand-new session for ``user``: nothing from before the login survives (no fixation).
+
+    ``code_given``: the login included the code from the user's app (or linking one).
+    """
     session.clear()
     # Flask-WTF caches the CSRF token per request; it belonged to the old session.
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     login_user(user)
     session[AUTH_AT_KEY] = session[FRESH_KEY] = now_utc().timestamp()
+    session[CODE_GIVEN_KEY] = code_given
     session.permanent = True
 
 
@@ -88,7 +92,7 @@ def _start_pending(user, next_url: str) -> None:
 def _finish_login(user):
     """The second step is done: the real session starts and the user goes where they wanted to go."""
     target = safe_next_url(session.get(NEXT_KEY), url_for("main.home"))
-    _start_session(user)
+    _start_session(user, code_given=True)
     return target
 
 
@@ -255,6 +259,7 @@ def confirm():
     else:
         session[FRESH_KEY] = now_utc().timestamp()
         session["_fresh"] = True
+        session[CODE_GIVEN_KEY] = session.get(CODE_GIVEN_KEY) or user.has_mfa
         db.session.commit()
         return redirect(next_url)
     db.session.commit()
@@ -267,7 +272,15 @@ def logout():
     if current_user.is_authenticated:
         services.logout(_me())
         logout_user()
-    for key in (AUTH_AT_KEY, FRESH_KEY, PENDING_KEY, PENDING_AT_KEY, NEXT_KEY, NEW_SECRET_KEY):
+    for key in (
+        AUTH_AT_KEY,
+        FRESH_KEY,
+        CODE_GIVEN_KEY,
+        PENDING_KEY,
+        PENDING_AT_KEY,
+        NEXT_KEY,
+        NEW_SECRET_KEY,
+    ):
         session.pop(key, None)
     db.session.commit()
     flash("U bent uitgelogd.", "success")
@@ -361,6 +374,7 @@ def account_app():
     codes = _enrol(user, form, secret)
     if codes is None:
         return _enrol_page(user, form, secret, during_login=False)
+    session[CODE_GIVEN_KEY] = True
     db.session.commit()
     return render_template(
         "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"), during_login=False
@@ -395,7 +409,8 @@ def change_password():
         except services.LoginBlocked:
             form.current_password.errors.append(blocked_message())
         else:
-            _start_session(user)  # this browser stays logged in; every other session has ended
+            # This browser stays logged in (with the code it gave); every other session has ended.
+            _start_session(user, code_given=bool(session.get(CODE_GIVEN_KEY)))
             db.session.commit()
             flash("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.", "success")
             return redirect(url_for("auth.account"))

@@ -520,3 +520,24 @@ def test_the_confirm_code_cannot_be_replayed(seed, login_as, frozen):
     frozen.shift(timedelta(minutes=20))
     response = client.post("/bevestigen", {"password": PASSWORD, "code": used})
     assert WRONG_CODE in response.get_data(as_text=True)
+
+
+def test_au3_a_session_without_the_code_ends_when_the_code_becomes_required(seed, login_as):
+    """An employer logged in with the password alone is logged out as soon as their municipality requires
+    the code; a staff session that never gave a code (from before this version) is not a login either."""
+    employer = login_as(seed.a.employer_user)
+    assert is_logged_in(employer)
+    seed.a.municipality.employer_mfa_required = True
+    db.session.flush()
+    assert not is_logged_in(employer)
+    staff = login_as(seed.a.jobcoach)
+    with staff.raw.session_transaction() as sess:
+        sess.pop("code_given")
+    assert not is_logged_in(staff)
+
+
+def test_an_employer_who_links_an_app_stays_logged_in(seed, login_as):
+    client = login_as(seed.a.employer_user)
+    secret = _secret_on(client.get("/account/app-koppelen").get_data(as_text=True))
+    client.post("/account/app-koppelen", {"code": current_code(secret)})
+    assert is_logged_in(client)
