@@ -1,7 +1,7 @@
 """Log in with a code from an app: the user's TOTP secret, recovery codes, the employers' setting
 
 Revision ID: a1c3e5f7b9d1
-Revises: 992c17fabd7d
+Revises: c3e5a7b9d1f3
 Create Date: 2026-12-03 14:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import portal.core.db
 
 revision: str = "a1c3e5f7b9d1"
-down_revision: str | None = "992c17fabd7d"
+down_revision: str | None = "c3e5a7b9d1f3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
