@@ -56,6 +56,8 @@ ACTIONS = {
     "candidate.journey_imported": "Traject van kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
+    "candidate.anonymised": "Kandidaat geanonimiseerd na de bewaartermijn",
+    "candidate.retention_extended": "Bewaartermijn van het dossier verlengd",
     "candidates.listed": "Lijst met kandidaten bekeken",
     "consent.recorded": "Toestemming van kandidaat vastgelegd",
     "consent.withdrawn": "Toestemming van kandidaat ingetrokken",
