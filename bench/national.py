@@ -45,6 +45,8 @@ from portal.extensions import db  # noqa: E402
 from portal.requests.defaults import DEFAULT_TYPES  # noqa: E402
 
 BENCH_PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-wachtwoord-lang")
+#: Every account's app secret (TOTP), so the runner can give the login's second step.
+BENCH_TOTP_SECRET = os.environ.get("BENCH_TOTP_SECRET", "WERKBRUGBENCHWERKBRUGBENCH234567")
 RESULTS = Path(__file__).resolve().parent / "results"
 MUNICIPALITIES = 342
 #: Rows at scale 1 (weekly logs follow from the placements' weeks).
@@ -231,6 +233,8 @@ class National:
                 "municipality_id": mid,
                 "employer_id": employer_id,
                 "password_hash": self.password_hash,
+                "totp_secret": BENCH_TOTP_SECRET,
+                "totp_enrolled_at": self.now,
                 "is_active": True,
                 "login_token": f"bench-{uid}-{self.rng.getrandbits(64):016x}",
                 **self.stamp,
