@@ -331,7 +331,7 @@ def _task(w):
 
 
 def _consent(w):
-    w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
+    w.consent = factories.make_consent(w.a.candidate, employer=w.a.employer, recorded_by=w.a.municipal)
 
 
 def _privacy_request(w):

@@ -112,8 +112,8 @@ def request_detail(request_id: int) -> sa.Select:
 
 
 def proposals_of(request_id: int) -> sa.Select:
-    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared) of one request, oldest
-    first.
+    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared with the request's
+    employer) of one request, oldest first.
 
     Only the pseudonym of the candidate is selected: this list is shown to employers too.
     """
@@ -124,9 +124,10 @@ def proposals_of(request_id: int) -> sa.Select:
             Proposal.created_at,
             Proposal.candidate_id,
             Candidate.pseudonym,
-            profile_shared(Proposal.candidate_id).label("shared"),
+            profile_shared(Proposal.candidate_id, PlacementRequest.employer_id).label("shared"),
         )
         .join(Candidate, Candidate.id == Proposal.candidate_id)
+        .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
         .where(Proposal.request_id == request_id)
         .order_by(Proposal.created_at, Proposal.id)
     )

@@ -275,12 +275,12 @@ def test_list_survives_odd_query_strings(seed, municipal, query):
 
 def test_list_paginates_with_a_bounded_number_of_queries(app, seed, municipal, count_queries):
     for _ in range(5):
-        make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
+        make_consent(make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal)
     municipal.get("/kandidaten?specialist=alle&specialist=alle")
     with count_queries() as few:
         municipal.get("/kandidaten?specialist=alle&specialist=alle")
     for _ in range(40):
-        make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
+        make_consent(make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal)
     with count_queries() as many:
         response = municipal.get("/kandidaten?specialist=alle&specialist=alle")
     assert many.count == few.count
