@@ -41,9 +41,7 @@ down_revision: str | None = "992c17fabd7d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD_RULE = (
-    "(kind = 'reveal_identity' AND employer_id IS NOT NULL) OR (kind = 'share_profile' AND employer_id IS NULL)"
-)
+OLD_RULE = "(kind = 'reveal_identity' AND employer_id IS NOT NULL) OR (kind = 'share_profile' AND employer_id IS NULL)"
 NEW_RULE = (
     "(kind = 'reveal_identity' AND employer_id IS NOT NULL AND source IS NULL)"
     " OR (kind = 'share_profile' AND source IS NULL)"
@@ -72,7 +70,9 @@ requests = sa.table("placement_requests", sa.column("id", sa.Integer), sa.column
 def upgrade() -> None:
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source", sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column("recorded_at", portal.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("recorded_at", portal.core.db.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(sa.Column("converted_from_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_consents_converted_from_id_consents"), "consents", ["converted_from_id"], ["id"]

@@ -206,8 +206,15 @@ def test_labels_for_a_whole_page_take_one_query(seed, count_queries):
 
 
 def test_is_live_follows_withdrawal(seed):
-    consent = make_consent(make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal)
+    consent = make_consent(
+        make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal
+    )
     assert disclosure.is_live(consent)
     withdraw(consent)
     assert not disclosure.is_live(consent)
-    assert db.session.scalar(disclosure.live_consent_id(consent.candidate_id, "share_profile", seed.a.employer.id)) is None
+    assert (
+        db.session.scalar(
+            disclosure.live_consent_id(consent.candidate_id, "share_profile", seed.a.employer.id)
+        )
+        is None
+    )

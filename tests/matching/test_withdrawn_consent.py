@@ -46,7 +46,9 @@ def test_withdrawal_ends_the_open_proposals_to_that_employer_only(seed, frozen, 
     staff = login_as(a.municipal)
     response = staff.post(withdraw_url(shares[second.employer.id]), follow_redirects=True)
     assert "De toestemming is ingetrokken. Dit geldt meteen." in text(response)
-    assert "Het open voorstel aan een werkgever is ingetrokken. De werkgever krijgt een e-mail." in text(response)
+    assert "Het open voorstel aan een werkgever is ingetrokken. De werkgever krijgt een e-mail." in text(
+        response
+    )
     assert [fresh(Proposal, p.id).status for p in (proposed, meeting, declined)] == [
         "proposed",
         "withdrawn",
@@ -90,7 +92,9 @@ def test_unsent_mail_showing_the_proposal_to_the_employer_is_cancelled(seed, fro
     assert to_employer
     assert to_contact
     assert login_as(other.user).post(f"/voorstellen/{elsewhere.id}/kennismaking", INVITE).status_code == 302
-    to_other = {m.id for m in emails("matching/meeting") if m.to_address in (other.user.email, other.colleague.email)}
+    to_other = {
+        m.id for m in emails("matching/meeting") if m.to_address in (other.user.email, other.colleague.email)
+    }
     assert to_other
 
     withdraw_consent(a.municipal, candidate, share)
