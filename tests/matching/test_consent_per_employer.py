@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from portal.candidates import disclosure
 from portal.candidates.models import CONSENT_SCOPES, Consent
+from portal.core.time import now_utc
 from portal.extensions import db
 from portal.requests.models import Proposal
 from tests import factories
@@ -73,7 +74,8 @@ def test_pv2_a_consent_for_one_employer_shows_another_employer_nothing(app, seed
 
     # Employer X sees what its consents allow (the control: the crawl would find these values).
     body_x = text(login_as(a.employer_user).get(f"/voorstellen/{world.proposal.id}"))
-    assert c.PROFILE["motivation"] in body_x and c.IDENTITY["first_name"] in body_x
+    assert c.PROFILE["motivation"] in body_x
+    assert c.IDENTITY["first_name"] in body_x
 
     # A share consent for Y: Y sees the profile, still not the name or phone (identity is X's only).
     staff = login_as(a.municipal)
@@ -89,7 +91,7 @@ def test_pv2_a_consent_for_one_employer_shows_another_employer_nothing(app, seed
     # The record PV-2 asks for: who, when, scope, text version, channel.
     assert (share_y.recorded_by_id, share_y.recorded_at, share_y.text_version, share_y.method) == (
         a.municipal.id,
-        frozen_now(),
+        now_utc(),
         "2026-2",
         "digital",
     )
@@ -106,12 +108,6 @@ def test_pv2_a_consent_for_one_employer_shows_another_employer_nothing(app, seed
     assert fresh(Proposal, proposal.id).status == "withdrawn"
     assert fresh(Proposal, world.proposal.id).status == "meeting"
     assert disclosure.shares_profile(world.candidate.id, a.employer.id)
-
-
-def frozen_now():
-    from portal.core.time import now_utc
-
-    return now_utc()
 
 
 def test_pv2_the_overview_shows_who_when_scope_text_version_and_channel(seed, frozen, login_as):
@@ -236,8 +232,8 @@ def test_proposing_with_the_box_ticked_records_one_consent_per_candidate_for_tha
     )
     assert (recorded.recorded_by_id, recorded.recorded_at, recorded.given_at) == (
         a.municipal.id,
-        frozen_now(),
-        frozen_now(),
+        now_utc(),
+        now_utc(),
     )
     assert consents_of(already) == [earlier]  # no second consent for the one that had it
     [event] = [e for e in audit("consent.recorded") if e.object_id == asked.id]
