@@ -152,6 +152,7 @@ def fill(candidates: int) -> dict:
         {
             "candidate_id": candidate_id,
             "kind": "share_profile",
+            "employer_id": employer.id,
             "given_at": given,
             "method": "conversation",
             "text_version": "2026-1",

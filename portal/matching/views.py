@@ -141,7 +141,9 @@ def _try_propose(placement_request, chosen, form) -> list[str] | None:
         return warnings
     consent = None
     if form.consent_given.data:
-        consent = services.ShareConsent(form.consent_method.data, form.consent_text_version.data.strip())
+        consent = services.ShareConsent(
+            form.consent_method.data, (form.consent_text_version.data or "").strip()
+        )
     try:
         services.propose(current_user, placement_request, chosen, form.note.data, consent)
     except DomainError as error:

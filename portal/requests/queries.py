@@ -139,7 +139,8 @@ OPEN_PROPOSALS = ("proposed", "meeting")
 
 def proposals_waiting_for(employer_id: int) -> sa.Select:
     """Rows (proposal id, status, meeting at, proposed at, candidate id, role title) of the proposals that
-    wait for this employer's decision, newest first (the page names the candidate through disclosure).
+    wait for this employer's decision and whose candidate shares the profile with it, newest first (the page
+    names the candidate through disclosure).
     """
     return (
         sa.select(
@@ -151,7 +152,11 @@ def proposals_waiting_for(employer_id: int) -> sa.Select:
             PlacementRequest.role_title,
         )
         .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
-        .where(PlacementRequest.employer_id == employer_id, Proposal.status.in_(OPEN_PROPOSALS))
+        .where(
+            PlacementRequest.employer_id == employer_id,
+            Proposal.status.in_(OPEN_PROPOSALS),
+            profile_shared(Proposal.candidate_id, employer_id),
+        )
         .order_by(Proposal.created_at.desc(), Proposal.id.desc())
     )
 

@@ -86,10 +86,21 @@ def _propose_two(driver, base_url: str, request_path: str, tmp_path) -> None:
         click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
     fill(driver, "note", "Twee gemotiveerde kandidaten die graag Nederlands leren.")
     submit(driver, propose_button(driver))
+    # A new request's employer has no consent yet: the proposal is refused until it is recorded.
+    assert "Nog geen toestemming om het profiel met Bakkerij De Zonnige Korst" in driver.page_source
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")[:2]:
+        if not box.is_selected():
+            click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
+    click_clear_of_the_bar(driver, "label[for='consent_given']")
+    choose(driver, "consent_method", "Mondeling")
+    submit(driver, propose_button(driver))
     if driver.find_elements(By.ID, "confirm_warnings"):  # a guardrail asked to confirm
         for box in driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")[:2]:
             if not box.is_selected():
                 click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
+        if not driver.find_element(By.ID, "consent_given").is_selected():
+            click_clear_of_the_bar(driver, "label[for='consent_given']")
+        choose(driver, "consent_method", "Mondeling")
         click_clear_of_the_bar(driver, "label[for='confirm_warnings']")
         submit(driver, propose_button(driver))
     assert path_of(driver) == request_path
@@ -130,6 +141,8 @@ def _record_identity_consent(driver, base_url: str, pseudonym: str) -> None:
     set_value(driver, "given_on", date.today().isoformat())
     submit(driver, form_button(driver, "/toestemming"))
     assert "Bakkerij De Zonnige Korst" in driver.page_source
+    # The consent to share the profile, recorded when proposing, is listed for that one employer.
+    assert "Profiel zonder naam delen met één werkgever" in driver.page_source
     logout(driver)
 
 

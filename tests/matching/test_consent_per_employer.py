@@ -336,3 +336,13 @@ def test_withdrawing_a_general_consent_withdraws_the_consents_converted_from_it(
     assert sorted(e.detail["consent_id"] for e in audit("consent.withdrawn")) == sorted(
         [general.id, converted.id]
     )
+
+
+def test_the_home_page_lists_no_proposal_whose_consent_went_even_if_it_is_still_open(seed, frozen, login_as):
+    """A race or an old row: the proposal is still open, only the consent says no."""
+    a = seed.a
+    world = c.make_canary(a)
+    c.withdraw(world.share)
+    db.session.commit()
+    body = text(login_as(a.employer_user).get("/"))
+    assert f"/voorstellen/{world.proposal.id}" not in body
