@@ -85,12 +85,9 @@ def _propose_two(driver, base_url: str, request_path: str, tmp_path) -> None:
     for box in boxes[:2]:
         click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
     fill(driver, "note", "Twee gemotiveerde kandidaten die graag Nederlands leren.")
-    submit(driver, propose_button(driver))
-    # A new request's employer has no consent yet: the proposal is refused until it is recorded.
-    assert "Nog geen toestemming om het profiel met Bakkerij De Zonnige Korst" in driver.page_source
-    for box in driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")[:2]:
-        if not box.is_selected():
-            click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
+    # The contact asked both candidates: they consent to sharing their profile with this one employer.
+    assert "met Bakkerij De Zonnige Korst (demo) te delen" in driver.page_source
+    assert not driver.find_element(By.ID, "consent_given").is_selected()  # never ticked beforehand
     click_clear_of_the_bar(driver, "label[for='consent_given']")
     choose(driver, "consent_method", "Mondeling")
     submit(driver, propose_button(driver))
@@ -132,7 +129,7 @@ def _employer_plans_meeting(driver, base_url: str, request_path: str, tmp_path) 
 
 def _record_identity_consent(driver, base_url: str, pseudonym: str) -> None:
     login(driver, base_url, MUNICIPAL)
-    driver.get(f"{base_url}/kandidaten?q={pseudonym}")
+    driver.get(f"{base_url}/kandidaten?specialist=alle&q={pseudonym}")
     driver.find_element(By.PARTIAL_LINK_TEXT, pseudonym).click()
     assert re.fullmatch(r"/kandidaten/\d+", path_of(driver))
     choose(driver, "kind", "Naam en telefoonnummer")
