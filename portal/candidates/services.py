@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 #: Columns that may not be None (empty text is stored as "").
 NOT_NULL_TEXT = ("other_languages", "certificates", "available_days", "class_days", "desired_sectors")
 PSEUDONYM_ATTEMPTS = 5
+ANONYMISED = (
+    "Deze kandidaat is geanonimiseerd na de bewaartermijn. Het profiel kan niet meer worden aangevuld."
+)
 STALE_VERSION = (
     "Iemand anders heeft dit profiel intussen gewijzigd. Controleer de gegevens en sla opnieuw op."
 )
@@ -139,6 +142,8 @@ def update_candidate(
 ) -> list[str]:
     """Change a profile; keep the old and new value of each changed field as a new version."""
     _check_staff(actor, candidate.municipality_id)
+    if candidate.anonymised_at is not None:
+        raise DomainError(ANONYMISED)
     if expected_version is not None and expected_version != candidate.version:
         raise DomainError(STALE_VERSION, "version")
     changes = {
@@ -253,6 +258,8 @@ def record_consent(
     """Record a candidate's consent for one employer (share the profile, show the identity) or from one
     source (receive data); ``via`` says where it was recorded (the candidate page, proposing)."""
     _check_staff(actor, candidate.municipality_id)
+    if candidate.anonymised_at is not None:
+        raise DomainError(ANONYMISED)
     source = source or None
     _check_consent(candidate, kind, employer_id, source, given_on)
     if method not in CONSENT_METHODS:
