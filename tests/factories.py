@@ -206,7 +206,7 @@ class Matching:
 def make_matching(tenant: Tenant) -> Matching:
     request = make_request(tenant.workplace, created_by=tenant.employer_user)
     candidate = make_candidate(tenant.municipality)
-    make_consent(candidate, recorded_by=tenant.municipal)
+    make_consent(candidate, employer=tenant.employer, recorded_by=tenant.municipal)
     proposal = make_proposal(request, candidate, proposed_by=tenant.municipal)
     return Matching(request=request, candidate=candidate, proposal=proposal)
 

@@ -331,7 +331,7 @@ def _task(w):
 
 
 def _consent(w):
-    w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
+    w.consent = factories.make_consent(w.a.candidate, employer=w.a.employer, recorded_by=w.a.municipal)
 
 
 def _privacy_request(w):
@@ -466,10 +466,10 @@ def _feed(w):
     make_feed_token(db.session.get(User, w.a.municipal.id))
 
 
-def _shareable(w):
-    from tests.matching.conftest import shareable
-
-    w.candidate = shareable(w.a)
+def _unasked(w):
+    """A candidate that can be proposed but has not yet consented to sharing with the employer: a valid
+    proposal records that consent (the consent fields of the propose form)."""
+    w.candidate = factories.make_candidate(w.a.municipality)
 
 
 def _import_csv() -> bytes:
@@ -766,11 +766,7 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/kandidaten/{w.a.candidate.id}/toestemming",
         page=lambda w: f"/kandidaten/{w.a.candidate.id}",
-        valid=lambda w: {
-            "kind": "reveal_identity",
-            "employer_id": str(w.a.employer.id),
-            "method": "conversation",
-        },
+        valid={"kind": "receive_data", "source": "coa_tvs", "method": "digital"},
     ),
     "candidates.set_availability": Scenario(
         "municipal",
@@ -834,8 +830,13 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/aanvragen/{w.a.request.id}/voorstellen",
         page=lambda w: f"/aanvragen/{w.a.request.id}/kandidaten",
-        setup=_shareable,
-        valid=lambda w: {"candidate_ids": str(w.candidate.id), "confirm_warnings": "y"},
+        setup=_unasked,
+        valid=lambda w: {
+            "candidate_ids": str(w.candidate.id),
+            "confirm_warnings": "y",
+            "consent_given": "y",
+            "consent_method": "conversation",
+        },
     ),
     "matching.invite": Scenario(
         "employer",
