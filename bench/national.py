@@ -601,18 +601,22 @@ class National:
                 self.request_id = request["id"]
 
     def copy_core(self) -> None:
-        consents = [  # the share_profile consents the matching page looks for
+        # Consent to share the profile is per employer: one for the employer of each proposal.
+        employer_of = {request["id"]: request["employer_id"] for request in self.requests}
+        shared = {(p["candidate_id"], employer_of[p["request_id"]]) for p in self.proposals}
+        consents = [
             {
                 "id": self.load.new_id("consents"),
-                "candidate_id": c["id"],
+                "candidate_id": candidate_id,
                 "kind": "share_profile",
+                "employer_id": employer_id,
                 "given_at": self.now - timedelta(days=90),
+                "recorded_at": self.now - timedelta(days=90),
                 "method": "conversation",
                 "text_version": "2026-1",
-                "recorded_by_id": c["specialist_id"],
+                "recorded_by_id": self.cand_row[candidate_id]["specialist_id"],
             }
-            for c in self.cand_row.values()
-            if self.rng.random() < 0.88
+            for candidate_id, employer_id in sorted(shared)
         ]
         self.load.copy("candidates", list(self.cand_row.values()))
         self.load.copy("consents", consents)

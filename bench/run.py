@@ -263,7 +263,14 @@ def pages(server: Server, info: dict, password: str, runs: int, proposable: list
             "municipal",
             lambda n: municipal.post(
                 f"{request_path}/voorstellen",
-                {"candidate_ids": str(proposable[n + 1]), "confirm_warnings": "y", "csrf_token": token},
+                {
+                    "candidate_ids": str(proposable[n + 1]),
+                    "confirm_warnings": "y",
+                    "consent_given": "y",
+                    "consent_method": "conversation",
+                    "consent_text_version": "2026-1",
+                    "csrf_token": token,
+                },
             ),
         ),
         "alerts inbox": ("municipal", lambda n: municipal.get("/signalen")),
