@@ -11,9 +11,11 @@ from portal import scheduler
 from portal.aftercare.models import CheckIn
 from portal.alerts import services as alerts
 from portal.alerts.models import Alert
-from portal.alerts.reconcile import REMINDER_PREFIX, parse_reminder_key, reconcile
+from portal.alerts.reconcile import reconcile
 from portal.core.models import OutboxEmail
+from portal.core.outbox import prune_sent
 from portal.extensions import db
+from portal.placements.models import LogReminder
 from portal.placements.reminders import remind_missing_weekly_logs
 from tests import factories
 from tests.alerts.signals import (
@@ -133,31 +135,34 @@ def test_open_alert_refuses_both_unique_rules_without_an_error(seed, time_machin
     assert count(Alert) == 3  # the seed's two alerts and this one
 
 
-def test_ignored_reminders_are_read_from_the_outbox(seed, time_machine):
+def test_ignored_reminders_count_once_their_mail_was_sent_also_after_pruning(seed, time_machine, app):
     placement = onboarding(seed.a)
     factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 3, 6))
     for friday in (date(2026, 2, 27), date(2026, 3, 6)):
         time_machine.move_to(local(friday, 12), tick=False)
         assert remind_missing_weekly_logs()["reminders"] == 1
-    reminders = outbox(REMINDER_PREFIX)
-    assert [parse_reminder_key(m.dedupe_key)[:2] for m in reminders] == [
-        (placement.id, FIRST_WEEK),
-        (placement.id, date(2026, 3, 2)),
+        assert remind_missing_weekly_logs()["reminders"] == 0  # once per user per week
+    reminders = db.session.scalars(sa.select(LogReminder).order_by(LogReminder.id)).all()
+    assert [(r.placement_id, r.week_start, r.user_id) for r in reminders] == [
+        (placement.id, FIRST_WEEK, seed.a.employer_user.id),
+        (placement.id, date(2026, 3, 2), seed.a.employer_user.id),
+    ]
+    messages = [db.session.get(OutboxEmail, r.outbox_email_id) for r in reminders]
+    assert [m.dedupe_key for m in messages] == [
+        f"placements.log_reminder:{placement.id}:{week}:{seed.a.employer_user.id}"
+        for week in ("2026-02-23", "2026-03-02")
     ]
     time_machine.move_to(local(date(2026, 3, 9), 9), tick=False)
     reconcile()
     assert "reminders_ignored" not in {rule for rule, _, _ in rules_of(placement)}  # not delivered yet
-    for message in reminders:
-        message.status = "sent"
-    db.session.flush()
+    for message in messages:
+        message.status, message.sent_at = "sent", local(date(2026, 3, 6), 13)
+    db.session.commit()
+    later = local(date(2026, 3, 9), 9) + timedelta(days=app.config["OUTBOX_KEEP_DAYS"])
+    assert prune_sent(later)["pruned"] == 2
+    assert db.session.scalars(sa.select(LogReminder.outbox_email_id)).all() == [None, None]
     reconcile()
     assert ("reminders_ignored", "week:2026-03-02", "open") in rules_of(placement)
-
-
-def test_parse_reminder_key_refuses_malformed_keys():
-    assert parse_reminder_key("placements.log_reminder:12:2026-03-02:7") == (12, date(2026, 3, 2))
-    for key in ("placements.log_reminder:x:2026-03-02:7", "placements.log_reminder:1:2026-02-30:7", "x"):
-        assert parse_reminder_key(key) is None
 
 
 def test_checkins_are_planned_through_the_plan(seed, time_machine):
@@ -247,7 +252,7 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     tenant = seed.a
     assert sorted(new_mails) == sorted(
         [
-            f"alert-escalated:{escalating.id}:{tenant.admin.id}",
+            f"alerts-escalated:{tenant.admin.id}:2026-03-09",
             f"alerts-digest:{tenant.municipal.id}:2026-03-09",
             f"alerts-digest:{tenant.jobcoach.id}:2026-03-09",
         ]

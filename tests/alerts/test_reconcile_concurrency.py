@@ -111,7 +111,7 @@ def _rows(url: str) -> dict:
 
     def normal(key: str) -> tuple:
         kind, _, rest = key.partition(":")
-        if kind in ("alert", "alert-escalated"):
+        if kind == "alert":
             alert_id, _, user = rest.partition(":")
             return (kind, alerts[int(alert_id)], user)
         return (kind, rest)
