@@ -15,8 +15,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from portal.aftercare.settings import settings_by_municipality
 from portal.alerts.models import Alert
