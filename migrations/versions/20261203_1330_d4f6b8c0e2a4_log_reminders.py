@@ -66,7 +66,10 @@ def _copy_from_outbox() -> None:
     """One row per reminder e-mail still in the outbox (whose placement and user still exist)."""
     connection = op.get_bind()
     outbox = sa.table(
-        "outbox_emails", sa.column("id", sa.Integer), sa.column("dedupe_key"), sa.column("created_at")
+        "outbox_emails",
+        sa.column("id", sa.Integer),
+        sa.column("dedupe_key", sa.String),
+        sa.column("created_at", portal.core.db.UTCDateTime(timezone=True)),
     )
     reminders = sa.table(
         "log_reminders",

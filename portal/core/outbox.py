@@ -71,17 +71,17 @@ def queue_email(
 INSERT_BATCH = 500
 
 
-def queue_emails(messages: list[dict[str, Any]]) -> set[str]:
+def queue_emails(messages: list[dict[str, Any]]) -> dict[str, int]:
     """Queue many e-mails at once: one ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` per batch.
 
     Each message is a dict of ``queue_email``'s arguments (``to``, ``template``, ``dedupe_key``, optional
     ``municipality_id`` and ``candidate_id``, and the template's context). A dedupe key already in the
-    outbox (or twice in ``messages``) adds nothing. Flushes nothing of the session; returns the dedupe keys
-    queued now.
+    outbox (or twice in ``messages``) adds nothing. Flushes nothing of the session; returns the messages
+    queued now: their ids by dedupe key.
     """
     wanted = {message["dedupe_key"]: message for message in messages}
     if not wanted:
-        return set()
+        return {}
     present = set()
     keys = list(wanted)
     for start in range(0, len(keys), INSERT_BATCH):
@@ -116,16 +116,16 @@ def queue_emails(messages: list[dict[str, Any]]) -> set[str]:
                     "created_at": now,
                 }
             )
-    queued: set[str] = set()
+    queued: dict[str, int] = {}
     table = OutboxEmail.__table__
     for start in range(0, len(rows), INSERT_BATCH):
         statement = (
             conflict_insert(table)
             .values(rows[start : start + INSERT_BATCH])
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(table.c.dedupe_key)
+            .returning(table.c.dedupe_key, table.c.id)
         )
-        queued.update(db.session.scalars(statement))
+        queued.update((key, message_id) for key, message_id in db.session.execute(statement))
     return queued
 
 

@@ -13,7 +13,8 @@ from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.holidays import last_working_day_of_week, week_start
 from portal.core.models import OutboxEmail
-from portal.core.outbox import queue_email
+from portal.core.outbox import queue_emails
+from portal.core.sql import conflict_insert
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.employers.models import Employer
 from portal.extensions import db
@@ -35,22 +36,27 @@ def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
     rows = db.session.execute(placements_missing_log(monday, today)).all()
     recipients = _employer_users({placement.employer_id for placement, _ in rows})
     reminded = _reminded(monday, [placement.id for placement, _ in rows])
-    queued = 0
-    for placement, pseudonym in rows:
-        for user in recipients[placement.employer_id]:
-            if (placement.id, user.id) in reminded:
-                continue
-            message = _queue_reminder(placement, pseudonym, user, monday)
-            if message is None:
-                continue
-            db.session.add(
-                LogReminder(
-                    placement_id=placement.id, week_start=monday, user_id=user.id, outbox_email_id=message.id
-                )
-            )
-            queued += 1
-    db.session.flush()
-    return {"reminders": queued}
+    messages = {
+        (placement.id, user.id): _reminder(placement, pseudonym, user, monday)
+        for placement, pseudonym in rows
+        for user in recipients[placement.employer_id]
+        if (placement.id, user.id) not in reminded
+    }
+    queued = queue_emails(list(messages.values()))
+    bookkept = [
+        {
+            "placement_id": placement_id,
+            "week_start": monday,
+            "user_id": user_id,
+            "outbox_email_id": queued[message["dedupe_key"]],
+            "created_at": now_utc(),
+        }
+        for (placement_id, user_id), message in messages.items()
+        if message["dedupe_key"] in queued
+    ]
+    if bookkept:
+        db.session.execute(conflict_insert(LogReminder).values(bookkept).on_conflict_do_nothing())
+    return {"reminders": len(bookkept)}
 
 
 def _reminded(monday: date, placement_ids: list[int]) -> set[tuple[int, int]]:
@@ -125,16 +131,17 @@ def _employer_users(employer_ids: set[int]) -> dict[int, list[User]]:
     return by_employer
 
 
-def _queue_reminder(placement: Placement, pseudonym: str, user: User, monday: date):
-    return queue_email(
-        to=user.email,
-        template="placements/weekly_log_reminder",
-        dedupe_key=f"placements.log_reminder:{placement.id}:{monday.isoformat()}:{user.id}",
-        municipality_id=placement.municipality_id,
-        placement=placement,
-        pseudonym=pseudonym,
-        workplace=placement.workplace,
-        week_start=monday,
-        week_number=monday.isocalendar().week,
-        recipient=user,
-    )
+def _reminder(placement: Placement, pseudonym: str, user: User, monday: date) -> dict[str, Any]:
+    """The reminder e-mail for ``user`` (arguments of ``queue_emails``)."""
+    return {
+        "to": user.email,
+        "template": "placements/weekly_log_reminder",
+        "dedupe_key": f"placements.log_reminder:{placement.id}:{monday.isoformat()}:{user.id}",
+        "municipality_id": placement.municipality_id,
+        "placement": placement,
+        "pseudonym": pseudonym,
+        "workplace": placement.workplace,
+        "week_start": monday,
+        "week_number": monday.isocalendar().week,
+        "recipient": user,
+    }

@@ -12,7 +12,8 @@ from portal.aftercare.models import CheckIn
 from portal.alerts import services as alerts
 from portal.alerts.models import Alert
 from portal.alerts.reconcile import reconcile
-from portal.core.models import OutboxEmail
+from portal.core import audit_chain
+from portal.core.models import AuditEvent, OutboxEmail
 from portal.core.outbox import prune_sent
 from portal.extensions import db
 from portal.placements.models import LogReminder
@@ -269,6 +270,26 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     )
     assert reconcile() == ZERO
     assert checkin_count() == 7 + 2
+
+
+def test_the_audit_chain_stays_intact_after_a_bulk_reconcile(app, seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placements = [onboarding(seed.a) for _ in range(6)]
+    make_log(placements[0], FIRST_WEEK, has_concern=True)
+    factories.make_alert(
+        placements[1], rule="logs_missing", evidence_key="week:2026-01-05", severity="normal"
+    )
+    placements[1].status = "interrupted"
+    db.session.commit()
+    before = count(AuditEvent)
+    counts = reconcile()
+    assert counts["alerts_opened"] >= 10
+    assert counts["alerts_closed"] == 1
+    assert count(AuditEvent) > before + 10
+    assert audit_chain.verify(db.session.connection()) == (count(AuditEvent), None)
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("intact")
 
 
 def test_run_job_prints_the_counts_as_json(app, seed, time_machine):
