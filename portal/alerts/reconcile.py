@@ -192,7 +192,8 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
             CheckIn.status,
             CheckIn.held_on,
             CheckIn.risk,
-            CheckIn.scores,
+            # Only the one score the rules read, as text: a malformed value is no score, never an error.
+            CheckIn.scores["punctuality"].as_string(),
         ).where(CheckIn.placement_id.in_(ids)),
         _checkin_fact,
     )
@@ -226,14 +227,15 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
 
 
 def _checkin_fact(*values) -> CheckInFact:
-    *columns, scores = values
-    punctuality = (scores or {}).get("punctuality") if isinstance(scores, dict) else None
-    return CheckInFact(*columns, punctuality=punctuality if isinstance(punctuality, int) else None)
+    *columns, punctuality = values
+    text = str(punctuality) if punctuality is not None else ""
+    return CheckInFact(*columns, punctuality=int(text) if text.isdigit() else None)
 
 
 def _grouped(query: sa.Select, fact) -> dict[int, list]:
     """Rows whose first column is the placement id, as ``fact`` objects per placement."""
     grouped: dict[int, list] = defaultdict(list)
-    for placement_id, *values in db.session.execute(query):
+    # Core rows of plain columns: no ORM loading for the many facts of a chunk.
+    for placement_id, *values in db.session.connection().execute(query):
         grouped[placement_id].append(fact(*values))
     return grouped

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from portal.aftercare.plan import add_months
 from portal.core.filters import MONTHS
@@ -104,6 +105,13 @@ class Snapshot:
     #: Mondays of the weeks for which a weekly-log reminder was delivered to the employer.
     reminder_weeks: Sequence[date] = ()
 
+    @cached_property
+    def sorted_logs(self) -> list[LogFact]:
+        """The logs of weeks up to today, oldest first (sorted once per snapshot)."""
+        return sorted(
+            (log for log in self.logs if log.week_start <= self.today), key=lambda log: log.week_start
+        )
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -167,9 +175,7 @@ def attendance_level(days_present: int, days_planned: int) -> int | None:
 
 
 def _sorted_logs(snapshot: Snapshot) -> list[LogFact]:
-    return sorted(
-        (log for log in snapshot.logs if log.week_start <= snapshot.today), key=lambda log: log.week_start
-    )
+    return snapshot.sorted_logs
 
 
 def _path(snapshot: Snapshot, anchor: str = "") -> str:
@@ -415,7 +421,9 @@ def checkin_overdue(snapshot: Snapshot) -> Finding | None:
     overdue = [
         c
         for c in snapshot.checkins
-        if c.status == "planned" and working_days_between(c.due_date, snapshot.today) > limit
+        if c.status == "planned"
+        and c.due_date < snapshot.today  # not due yet: no working days late
+        and working_days_between(c.due_date, snapshot.today) > limit
     ]
     if not overdue:
         return None

@@ -272,6 +272,31 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     assert checkin_count() == 7 + 2
 
 
+def test_a_check_in_scored_lowest_on_punctuality_opens_a_low_score_alert(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    held = factories.make_checkin(
+        placement,
+        1,
+        due_date=date(2026, 3, 2),
+        status="held",
+        held_on=date(2026, 3, 2),
+        scores={"punctuality": 1},
+    )
+    odd = onboarding(seed.a)
+    factories.make_checkin(
+        odd,
+        1,
+        due_date=date(2026, 3, 2),
+        status="held",
+        held_on=date(2026, 3, 2),
+        scores={"punctuality": "x"},
+    )
+    reconcile()
+    assert ("low_score", f"checkin:{held.id}", "open") in rules_of(placement)
+    assert "low_score" not in {rule for rule, _, _ in rules_of(odd)}  # a malformed score is no score
+
+
 def test_the_audit_chain_stays_intact_after_a_bulk_reconcile(app, seed, time_machine):
     time_machine.move_to(T0, tick=False)
     placements = [onboarding(seed.a) for _ in range(6)]
