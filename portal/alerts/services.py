@@ -28,7 +28,7 @@ from portal.core.audit import record, record_many
 from portal.core.errors import DomainError
 from portal.core.holidays import working_days_between
 from portal.core.models import OutboxEmail
-from portal.core.outbox import INSERT_BATCH, queue_emails
+from portal.core.outbox import queue_emails
 from portal.core.signals import conditions_ended, placement_ended
 from portal.core.sql import conflict_insert
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
@@ -54,8 +54,8 @@ def open_alert(placement: Placement, finding: Finding, now: datetime | None = No
 
 
 def open_alerts(findings: list[tuple[Placement, Finding]], now: datetime | None = None) -> list[int]:
-    """Insert the alerts for these (placement, finding) pairs, one statement per INSERT_BATCH; the ids of
-    the new ones.
+    """Insert the alerts for these (placement, finding) pairs in one executemany (sent as multi-row
+    INSERTs); the ids of the new ones.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` without a target covers both unique rules (the evidence key
     and the partial index of one unresolved alert per rule), so concurrent runs never fail or duplicate.
@@ -81,18 +81,12 @@ def open_alerts(findings: list[tuple[Placement, Finding]], now: datetime | None 
         }
         for placement, finding in findings
     ]
-    rows = []
-    for start in range(0, len(values), INSERT_BATCH):
-        statement = (
-            conflict_insert(Alert)
-            .values(values[start : start + INSERT_BATCH])
-            .on_conflict_do_nothing()
-            .returning(
-                table.c.id, table.c.municipality_id, table.c.placement_id, table.c.rule, table.c.severity
-            )
-        )
-        rows += db.session.execute(statement).all()
-    rows.sort()
+    statement = (
+        conflict_insert(Alert)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.municipality_id, table.c.placement_id, table.c.rule, table.c.severity)
+    )
+    rows = sorted(db.session.execute(statement, values).all())
     record_many(
         None,
         "alert.opened",

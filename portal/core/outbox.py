@@ -67,12 +67,12 @@ def queue_email(
     return message
 
 
-#: Rows per INSERT of ``queue_emails`` (bounds the statement size).
+#: Dedupe keys per lookup of ``queue_emails`` (bounds the statement size).
 INSERT_BATCH = 500
 
 
 def queue_emails(messages: list[dict[str, Any]]) -> dict[str, int]:
-    """Queue many e-mails at once: one ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` per batch.
+    """Queue many e-mails at once: ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` as one executemany.
 
     Each message is a dict of ``queue_email``'s arguments (``to``, ``template``, ``dedupe_key``, optional
     ``municipality_id`` and ``candidate_id``, and the template's context). A dedupe key already in the
@@ -116,17 +116,16 @@ def queue_emails(messages: list[dict[str, Any]]) -> dict[str, int]:
                     "created_at": now,
                 }
             )
-    queued: dict[str, int] = {}
+    if not rows:
+        return {}
     table = OutboxEmail.__table__
-    for start in range(0, len(rows), INSERT_BATCH):
-        statement = (
-            conflict_insert(table)
-            .values(rows[start : start + INSERT_BATCH])
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(table.c.dedupe_key, table.c.id)
-        )
-        queued.update((key, message_id) for key, message_id in db.session.execute(statement))
-    return queued
+    statement = (
+        conflict_insert(table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key, table.c.id)
+    )
+    # executemany: compiled once, sent as multi-row INSERTs ("insertmanyvalues") with RETURNING.
+    return dict(db.session.execute(statement, rows).all())
 
 
 #: Keys of a ``queue_emails`` message that are columns of the row, not template context.

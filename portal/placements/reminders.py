@@ -13,7 +13,7 @@ from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.holidays import last_working_day_of_week, week_start
 from portal.core.models import OutboxEmail
-from portal.core.outbox import INSERT_BATCH, queue_emails
+from portal.core.outbox import queue_emails
 from portal.core.sql import conflict_insert
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.employers.models import Employer
@@ -54,9 +54,8 @@ def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
         for (placement_id, user_id), message in messages.items()
         if message["dedupe_key"] in queued
     ]
-    for start in range(0, len(bookkept), INSERT_BATCH):
-        batch = bookkept[start : start + INSERT_BATCH]
-        db.session.execute(conflict_insert(LogReminder).values(batch).on_conflict_do_nothing())
+    if bookkept:
+        db.session.execute(conflict_insert(LogReminder).on_conflict_do_nothing(), bookkept)
     return {"reminders": len(bookkept)}
 
 
