@@ -268,8 +268,13 @@ def main() -> None:
             run(meter, "steady", NOW + timedelta(minutes=5)),
             run(meter, "escalation_day", NOW + timedelta(days=7, hours=-1)),  # Wednesday 09:00
         ]
-        escalations = db.session.scalar(
-            sa.select(sa.func.count()).where(OutboxEmail.dedupe_key.like("alerts-escalated:%"))
+        escalations = db.session.scalar(  # the digests, and the per-alert e-mails of older versions
+            sa.select(sa.func.count()).where(
+                sa.or_(
+                    OutboxEmail.dedupe_key.like("alerts-escalated:%"),
+                    OutboxEmail.dedupe_key.like("alert-escalated:%"),
+                )
+            )
         )
         summary = {
             "database": db.engine.dialect.name,

@@ -39,6 +39,7 @@ from portal.alerts.rules import (
     evaluate,
 )
 from portal.core.models import Municipality
+from portal.core.sql import in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.ending.services import ask_preferences, begin_aftercare, close_stale_tasks
 from portal.extensions import db
@@ -104,9 +105,15 @@ def thresholds_of(settings: AftercareSettings) -> Thresholds:
 
 def evaluated_placements(after: int = 0, limit: int = CHUNK) -> sa.Select:
     """The next ``limit`` placements the rules look at, by id after ``after``: started, in onboarding or
-    nazorg, without a recorded outcome."""
+    nazorg, without a recorded outcome. Only the columns the rules read (plain rows, no ORM objects)."""
     return (
-        sa.select(Placement)
+        sa.select(
+            Placement.id,
+            Placement.municipality_id,
+            Placement.status,
+            Placement.actual_start_date,
+            Placement.planned_end_date,
+        )
         .where(
             Placement.id > after,
             Placement.status.in_(EVALUATED_STATUSES),
@@ -124,7 +131,7 @@ def open_alerts(today: date, now: datetime) -> tuple[int, int]:
     opened = closed = after = 0
     while True:
         serialize()
-        chunk = db.session.scalars(evaluated_placements(after)).all()
+        chunk = db.session.connection().execute(evaluated_placements(after)).all()
         if not chunk:
             db.session.commit()
             return opened, closed
@@ -148,7 +155,7 @@ def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:
     known, unresolved = set(), set()
     for placement_id, rule, key, status in db.session.execute(
         sa.select(Alert.placement_id, Alert.rule, Alert.evidence_key, Alert.status).where(
-            Alert.placement_id.in_(placement_ids)
+            in_ids(Alert.placement_id, placement_ids)
         )
     ):
         known.add((placement_id, rule, key))
@@ -157,7 +164,7 @@ def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:
     return known, unresolved
 
 
-def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement, Snapshot]]:
+def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
     """A rules snapshot per placement, from a fixed number of queries whatever the number of placements."""
     if not placements:
         return []
@@ -173,12 +180,12 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
             WeeklyLog.hours_absent,
             WeeklyLog.punctuality,
             WeeklyLog.has_concern,
-        ).where(WeeklyLog.placement_id.in_(ids)),
+        ).where(in_ids(WeeklyLog.placement_id, ids)),
         LogFact,
     )
     visits = _grouped(
         sa.select(Visit.placement_id, Visit.id, Visit.visit_date, Visit.contact_made, Visit.risk).where(
-            Visit.placement_id.in_(ids)
+            in_ids(Visit.placement_id, ids)
         ),
         VisitFact,
     )
@@ -194,13 +201,13 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
             CheckIn.risk,
             # Only the one score the rules read, as text: a malformed value is no score, never an error.
             CheckIn.scores["punctuality"].as_string(),
-        ).where(CheckIn.placement_id.in_(ids)),
+        ).where(in_ids(CheckIn.placement_id, ids)),
         _checkin_fact,
     )
     decided = set(
         db.session.scalars(
             sa.select(EndDecision.placement_id).where(
-                EndDecision.placement_id.in_(ids), EndDecision.kind.in_(FINAL_DECISIONS)
+                in_ids(EndDecision.placement_id, ids), EndDecision.kind.in_(FINAL_DECISIONS)
             )
         )
     )
@@ -235,7 +242,7 @@ def _checkin_fact(*values) -> CheckInFact:
 def _grouped(query: sa.Select, fact) -> dict[int, list]:
     """Rows whose first column is the placement id, as ``fact`` objects per placement."""
     grouped: dict[int, list] = defaultdict(list)
-    # Core rows of plain columns: no ORM loading for the many facts of a chunk.
-    for placement_id, *values in db.session.connection().execute(query):
+    # Core rows of plain columns, fetched at once: no ORM loading for the many facts of a chunk.
+    for placement_id, *values in db.session.connection().execute(query).all():
         grouped[placement_id].append(fact(*values))
     return grouped

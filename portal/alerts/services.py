@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +31,7 @@ from portal.core.holidays import working_days_between
 from portal.core.models import OutboxEmail
 from portal.core.outbox import queue_emails
 from portal.core.signals import conditions_ended, placement_ended
-from portal.core.sql import conflict_insert
+from portal.core.sql import conflict_insert, in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.extensions import db
 from portal.placements.models import Placement
@@ -53,8 +54,9 @@ def open_alert(placement: Placement, finding: Finding, now: datetime | None = No
     return db.session.get(Alert, opened[0]) if opened else None
 
 
-def open_alerts(findings: list[tuple[Placement, Finding]], now: datetime | None = None) -> list[int]:
-    """Insert the alerts for these (placement, finding) pairs in one executemany (sent as multi-row
+def open_alerts(findings: list[tuple[Any, Finding]], now: datetime | None = None) -> list[int]:
+    """Insert the alerts for these (placement, finding) pairs (a placement or a row with its ``id`` and
+    ``municipality_id``) in one executemany (sent as multi-row
     INSERTs); the ids of the new ones.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` without a target covers both unique rules (the evidence key
@@ -273,7 +275,7 @@ def close_stale(pairs, now: datetime | None = None) -> int:
         .where(
             Alert.status != "resolved",
             Alert.rule.in_(STATE_RULES),
-            Alert.placement_id.in_(list(snapshot_of)),
+            in_ids(Alert.placement_id, snapshot_of),
         )
         .order_by(Alert.id)
     ).all()
@@ -337,30 +339,38 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
     if now < digest_cutoff(now):
         return 0, 0
     today = _local_date(now)
-    rows = _alert_rows(
-        Alert.status == "open",
-        Alert.escalated_at.is_(None),
-        Alert.opened_at <= now - timedelta(days=1),
-    )
-    if not rows:
+    # First plain columns, to find the overdue alerts of municipalities without today's digest; then
+    # only those alerts in full (the runs after the digest load none).
+    waiting = db.session.execute(
+        sa.select(Alert.id, Alert.municipality_id, Alert.opened_at)
+        .join(Placement, Placement.id == Alert.placement_id)
+        .where(
+            Placement.status.in_(MAILED_STATUSES),
+            Alert.status == "open",
+            Alert.escalated_at.is_(None),
+            Alert.opened_at <= now - timedelta(days=1),
+        )
+    ).all()
+    if not waiting:
         return 0, 0
-    settings = settings_by_municipality(alert.municipality_id for alert, _, _ in rows)
-    due = [
-        (alert, placement, pseudonym)
-        for alert, placement, pseudonym in rows
+    settings = settings_by_municipality(row.municipality_id for row in waiting)
+    overdue = [
+        row
+        for row in waiting
         if is_overdue_for_escalation(
-            alert.opened_at, today, settings[alert.municipality_id].escalation_working_days
+            row.opened_at, today, settings[row.municipality_id].escalation_working_days
         )
     ]
-    if not due:
-        return 0, 0
-    admins = _admins({alert.municipality_id for alert, _, _ in due})
+    admins = _admins({row.municipality_id for row in overdue})
     digested = _digested_today(admins, today)
-    due = [row for row in due if row[0].municipality_id not in digested]
+    due_ids = [row.id for row in overdue if row.municipality_id not in digested]
+    if not due_ids:
+        return 0, 0
+    due = _alert_rows(in_ids(Alert.id, due_ids))
     escalated = set(
         db.session.scalars(
             sa.update(Alert)
-            .where(Alert.id.in_([alert.id for alert, _, _ in due]), Alert.escalated_at.is_(None))
+            .where(in_ids(Alert.id, [alert.id for alert, _, _ in due]), Alert.escalated_at.is_(None))
             .values(escalated_at=now)
             .returning(Alert.id),
             execution_options={"synchronize_session": False},
@@ -491,6 +501,24 @@ def digest_key(user_id: int, day) -> str:
     return f"alerts-digest:{user_id}:{day.isoformat()}"
 
 
+def _digest_waits(conditions, day) -> bool:
+    """Whether someone still waits for the digest of ``day`` about the alerts these conditions select
+    (plain columns only: the many runs of a day after the digests went out load no alerts)."""
+    rows = db.session.execute(
+        sa.select(Placement.contact_id, Placement.jobcoach_id)
+        .join(Alert, Alert.placement_id == Placement.id)
+        .where(Placement.status.in_(MAILED_STATUSES), *conditions)
+        .distinct()
+    ).all()
+    users = _users(user_id for row in rows for user_id in row)
+    recipients = {user.id for row in rows for user in _recipients(row, users)}
+    if not recipients:
+        return False
+    keys = [digest_key(user_id, day) for user_id in recipients]
+    sent = db.session.scalar(sa.select(sa.func.count()).where(OutboxEmail.dedupe_key.in_(keys)))
+    return sent < len(keys)
+
+
 def mail_digests(now: datetime | None = None) -> int:
     """From 08:00 local time: one digest per person per local date of their open normal alerts.
 
@@ -504,14 +532,15 @@ def mail_digests(now: datetime | None = None) -> int:
     if now < cutoff:
         return 0
     day = _local_date(now)
-    rows = _alert_rows(
+    conditions = (
         Alert.severity == "normal",
         Alert.status == "open",
         Alert.opened_at < cutoff,
         sa.or_(Alert.mailed_at.is_(None), Alert.mailed_at >= cutoff),
     )
-    if not rows:
+    if not _digest_waits(conditions, day):
         return 0
+    rows = _alert_rows(*conditions)
     users = _users(
         user_id for _, placement, _ in rows for user_id in (placement.contact_id, placement.jobcoach_id)
     )

@@ -14,7 +14,7 @@ from portal.candidates.models import Candidate
 from portal.core.holidays import last_working_day_of_week, week_start
 from portal.core.models import OutboxEmail
 from portal.core.outbox import queue_emails
-from portal.core.sql import conflict_insert
+from portal.core.sql import conflict_insert, in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.employers.models import Employer
 from portal.extensions import db
@@ -65,7 +65,7 @@ def _reminded(monday: date, placement_ids: list[int]) -> set[tuple[int, int]]:
         return set()
     rows = db.session.execute(
         sa.select(LogReminder.placement_id, LogReminder.user_id).where(
-            LogReminder.week_start == monday, LogReminder.placement_id.in_(placement_ids)
+            LogReminder.week_start == monday, in_ids(LogReminder.placement_id, placement_ids)
         )
     )
     return {tuple(row) for row in rows}
@@ -83,7 +83,7 @@ def reminder_weeks(placement_ids: list[int]) -> dict[int, set[date]]:
     unsent = sa.exists().where(OutboxEmail.id == LogReminder.outbox_email_id, OutboxEmail.status != "sent")
     rows = db.session.execute(
         sa.select(LogReminder.placement_id, LogReminder.week_start)
-        .where(LogReminder.placement_id.in_(placement_ids), ~unsent)
+        .where(in_ids(LogReminder.placement_id, placement_ids), ~unsent)
         .distinct()
     )
     for placement_id, week in rows:
