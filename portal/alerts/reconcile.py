@@ -31,6 +31,7 @@ from portal.alerts import services
 from portal.alerts.models import Alert
 from portal.alerts.rules import (
     EVALUATED_STATUSES,
+    LATEST_LOGS,
     CheckInFact,
     LogFact,
     Snapshot,
@@ -170,19 +171,7 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
         return []
     ids = [p.id for p in placements]
     settings = settings_by_municipality(p.municipality_id for p in placements)
-    logs = _grouped(
-        sa.select(
-            WeeklyLog.placement_id,
-            WeeklyLog.id,
-            WeeklyLog.week_start,
-            WeeklyLog.days_planned,
-            WeeklyLog.days_present,
-            WeeklyLog.hours_absent,
-            WeeklyLog.punctuality,
-            WeeklyLog.has_concern,
-        ).where(in_ids(WeeklyLog.placement_id, ids)),
-        LogFact,
-    )
+    logs, earlier_weeks = _logs(ids, today)
     visits = _grouped(
         sa.select(Visit.placement_id, Visit.id, Visit.visit_date, Visit.contact_made, Visit.risk).where(
             in_ids(Visit.placement_id, ids)
@@ -227,10 +216,39 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
                 checkins=checkins[p.id],
                 has_final_decision=p.id in decided,
                 reminder_weeks=sorted(reminders[p.id]),
+                earlier_log_weeks=frozenset(earlier_weeks[p.id]),
             ),
         )
         for p in placements
     ]
+
+
+def _logs(ids: list[int], today: date) -> tuple[dict[int, list[LogFact]], dict[int, list[date]]]:
+    """The details of the latest LATEST_LOGS logs up to today (and of any later ones) per placement, and
+    the weeks of the earlier logs (two queries): no rule reads the details of older logs."""
+    latest = sa.func.row_number().over(
+        partition_by=(WeeklyLog.placement_id, WeeklyLog.week_start > today),
+        order_by=WeeklyLog.week_start.desc(),
+    )
+    ranked = (
+        sa.select(
+            WeeklyLog.placement_id,
+            WeeklyLog.id,
+            WeeklyLog.week_start,
+            WeeklyLog.days_planned,
+            WeeklyLog.days_present,
+            WeeklyLog.hours_absent,
+            WeeklyLog.punctuality,
+            WeeklyLog.has_concern,
+            latest.label("rank"),
+        )
+        .where(in_ids(WeeklyLog.placement_id, ids))
+        .subquery()
+    )
+    details = sa.or_(ranked.c.rank <= LATEST_LOGS, ranked.c.week_start > today)
+    logs = _grouped(sa.select(*list(ranked.c)[:-1]).where(details), LogFact)
+    weeks = _grouped(sa.select(ranked.c.placement_id, ranked.c.week_start).where(~details), lambda week: week)
+    return logs, weeks
 
 
 def _checkin_fact(*values) -> CheckInFact:

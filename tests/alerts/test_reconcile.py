@@ -297,6 +297,51 @@ def test_a_check_in_scored_lowest_on_punctuality_opens_a_low_score_alert(seed, t
     assert "low_score" not in {rule for rule, _, _ in rules_of(odd)}  # a malformed score is no score
 
 
+def test_loading_only_the_latest_logs_gives_the_findings_of_all_logs(seed, time_machine):
+    """The reconcile loads the details of the last LATEST_LOGS logs only: the rules find the same."""
+    import random
+    from dataclasses import replace
+
+    from portal.alerts import reconcile as sweep
+    from portal.alerts.rules import LogFact, evaluate
+    from portal.placements.models import Placement, WeeklyLog
+
+    rng = random.Random(3)
+    today = date(2026, 6, 17)
+    time_machine.move_to(local(today), tick=False)
+    for _ in range(12):
+        placement = onboarding(seed.a, actual_start_date=date(2026, 1, 5), planned_end_date=date(2026, 9, 1))
+        for week in range(24):
+            if rng.random() < 0.25:
+                continue
+            make_log(
+                placement,
+                date(2026, 1, 5) + timedelta(weeks=week),
+                days_present=rng.choice((3, 2, 1)),
+                punctuality=rng.choice((4, 3, 2, 1)),
+                hours_absent=rng.choice((0, 4, 12)),
+                has_concern=rng.random() < 0.1,
+            )
+    rows = db.session.connection().execute(sweep.evaluated_placements(limit=100)).all()
+    for row, snapshot in sweep.snapshots(rows, today):
+        logs = db.session.scalars(sa.select(WeeklyLog).where(WeeklyLog.placement_id == row.id)).all()
+        every = [
+            LogFact(
+                log.id,
+                log.week_start,
+                log.days_planned,
+                log.days_present,
+                log.hours_absent,
+                log.punctuality,
+                log.has_concern,
+            )
+            for log in logs
+        ]
+        if db.session.get(Placement, row.id).actual_start_date == date(2026, 1, 5):
+            assert len(snapshot.logs) < len(every)
+        assert evaluate(snapshot) == evaluate(replace(snapshot, logs=every, earlier_log_weeks=None))
+
+
 def test_the_audit_chain_stays_intact_after_a_bulk_reconcile(app, seed, time_machine):
     time_machine.move_to(T0, tick=False)
     placements = [onboarding(seed.a) for _ in range(6)]
