@@ -51,8 +51,6 @@ from portal.visits.models import Visit
 
 #: The transaction-level advisory lock of the reconcile ("Nazorg" in ASCII); differs from the scheduler's.
 RECONCILE_LOCK_KEY = 0x4E617A6F7267
-#: Placements evaluated per transaction (bounds memory, statement size and how long the lock is held).
-CHUNK = 500
 
 
 def reconcile(now: datetime | None = None) -> dict[str, Any]:
@@ -104,7 +102,7 @@ def thresholds_of(settings: AftercareSettings) -> Thresholds:
     )
 
 
-def evaluated_placements(after: int = 0, limit: int = CHUNK) -> sa.Select:
+def evaluated_placements(after: int = 0, limit: int = 500) -> sa.Select:
     """The next ``limit`` placements the rules look at, by id after ``after``: started, in onboarding or
     nazorg, without a recorded outcome. Only the columns the rules read (plain rows, no ORM objects)."""
     return (
@@ -130,9 +128,10 @@ def open_alerts(today: date, now: datetime) -> tuple[int, int]:
     """Evaluate every rule for every evaluated placement, a chunk per transaction: first close the alerts
     whose condition ended, then open the new ones. Returns (opened, closed)."""
     opened = closed = after = 0
+    size = current_app.config["RECONCILE_CHUNK"]
     while True:
         serialize()
-        chunk = db.session.connection().execute(evaluated_placements(after)).all()
+        chunk = db.session.connection().execute(evaluated_placements(after, size)).all()
         if not chunk:
             db.session.commit()
             return opened, closed

@@ -18,16 +18,21 @@ from tests.alerts.signals import local, onboarding, outbox, outbox_keys
 OPENED = local(date(2026, 4, 23), 10)
 
 
-@pytest.fixture
-def waiting(seed, time_machine):
-    """An open alert (opened Thursday 23 April) on a running placement of tenant A."""
-    time_machine.move_to(OPENED, tick=False)
-    placement = onboarding(
-        seed.a,
+def running(tenant):
+    """A placement of ``tenant`` running since Monday 20 April."""
+    return onboarding(
+        tenant,
         start_date=date(2026, 4, 20),
         actual_start_date=date(2026, 4, 20),
         planned_end_date=date(2026, 7, 1),
     )
+
+
+@pytest.fixture
+def waiting(seed, time_machine):
+    """An open alert (opened Thursday 23 April) on a running placement of tenant A."""
+    time_machine.move_to(OPENED, tick=False)
+    placement = running(seed.a)
     factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 4, 22))
     return factories.make_alert(placement, rule="concern", opened_at=OPENED, mailed_at=OPENED)
 
@@ -124,12 +129,7 @@ def many(seed, time_machine):
     time_machine.move_to(OPENED, tick=False)
     made = []
     for rule in ("falling_score", "absence_hours", "low_score"):
-        placement = onboarding(
-            seed.a,
-            start_date=date(2026, 4, 20),
-            actual_start_date=date(2026, 4, 20),
-            planned_end_date=date(2026, 7, 1),
-        )
+        placement = running(seed.a)
         made.append(
             factories.make_alert(
                 placement,
@@ -205,12 +205,7 @@ def test_fifty_escalations_give_one_mail_per_admin_and_a_second_run_that_day_non
     time_machine.move_to(OPENED, tick=False)
     second = factories.make_user("admin", seed.a.municipality)
     for n in range(50):
-        placement = onboarding(
-            seed.a,
-            start_date=date(2026, 4, 20),
-            actual_start_date=date(2026, 4, 20),
-            planned_end_date=date(2026, 7, 1),
-        )
+        placement = running(seed.a)
         factories.make_alert(
             placement,
             rule="concern" if n % 5 == 0 else "absence_hours",

@@ -133,8 +133,10 @@ def databases(app):
 
 
 @pytest.mark.postgres
-def test_eight_processes_at_once_create_exactly_the_rows_of_one_run(databases):
+def test_eight_processes_at_once_create_exactly_the_rows_of_one_run(databases, monkeypatch):
     once, eight = databases
+    # Small chunks: every process commits chunk by chunk, so the runs interleave between transactions.
+    monkeypatch.setenv("RECONCILE_CHUNK", "60")
     (single,) = _processes(once, 1)
     assert single["alerts_opened"] >= PLACEMENTS  # every placement has at least one signal
     assert single["checkins_planned"] > 0
