@@ -8,8 +8,9 @@ unique keys, every e-mail has a dedupe key, and escalating and mailing mark thei
 conditional UPDATE. The sweep runs in short transactions: the placement-wide steps, the check-ins of one
 municipality, the rules of one chunk of placements, the e-mail. Each transaction first takes the
 transaction-level advisory lock (PostgreSQL) and commits, so concurrent runs take turns per step, each
-sees what the previous one committed, and no lock is held for long. A run that stops halfway leaves
-committed steps that the next run finds done.
+sees what the previous one committed, and no lock is held for long. Escalations are committed per
+municipality (its admins' digests). A run that stops halfway leaves committed steps that the next run
+finds done.
 
 The facts of a chunk are loaded in a fixed number of queries; the rules themselves stay Python
 (``portal.alerts.rules``, their one definition, tested without a database).
@@ -67,10 +68,15 @@ def reconcile(now: datetime | None = None) -> dict[str, Any]:
     counts.update(plan_checkins(today))
     counts["alerts_opened"], counts["alerts_closed"] = open_alerts(today, now)
     counts["alerts_closed"] += closed
+    counts["alerts_escalated"] = counts["emails_queued"] = 0
+    for municipality_id in services.escalation_due(now):  # one transaction per municipality's digests
+        serialize()
+        escalated, mails = services.escalate(now, municipality_id)
+        counts["alerts_escalated"] += escalated
+        counts["emails_queued"] += mails
+        db.session.commit()
     serialize()
-    escalated, escalation_mails = services.escalate(now)
-    counts["alerts_escalated"] = escalated
-    counts["emails_queued"] = escalation_mails + services.mail_high(now) + services.mail_digests(now)
+    counts["emails_queued"] += services.mail_high(now) + services.mail_digests(now)
     db.session.commit()
     return counts
 

@@ -325,7 +325,46 @@ def escalation_digest_key(admin_id: int, day) -> str:
     return f"alerts-escalated:{admin_id}:{day.isoformat()}"
 
 
-def escalate(now: datetime | None = None) -> tuple[int, int]:
+def escalation_due(now: datetime | None = None) -> list[int]:
+    """The municipalities with alerts to escalate now (the reconcile escalates each in a transaction)."""
+    return sorted({municipality for _, municipality in _due_for_escalation(as_utc(now or now_utc()))})
+
+
+def _due_for_escalation(now: datetime, municipality_id: int | None = None) -> list[tuple[int, int]]:
+    """(alert id, municipality id) of the alerts overdue by ``now`` of municipalities whose admins got no
+    escalation digest today; none before 08:00. Plain columns only: the runs after the day's digest load no
+    alerts."""
+    if now < digest_cutoff(now):
+        return []
+    today = _local_date(now)
+    conditions = [
+        Placement.status.in_(MAILED_STATUSES),
+        Alert.status == "open",
+        Alert.escalated_at.is_(None),
+        Alert.opened_at <= now - timedelta(days=1),
+    ]
+    if municipality_id is not None:
+        conditions.append(Alert.municipality_id == municipality_id)
+    waiting = db.session.execute(
+        sa.select(Alert.id, Alert.municipality_id, Alert.opened_at)
+        .join(Placement, Placement.id == Alert.placement_id)
+        .where(*conditions)
+    ).all()
+    if not waiting:
+        return []
+    settings = settings_by_municipality(row.municipality_id for row in waiting)
+    overdue = [
+        row
+        for row in waiting
+        if is_overdue_for_escalation(
+            row.opened_at, today, settings[row.municipality_id].escalation_working_days
+        )
+    ]
+    digested = _digested_today(_admins({row.municipality_id for row in overdue}), today)
+    return [(row.id, row.municipality_id) for row in overdue if row.municipality_id not in digested]
+
+
+def escalate(now: datetime | None = None, municipality_id: int | None = None) -> tuple[int, int]:
     """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
 
     One digest per admin per local day, from 08:00 local time: every alert overdue by then (high and
@@ -336,37 +375,14 @@ def escalate(now: datetime | None = None) -> tuple[int, int]:
     already reached the contact and jobcoach at once.
     """
     now = as_utc(now or now_utc())
-    if now < digest_cutoff(now):
-        return 0, 0
     today = _local_date(now)
-    # First plain columns, to find the overdue alerts of municipalities without today's digest; then
-    # only those alerts in full (the runs after the digest load none).
-    waiting = db.session.execute(
-        sa.select(Alert.id, Alert.municipality_id, Alert.opened_at)
-        .join(Placement, Placement.id == Alert.placement_id)
-        .where(
-            Placement.status.in_(MAILED_STATUSES),
-            Alert.status == "open",
-            Alert.escalated_at.is_(None),
-            Alert.opened_at <= now - timedelta(days=1),
-        )
-    ).all()
-    if not waiting:
-        return 0, 0
-    settings = settings_by_municipality(row.municipality_id for row in waiting)
-    overdue = [
-        row
-        for row in waiting
-        if is_overdue_for_escalation(
-            row.opened_at, today, settings[row.municipality_id].escalation_working_days
-        )
-    ]
-    admins = _admins({row.municipality_id for row in overdue})
-    digested = _digested_today(admins, today)
-    due_ids = [row.id for row in overdue if row.municipality_id not in digested]
+    due_ids = [alert_id for alert_id, _ in _due_for_escalation(now, municipality_id)]
     if not due_ids:
         return 0, 0
     due = _alert_rows(in_ids(Alert.id, due_ids))
+    municipalities = {alert.municipality_id for alert, _, _ in due}
+    admins = _admins(municipalities)
+    settings = settings_by_municipality(municipalities)
     escalated = set(
         db.session.scalars(
             sa.update(Alert)
