@@ -80,6 +80,14 @@ JOBS: list[dict[str, Any]] = [
         "trigger": "interval",
         "minutes": 15,
     },
+    {
+        # Nightly in effect: once when the scheduler starts and then every 24 hours; a run finds only the
+        # candidates whose purge date (a day) has come, so the hour does not matter.
+        "id": "privacy.purge",
+        "func": "portal.privacy.jobs:purge",
+        "trigger": "interval",
+        "hours": 24,
+    },
 ]
 TRIGGER_ARGS = ("weeks", "days", "hours", "minutes", "seconds")
 

@@ -119,6 +119,7 @@ POLICY = {
     "journey.caseload": ("roles", "municipal", "admin"),
     "journey.reassign": ("roles", "municipal", "admin"),
     "journey.team_settings": ("roles", "admin"),
+    "journey.retention": ("roles", "municipal", "admin"),
     "followups.index": ("roles", "municipal"),
     "followups.record": ("roles", "municipal"),
     "followups.answer": ("public",),

@@ -548,6 +548,11 @@ def _exit_page(w):
     return f"/kandidaten/{w.exit.candidate_id}/uitstroom/{w.exit.id}"
 
 
+def _closed_dossier(w):
+    """A candidate of tenant A who left the caseload a year ago: the dossier is closed."""
+    w.closed = factories.make_candidate(w.a.municipality, stage="uitstroom", stage_since=date(2025, 3, 2))
+
+
 def _second_specialist(w):
     from portal.candidates.models import Candidate
 
@@ -940,6 +945,12 @@ SCENARIOS: dict[str, Scenario] = {
         valid=lambda w: {"to_specialist_id": str(w.colleague.id), "candidate_ids": str(w.a.candidate.id)},
     ),
     "journey.team_settings": Scenario("admin", lambda w: "/team/instellingen"),
+    "journey.retention": Scenario(
+        "municipal",
+        lambda w: f"/kandidaten/{w.closed.id}/bewaartermijn",
+        setup=_closed_dossier,
+        valid={"reason": "Er loopt nog een bezwaar."},
+    ),
 }
 
 

@@ -56,6 +56,7 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
         "placements.remind_weekly_logs",
         "aftercare.reconcile",
         "followups.sweep",
+        "privacy.purge",
     ]
     for job in scheduler.JOBS:
         assert set(job) <= {"id", "func", "trigger", "quiet", *scheduler.TRIGGER_ARGS}
@@ -76,6 +77,7 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
             "placements.remind_weekly_logs",
             "aftercare.reconcile",
             "followups.sweep",
+            "privacy.purge",
         ],
     )
     sched = scheduler.build_scheduler(app, start_at=T0)
@@ -327,6 +329,7 @@ ALL_JOBS = {
     "core.send_outbox",
     "followups.sweep",
     "placements.remind_weekly_logs",
+    "privacy.purge",
     "requests.expire",
 }
 

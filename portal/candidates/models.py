@@ -127,6 +127,13 @@ class Candidate(TimestampMixin, Base):
     plan_review_on: Mapped[date | None] = mapped_column()
     #: Bumped on every change; each change leaves a CandidateVersion row.
     version: Mapped[int] = mapped_column(default=1)
+    # Retention (portal/privacy/retention.py): the dossier is kept for the team's retention period after it
+    # closed, then anonymised by the nightly purge.
+    #: Kept longer, once, until this day (e.g. an objection is pending), and why.
+    retention_extended_until: Mapped[date | None] = mapped_column()
+    retention_extension_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    #: When the purge anonymised this candidate (names, contact data and free text are gone).
+    anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
 
     __table_args__ = (
         str_enum_check("education_level", EDUCATION_LEVELS),
@@ -145,7 +152,11 @@ class Candidate(TimestampMixin, Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class CandidateVersion(Base):

@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 #: Columns that may not be None (empty text is stored as "").
 NOT_NULL_TEXT = ("other_languages", "certificates", "available_days", "class_days", "desired_sectors")
 PSEUDONYM_ATTEMPTS = 5
+ANONYMISED = (
+    "Deze kandidaat is geanonimiseerd na de bewaartermijn. Het profiel kan niet meer worden aangevuld."
+)
 STALE_VERSION = (
     "Iemand anders heeft dit profiel intussen gewijzigd. Controleer de gegevens en sla opnieuw op."
 )
@@ -126,6 +129,8 @@ def update_candidate(
 ) -> list[str]:
     """Change a profile; keep the old and new value of each changed field as a new version."""
     _check_staff(actor, candidate.municipality_id)
+    if candidate.anonymised_at is not None:
+        raise DomainError(ANONYMISED)
     if expected_version is not None and expected_version != candidate.version:
         raise DomainError(STALE_VERSION, "version")
     changes = {
@@ -230,6 +235,8 @@ def record_consent(
 ) -> Consent:
     """Record a candidate's consent to share the profile, or to show identity to one employer."""
     _check_staff(actor, candidate.municipality_id)
+    if candidate.anonymised_at is not None:
+        raise DomainError(ANONYMISED)
     _check_consent(candidate, kind, employer_id, given_on)
     if method not in CONSENT_METHODS:
         raise DomainError("Kies hoe de toestemming is gegeven.", "method")

@@ -56,6 +56,7 @@ CONTEXT_LABELS = {
     "followup_question": "Vraag aan de werkgever (link in e-mail)",
     "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
     "privacy_request": "Verzoek over persoonsgegevens vastleggen",
+    "retention": "Bewaartermijn van het dossier",
 }
 
 

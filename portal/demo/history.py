@@ -39,7 +39,7 @@ from portal.demo.journeys import PROVIDERS, REVIEW_WEEKS, Step, agree, record_st
 from portal.employers.models import Employer
 from portal.extensions import db
 from portal.followups.services import answer_with_link, record_answer, sweep
-from portal.journey.models import Exit, RetentionFollowUp, TeamSettings
+from portal.journey.models import DEFAULT_RETENTION_MONTHS, Exit, RetentionFollowUp, TeamSettings
 from portal.journey.services import (
     record_exit,
     record_plan_step,
@@ -422,7 +422,12 @@ def team_settings(demo: Demo, admin: User) -> None:
         save_team_settings(
             admin,
             demo.municipality.id,
-            {"caseload_norm": CASELOAD_NORM, "followup_months": "6 12", "plan_review_weeks": REVIEW_WEEKS},
+            {
+                "caseload_norm": CASELOAD_NORM,
+                "followup_months": "6 12",
+                "plan_review_weeks": REVIEW_WEEKS,
+                "retention_months": DEFAULT_RETENTION_MONTHS,
+            },
         )
 
 

@@ -282,8 +282,26 @@ class TeamSettingsForm(BaseForm):
         ],
     )
 
+    retention_months = WholeNumberField(
+        "Bewaartermijn na het sluiten van het dossier, in maanden",
+        invalid_value_message="Vul een heel getal in, zoals 24.",
+        validators=[
+            InputRequired(message="Vul de bewaartermijn in."),
+            NumberRange(min=6, max=120, message="Vul een aantal maanden van 6 tot en met 120 in."),
+        ],
+    )
+
     def values(self) -> dict:
         return {
             name: getattr(self, name).data
-            for name in ("caseload_norm", "followup_months", "plan_review_weeks")
+            for name in ("caseload_norm", "followup_months", "plan_review_weeks", "retention_months")
         }
+
+
+class RetentionExtensionForm(BaseForm):
+    reason = _text(
+        "Waarom moet het dossier langer bewaard blijven?",
+        NOTE_MAX,
+        "Schrijf op waarom het dossier langer bewaard moet blijven.",
+        multiline=True,
+    )

@@ -58,6 +58,10 @@ FOLLOWUP_ANSWERED_VIA = {"employer": "Werkgever", "specialist": "Specialist"}
 DEFAULT_CASELOAD_NORM = 100
 DEFAULT_FOLLOWUP_MONTHS = "6 12"
 DEFAULT_PLAN_REVIEW_WEEKS = 8
+#: Months a closed dossier is kept before it is anonymised (VNG Selectielijst: 2 years after the end of the
+#: municipality's involvement), and the range a team may choose.
+DEFAULT_RETENTION_MONTHS = 24
+RETENTION_MONTHS_RANGE = (6, 120)
 
 
 class StageChange(Base):
@@ -256,8 +260,13 @@ class TeamSettings(TimestampMixin, Base):
     followup_months: Mapped[str] = mapped_column(sa.String(20), default=DEFAULT_FOLLOWUP_MONTHS)
     #: Weeks after the ABC plan is agreed before it is revised.
     plan_review_weeks: Mapped[int] = mapped_column(default=DEFAULT_PLAN_REVIEW_WEEKS)
+    #: Months after the dossier closed before the candidate is anonymised (``portal.privacy.retention``).
+    retention_months: Mapped[int] = mapped_column(
+        default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
+    )
 
     __table_args__ = (
         sa.CheckConstraint("caseload_norm BETWEEN 1 AND 1000", name="caseload_norm_range"),
         sa.CheckConstraint("plan_review_weeks BETWEEN 1 AND 52", name="plan_review_range"),
+        sa.CheckConstraint("retention_months BETWEEN 6 AND 120", name="retention_months_range"),
     )

@@ -52,6 +52,15 @@ def may_edit_team_settings(user: User | None, municipality_id: int) -> bool:
     return _of(user, municipality_id, SETTINGS_ROLES)
 
 
+def may_extend_retention(user: User | None, candidate: Candidate) -> bool:
+    """Keep the candidate's closed dossier longer, once (the municipal staff of the candidate's team)."""
+    return (
+        _of(user, candidate.municipality_id, CASELOAD_ROLES)
+        and candidate.anonymised_at is None
+        and candidate.retention_extended_until is None
+    )
+
+
 def may_decide_exit(user: User | None, exit_: Exit) -> bool:
     """Confirm or dismiss a proposed exit (a placement that ended in a contract)."""
     return exit_.status == "proposed" and _of(user, exit_.municipality_id, JOURNEY_ROLES)
@@ -71,6 +80,14 @@ def journey_candidate_or_404(user: User, candidate_id: int) -> Candidate:
     """A candidate whose journey this user may manage; anything else is 404."""
     candidate = get_candidate_or_404(user, candidate_id)
     if not may_manage_journey(user, candidate):
+        abort(404)
+    return candidate
+
+
+def caseload_candidate_or_404(user: User, candidate_id: int) -> Candidate:
+    """A candidate of the user's municipality, for municipal staff (contacts and admins); else 404."""
+    candidate = get_candidate_or_404(user, candidate_id)
+    if not _of(user, candidate.municipality_id, CASELOAD_ROLES):
         abort(404)
     return candidate
 

@@ -5,12 +5,13 @@ by the caller (the permission functions load the candidate or exit first)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from portal.aftercare.plan import add_months
 from portal.alerts.models import Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
@@ -20,6 +21,7 @@ from portal.journey.models import (
     DEFAULT_CASELOAD_NORM,
     DEFAULT_FOLLOWUP_MONTHS,
     DEFAULT_PLAN_REVIEW_WEEKS,
+    DEFAULT_RETENTION_MONTHS,
     STAGES,
     Exit,
     PlanStep,
@@ -47,6 +49,7 @@ def team_settings(municipality_id: int) -> TeamSettings:
         caseload_norm=DEFAULT_CASELOAD_NORM,
         followup_months=DEFAULT_FOLLOWUP_MONTHS,
         plan_review_weeks=DEFAULT_PLAN_REVIEW_WEEKS,
+        retention_months=DEFAULT_RETENTION_MONTHS,
     )
 
 
@@ -283,3 +286,147 @@ def caseload_of(municipality_id: int, specialist_id: int | None) -> sa.Select:
         .where(Candidate.municipality_id == municipality_id, owner)
         .order_by(closed, Candidate.pseudonym, Candidate.id)
     )
+
+
+# Retention: when a closed dossier is due to be anonymised ------------------------------------------------
+
+#: Days before the purge date from which the candidate's specialist sees it on the home page.
+RETENTION_WARNING_DAYS = 30
+#: How much longer a dossier is kept when it is extended (once, with a reason).
+RETENTION_EXTENSION_MONTHS = 12
+#: ``add_months`` moves a day back by at most this many days at a month's end (31 → 28 February).
+_MONTH_END_SLACK = timedelta(days=3)
+
+
+class Expiring(NamedTuple):
+    """A candidate whose closed dossier reaches its purge date by a given day."""
+
+    candidate: Candidate
+    #: The day the dossier closed (see ``dossier_closed_on``).
+    closed_on: date
+    #: The day the purge anonymises the candidate (closed_on + the team's retention, or the extension).
+    purge_on: date
+
+
+def purge_date(closed_on: date, months: int, extended_until: date | None = None) -> date:
+    """The day a dossier that closed on ``closed_on`` is anonymised: ``months`` later, or the extension."""
+    due = add_months(closed_on, months)
+    return max(due, extended_until) if extended_until else due
+
+
+def _closing_days(municipality_id: int) -> sa.Subquery:
+    """Per candidate of the municipality, the latest day anything in the dossier happened after the
+    exit: a confirmed exit, the end of a placement or of its nazorg, a planned follow-up."""
+    days = sa.union_all(
+        sa.select(Exit.candidate_id.label("candidate_id"), Exit.exit_on.label("day")).where(
+            Exit.municipality_id == municipality_id, Exit.status == "confirmed"
+        ),
+        sa.select(Placement.candidate_id, Placement.ended_on).where(
+            Placement.municipality_id == municipality_id, Placement.ended_on.is_not(None)
+        ),
+        sa.select(Placement.candidate_id, sa.func.date(Placement.outcome_recorded_at)).where(
+            Placement.municipality_id == municipality_id, Placement.outcome_recorded_at.is_not(None)
+        ),
+        sa.select(RetentionFollowUp.candidate_id, RetentionFollowUp.due_on).where(
+            RetentionFollowUp.municipality_id == municipality_id
+        ),
+    ).subquery()
+    return (
+        sa.select(days.c.candidate_id, sa.func.max(days.c.day).label("closed_on"))
+        .group_by(days.c.candidate_id)
+        .subquery()
+    )
+
+
+def dossier_closed_on(candidate: Candidate, closing_day: date | None) -> date | None:
+    """The day a candidate's dossier closed, or None while it is open.
+
+    A dossier is closed when the candidate's journey ended in uitstroom (the current stage; a journey
+    that started again is open) and no placement of theirs still runs. It closed on the latest of: the
+    day the candidate entered uitstroom, a confirmed exit's date, the end of a placement or its nazorg,
+    and the due date of a follow-up after the exit. A candidate who is only "not available" without an
+    exit has an open dossier: the team decides about an exit first.
+    """
+    if candidate.stage != "uitstroom":
+        return None
+    known = [day for day in (candidate.stage_since, closing_day) if day is not None]
+    return max(known) if known else None
+
+
+def expiring(
+    municipality_id: int, months: int, by: date, *, specialist_id: int | None = None
+) -> list[Expiring]:
+    """Candidates not yet anonymised whose closed dossier reaches its purge date on or before ``by``
+    (one query; the SQL bound is loose by a few days, the exact date is computed here)."""
+    bound = add_months(by, -months) + _MONTH_END_SLACK
+    closing = _closing_days(municipality_id)
+    running = sa.exists().where(
+        Placement.candidate_id == Candidate.id, Placement.status.in_(ACTIVE_PLACEMENTS)
+    )
+    query = (
+        sa.select(Candidate, closing.c.closed_on)
+        .outerjoin(closing, closing.c.candidate_id == Candidate.id)
+        .where(
+            Candidate.municipality_id == municipality_id,
+            Candidate.stage == "uitstroom",
+            Candidate.anonymised_at.is_(None),
+            sa.or_(Candidate.stage_since.is_not(None), closing.c.closed_on.is_not(None)),
+            sa.or_(Candidate.stage_since.is_(None), Candidate.stage_since <= bound),
+            sa.or_(closing.c.closed_on.is_(None), closing.c.closed_on <= bound),
+            sa.or_(Candidate.retention_extended_until.is_(None), Candidate.retention_extended_until <= by),
+            ~running,
+        )
+    )
+    if specialist_id is not None:
+        query = query.where(Candidate.specialist_id == specialist_id)
+    found = []
+    for candidate, closing_day in db.session.execute(query).all():
+        closed_on = dossier_closed_on(candidate, closing_day)
+        if closed_on is None:
+            continue
+        purge_on = purge_date(closed_on, months, candidate.retention_extended_until)
+        if purge_on <= by:
+            found.append(Expiring(candidate, closed_on, purge_on))
+    return sorted(found, key=lambda item: (item.purge_on, item.candidate.id), reverse=True)
+
+
+def retention_warnings(user: User, today: date) -> list[Expiring]:
+    """The user's candidates (as specialist) whose purge date is at most 30 days away, or passed while
+    the purge has not yet run: the latest purge date first."""
+    months = team_settings(user.municipality_id).retention_months
+    return expiring(
+        user.municipality_id, months, today + timedelta(days=RETENTION_WARNING_DAYS), specialist_id=user.id
+    )
+
+
+def retention_of(candidate: Candidate) -> Expiring | None:
+    """When this candidate's dossier closed and is due to be anonymised (None while it is open)."""
+    if candidate.anonymised_at is not None or candidate.stage != "uitstroom":
+        return None
+    running = db.session.scalar(
+        sa.select(
+            sa.exists().where(Placement.candidate_id == candidate.id, Placement.status.in_(ACTIVE_PLACEMENTS))
+        )
+    )
+    if running:
+        return None
+    closing = _closing_days(candidate.municipality_id)
+    closing_day = db.session.scalar(
+        sa.select(closing.c.closed_on).where(closing.c.candidate_id == candidate.id)
+    )
+    closed_on = dossier_closed_on(candidate, closing_day)
+    if closed_on is None:
+        return None
+    months = team_settings(candidate.municipality_id).retention_months
+    return Expiring(candidate, closed_on, purge_date(closed_on, months, candidate.retention_extended_until))
+
+
+def retention_context(candidate: Candidate) -> dict[str, Any]:
+    """The retention page: when the dossier closed and is due to be anonymised, and the team's period."""
+    return {
+        "candidate": candidate,
+        "retention": retention_of(candidate),
+        "settings": team_settings(candidate.municipality_id),
+        "extension_months": RETENTION_EXTENSION_MONTHS,
+        "warning_days": RETENTION_WARNING_DAYS,
+    }

@@ -28,6 +28,7 @@ from portal.journey.models import (
     EXIT_KINDS,
     PLAN_LEVELS,
     REFERRAL_SOURCES,
+    RETENTION_MONTHS_RANGE,
     ROUTES,
     SCREENING_INSTRUMENTS,
     STAGES,
@@ -97,6 +98,14 @@ NOTHING_TO_MOVE = "Deze specialist heeft geen kandidaten om over te dragen."
 SAME_SPECIALIST = "Kies een andere specialist dan de huidige."
 NORM_RANGE = f"Vul een getal van {CASELOAD_NORM_RANGE[0]} tot en met {CASELOAD_NORM_RANGE[1]} in."
 REVIEW_RANGE = f"Vul een aantal weken van {PLAN_REVIEW_RANGE[0]} tot en met {PLAN_REVIEW_RANGE[1]} in."
+RETENTION_RANGE = (
+    f"Vul een aantal maanden van {RETENTION_MONTHS_RANGE[0]} tot en met {RETENTION_MONTHS_RANGE[1]} in."
+)
+NOT_CLOSED = "Het dossier van deze kandidaat is nog niet gesloten: er is nog geen bewaartermijn."
+ALREADY_EXTENDED = "De bewaartermijn is al een keer verlengd. Dat kan maar één keer."
+ALREADY_ANONYMISED = "Deze kandidaat is al geanonimiseerd."
+NOT_YOUR_CANDIDATE = "U mag de bewaartermijn van deze kandidaat niet verlengen."
+NEED_EXTENSION_REASON = "Schrijf op waarom het dossier langer bewaard moet blijven."
 MONTHS_EMPTY = "Vul ten minste één maand in, bijvoorbeeld 6 12."
 MONTHS_NOT_NUMBERS = "Gebruik alleen hele getallen met een spatie ertussen, zoals 6 12."
 MONTHS_RANGE = f"Kies maanden van {FOLLOWUP_RANGE[0]} tot en met {FOLLOWUP_RANGE[1]}."
@@ -687,6 +696,9 @@ def save_team_settings(actor: User, municipality_id: int, values: dict[str, Any]
     if not _whole(weeks) or not PLAN_REVIEW_RANGE[0] <= weeks <= PLAN_REVIEW_RANGE[1]:
         raise DomainError(REVIEW_RANGE, "plan_review_weeks")
     months = check_followup_months(values.get("followup_months"))
+    retention = values.get("retention_months")
+    if not _whole(retention) or not RETENTION_MONTHS_RANGE[0] <= retention <= RETENTION_MONTHS_RANGE[1]:
+        raise DomainError(RETENTION_RANGE, "retention_months")
     row = queries.saved_team_settings(municipality_id)
     before = None
     if row is None:
@@ -697,8 +709,10 @@ def save_team_settings(actor: User, municipality_id: int, values: dict[str, Any]
             "caseload_norm": row.caseload_norm,
             "followup_months": row.followup_months,
             "plan_review_weeks": row.plan_review_weeks,
+            "retention_months": row.retention_months,
         }
     row.caseload_norm, row.followup_months, row.plan_review_weeks = norm, months, weeks
+    row.retention_months = retention
     db.session.flush()
     record(
         actor,
@@ -707,9 +721,44 @@ def save_team_settings(actor: User, municipality_id: int, values: dict[str, Any]
         caseload_norm=norm,
         followup_months=months,
         plan_review_weeks=weeks,
+        retention_months=retention,
         before=before,
     )
     return row
+
+
+# Retention: keeping a closed dossier longer -----------------------------------------------------------------
+
+
+def extend_retention(actor: User, candidate: Candidate, reason: Any) -> date:
+    """Keep a closed dossier 12 months longer than its purge date, once, with a reason (for example an
+    objection or a court case is pending); returns the new purge date."""
+    if not permissions.may_extend_retention(actor, candidate):
+        raise DomainError(NOT_YOUR_CANDIDATE)
+    if candidate.anonymised_at is not None:
+        raise DomainError(ALREADY_ANONYMISED)
+    if candidate.retention_extended_until is not None:
+        raise DomainError(ALREADY_EXTENDED)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise DomainError(NEED_EXTENSION_REASON, "reason")
+    if len(reason) > NOTE_MAX:
+        raise DomainError(f"Gebruik hoogstens {NOTE_MAX} tekens.", "reason")
+    retention = queries.retention_of(candidate)
+    if retention is None:
+        raise DomainError(NOT_CLOSED)
+    until = add_months(retention.purge_on, queries.RETENTION_EXTENSION_MONTHS)
+    candidate.retention_extended_until = until
+    candidate.retention_extension_reason = reason
+    db.session.flush()
+    record(
+        actor,
+        "candidate.retention_extended",
+        candidate,
+        purge_on=retention.purge_on.isoformat(),
+        extended_until=until.isoformat(),
+    )
+    return until
 
 
 # The candidates' spreadsheet import -----------------------------------------------------------------------

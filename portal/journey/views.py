@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal.core.audit import record_listing, record_viewed
 from portal.core.db import valid_id
 from portal.core.errors import DomainError
+from portal.core.filters import format_date
 from portal.core.forms import EmptyForm, choices, show_refusal
 from portal.core.security import roles_required
 from portal.core.time import today_local
@@ -257,6 +258,34 @@ def exit_dismiss(candidate_id: int, exit_id: int):
     return redirect(url_for("journey.detail", candidate_id=candidate.id, _anchor="uitstroom"))
 
 
+# Retention -------------------------------------------------------------------------------------
+
+
+@bp.route("/kandidaten/<int:candidate_id>/bewaartermijn", methods=["GET", "POST"])
+@roles_required(*CASELOAD_ROLES)
+def retention(candidate_id: int):
+    candidate = permissions.caseload_candidate_or_404(current_user, candidate_id)
+    form = forms.RetentionExtensionForm() if request.method == "POST" else forms.RetentionExtensionForm(None)
+    if form.validate_on_submit():
+        try:
+            until = services.extend_retention(current_user, candidate, form.reason.data)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(f"Het dossier wordt bewaard tot {format_date(until)}.", "success")
+            return redirect(url_for("journey.retention", candidate_id=candidate.id))
+    html = render_template(
+        "journey/retention.html",
+        form=form,
+        may_extend=permissions.may_extend_retention(current_user, candidate),
+        **queries.retention_context(candidate),
+    )
+    record_viewed(current_user, candidate, "retention")
+    db.session.commit()
+    return html
+
+
 # The caseload --------------------------------------------------------------------------------
 
 
@@ -352,6 +381,7 @@ def team_settings():
                 "caseload_norm": current.caseload_norm,
                 "followup_months": current.followup_months,
                 "plan_review_weeks": current.plan_review_weeks,
+                "retention_months": current.retention_months,
             },
         )
     if form.validate_on_submit():

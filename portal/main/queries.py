@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.followups.queries import HOME_LIMIT as FOLLOWUPS_ON_HOME
 from portal.followups.queries import count as count_followups
 from portal.followups.queries import overdue_for_home as followups_overdue_query
-from portal.journey.queries import proposed_exits_for
+from portal.journey.queries import proposed_exits_for, retention_warnings
 from portal.placements.models import Placement, WeeklyLog
 from portal.placements.queries import (
     assigned_to,
@@ -115,6 +115,7 @@ def _attention(user) -> dict[str, Any]:
             "exits_proposed": first_rows(proposed_exits_for(user)),
             **open_tasks(user),
             **overdue_followups(user),
+            "retention": retention_warnings(user, today_local()),
         }
     if user.role == "admin":
         return {

@@ -214,6 +214,11 @@ def _belongs(table: sa.Table, candidate_id: int, through: frozenset[str]) -> sa.
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def about_candidate(table: sa.Table, candidate_id: int) -> sa.ColumnElement[bool]:
+    """WHERE clause: the rows of ``table`` about the candidate (the same rows an access request exports)."""
+    return _belongs(table, candidate_id, frozenset())
+
+
 def _shown_columns(table: sa.Table) -> list[sa.Column]:
     hidden = HIDDEN.get(table.name, set())
     return [
@@ -250,7 +255,7 @@ def sections(candidate_id: int) -> list[Section]:
         if table is None:
             continue
         columns = _shown_columns(table)
-        query = sa.select(*columns).where(_belongs(table, candidate_id, frozenset())).order_by(table.c.id)
+        query = sa.select(*columns).where(about_candidate(table, candidate_id)).order_by(table.c.id)
         rows = db.session.execute(query).all()
         raw.append((table, columns, rows))
         for column in columns:

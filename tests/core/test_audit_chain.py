@@ -4,6 +4,7 @@ both."""
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -101,6 +102,25 @@ def test_verify_finds_one_tampered_row_among_many(app):
     assert count == ids.index(target) + 1
 
 
+def test_lg2_verify_finds_the_one_tampered_row_among_ten_thousand(app):
+    """LG-2: 1 changed row out of 10,000 is found, and it is the first (and only) row reported."""
+    user = factories.make_user(role="municipal")
+    for n in range(10_000):
+        audit.record(user, "candidate.viewed", municipality_id=user.municipality_id, n=n)
+        if n % 1000 == 999:
+            db.session.flush()
+    db.session.commit()
+    ids = db.session.scalars(sa.select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert len(ids) >= 10_000
+    assert audit_chain.verify(db.session.connection(), batch=2000)[1] is None
+    target = ids[7_777]
+    _tamper("UPDATE audit_events SET actor_role = 'admin' WHERE id = :id", id=target)
+    count, broken = audit_chain.verify(db.session.connection(), batch=2000)
+    assert broken is not None
+    assert broken.row_id == target
+    assert count == ids.index(target) + 1
+
+
 def test_the_lock_key_in_the_function_is_the_documented_one():
     assert f"pg_advisory_xact_lock({audit_sql.CHAIN_LOCK_KEY})" in audit_sql.CREATE_HEAD_FUNCTION
 
@@ -117,6 +137,38 @@ def test_postgres_refuses_to_change_or_remove_audit_rows(statement):
     (event,) = _write(1)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(sa.text(statement), {"id": event.id})
+    assert db.session.get(AuditEvent, event.id).action == "candidate.viewed"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'auth.login' WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+        "TRUNCATE audit_events",
+    ],
+)
+def test_lg2_the_application_role_has_no_right_to_change_or_remove_audit_rows(statement):
+    """LG-2: the application's own role (web and scheduler) is refused by PostgreSQL's privileges, before
+    any trigger: the migration's REVOKE (``WERKBRUG_APP_DB_ROLE``) leaves it SELECT and INSERT only."""
+    (event,) = _write(1)
+    role = f"werkbrug_app_lg2_{uuid.uuid4().hex[:10]}"  # made and dropped with the test's transaction
+    db.session.execute(sa.text(f"CREATE ROLE {role} NOLOGIN"))
+    db.session.execute(sa.text(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON audit_events TO {role}"))
+    for revoke in audit_sql.revoke_statements(role):
+        db.session.execute(sa.text(revoke))
+    with db.session.begin_nested():
+        db.session.execute(sa.text(f"SET LOCAL ROLE {role}"))
+        # It may read the trail ...
+        assert db.session.scalar(
+            sa.text("SELECT count(*) FROM audit_events WHERE id = :id"), {"id": event.id}
+        )
+        # ... but not change, remove or empty it.
+        with pytest.raises(sa.exc.DBAPIError, match="permission denied"), db.session.begin_nested():
+            db.session.execute(sa.text(statement), {"id": event.id})
+        db.session.execute(sa.text("RESET ROLE"))
+    assert db.session.scalar(sa.text("SELECT current_user")) != role
     assert db.session.get(AuditEvent, event.id).action == "candidate.viewed"
 
 

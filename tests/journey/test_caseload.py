@@ -205,7 +205,12 @@ def test_team_settings_are_saved_and_checked(seed, login_as):
     page = text(client.get("/team/instellingen"))
     assert "standaardinstellingen" in page
     assert 'value="6 12"' in page
-    data = {"caseload_norm": "90", "followup_months": "12 6 24", "plan_review_weeks": "10"}
+    data = {
+        "caseload_norm": "90",
+        "followup_months": "12 6 24",
+        "plan_review_weeks": "10",
+        "retention_months": "24",
+    }
     assert client.post("/team/instellingen", data).status_code == 302
     [row] = rows(TeamSettings, municipality_id=seed.a.municipality.id)
     assert (row.caseload_norm, row.followup_months, row.plan_review_weeks) == (90, "6 12 24", 10)

@@ -204,6 +204,55 @@ def test_the_export_has_the_candidates_rows_in_every_table(world, login_as):
         assert f"ZICHTBAAR-{part}" in text, part
 
 
+def _ids(query) -> set[int]:
+    return set(db.session.scalars(query))
+
+
+def test_pv4_the_export_has_exactly_every_row_about_the_candidate(world, login_as):
+    """PV-4: 100% of the candidate's rows in every personal-data table and none of another person's, counted
+    independently of the export's own schema walk (by the candidate's, placements', logs' and visits' ids)."""
+    placement = _placement_of(world)
+    factories.make_visit(placement, world.a.jobcoach, observations="ZICHTBAAR-visit-2")
+    factories.make_task(placement, title="ZICHTBAAR-task-2")
+    factories.make_checkin(placement, number=2, agreements="ZICHTBAAR-checkin-2")
+    factories.make_alert(placement, rule="high_risk", reason="ZICHTBAAR-alert-2")
+    db.session.commit()
+    tables = Base.metadata.tables
+    owners = {"candidate_id": {world.subject.id}}
+    owners["placement_id"] = _ids(
+        sa.select(tables["placements"].c.id).where(tables["placements"].c.candidate_id == world.subject.id)
+    )
+    owners["log_id"] = _ids(
+        sa.select(tables["weekly_logs"].c.id).where(
+            tables["weekly_logs"].c.placement_id.in_(owners["placement_id"])
+        )
+    )
+    owners["visit_id"] = _ids(
+        sa.select(tables["visits"].c.id).where(tables["visits"].c.placement_id.in_(owners["placement_id"]))
+    )
+    expected = {"candidates": {world.subject.id}}
+    for name in queries.SECTIONS:
+        if name == "candidates":
+            continue
+        table = tables[name]
+        conditions = [table.c[column].in_(ids) for column, ids in owners.items() if column in table.c]
+        assert conditions, name
+        expected[name] = _ids(sa.select(table.c.id).where(sa.or_(*conditions)))
+
+    document = json.loads(login_as(world.a.municipal).get(f"/kandidaten/{world.subject.id}/inzage.json").data)
+    exported = {
+        name: {row["id"] for row in section["rows"]} for name, section in document["sections"].items()
+    }
+    assert exported == expected
+    assert len(exported["visits"]) == 2
+    assert len(exported["tasks"]) >= 2
+    assert len(exported["checkins"]) == 2
+    assert len(exported["alerts"]) == 2
+    # The consultations: when and why, from the audit trail (the listing in the fixture is the newest).
+    assert document["consultations"][-1]["purpose"] == "Lijst met kandidaten"
+    assert all(item["occurred_at"] and item["purpose"] for item in document["consultations"])
+
+
 def test_the_export_holds_nothing_about_other_persons(world, login_as):
     client = login_as(world.a.municipal)
     for url in (f"/kandidaten/{world.subject.id}/inzage", f"/kandidaten/{world.subject.id}/inzage.json"):
