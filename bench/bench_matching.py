@@ -152,6 +152,7 @@ def fill(candidates: int) -> dict:
         {
             "candidate_id": candidate_id,
             "kind": "share_profile",
+            "employer_id": employer.id,
             "given_at": given,
             "method": "conversation",
             "text_version": "2026-1",
@@ -305,7 +306,9 @@ def main() -> int:
         cases = {
             "GET ranking": lambda n, b=base: client.get(f"{b}/kandidaten"),
             "GET ranking toon=100": lambda n, b=base: client.get(f"{b}/kandidaten?toon=100"),
-            "GET excluded reason": lambda n, b=base: client.get(f"{b}/kandidaten?reden=no_consent&page=3"),
+            "GET excluded reason": lambda n, b=base: client.get(
+                f"{b}/kandidaten?reden=consent_withdrawn&page=3"
+            ),
             "POST meer tonen": lambda n, b=base, chosen=best: client.post(
                 f"{b}/voorstellen",
                 data={"candidate_ids": chosen, "toon": "25", "meer": "ja", "csrf_token": token},

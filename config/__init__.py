@@ -117,6 +117,13 @@ class BaseConfig:
     LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 200)
     LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
+    #: Wrong codes (app or herstelcode) per account within LOGIN_WINDOW_MINUTES before codes are refused.
+    MFA_MAX_FAILURES = env_int("MFA_MAX_FAILURES", 5)
+    #: Minutes after the password was given in which the code must follow (else log in again).
+    MFA_PENDING_MINUTES = env_int("MFA_PENDING_MINUTES", 10)
+    #: Minutes a login counts as fresh: changing the password or app and downloads of personal data ask
+    #: for the password and code again after this.
+    FRESH_LOGIN_MINUTES = env_int("FRESH_LOGIN_MINUTES", 15)
     # argon2id parameters (OWASP minimum: m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
     ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456)
@@ -146,6 +153,9 @@ class BaseConfig:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     #: Seconds after which a pooled database connection is replaced (instead of a ping on every checkout).
     DATABASE_POOL_RECYCLE = env_int("DATABASE_POOL_RECYCLE", 1800)
+
+    #: Benchmarks only: Server-Timing and X-Query-Count headers on every response (bench/run.py).
+    TIMING_HEADERS = env_bool("TIMING_HEADERS", False)
 
     PAGE_SIZE = 25
     #: Allow `flask seed-demo` (never in production).

@@ -1,5 +1,5 @@
 """Command-line interface: flask seed-demo | scheduler | run-job | create-admin | export-monitoring |
-verify-audit | db.
+verify-audit | totp | db.
 
 ``portal.scheduler`` is imported inside the commands only, so the web app never loads it.
 """
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         create_admin_command,
         export_monitoring_command,
         verify_audit_command,
+        totp_command,
     ):
         app.cli.add_command(command)
 
@@ -98,7 +99,11 @@ def seed_demo_command() -> None:
     created = seed_demo()
     db.session.commit()
     click.echo("Demo data ready. Created: " + ", ".join(f"{n} {kind}" for kind, n in created.items()))
-    click.echo(f"Demo accounts (password {DEMO_PASSWORD!r}):")
+    from portal.demo import DEMO_TOTP_SECRET
+
+    click.echo(
+        f"Demo accounts (password {DEMO_PASSWORD!r}, app secret {DEMO_TOTP_SECRET}; `flask totp EMAIL`):"
+    )
     for email in _demo_emails():
         click.echo(f"  {email}")
 
@@ -230,3 +235,23 @@ def verify_audit_command(batch: int) -> None:
         sys.exit(1)
     suffix = f"; newest row {head[0]}, hash {head[1]}" if head else ""
     click.echo(f"intact, {count} rows{suffix}")
+
+
+@click.command("totp")
+@click.argument("email")
+@with_appcontext
+def totp_command(email: str) -> None:
+    """Print the current login code of a demo account (where demo data is allowed; the demo's secret only)."""
+    from portal.auth import queries, totp
+    from portal.auth.services import normalise_email
+    from portal.core.time import now_utc
+    from portal.demo import DEMO_TOTP_SECRET
+
+    if not current_app.config.get("DEMO_DATA_ALLOWED"):
+        click.echo("Codes are only printed where demo data is allowed (not in production).", err=True)
+        sys.exit(1)
+    user = db.session.scalar(queries.user_by_email(normalise_email(email)))
+    if user is None or not user.has_mfa or user.totp_secret != DEMO_TOTP_SECRET:
+        click.echo("Only demo accounts that use the demo's app secret have a printable code.", err=True)
+        sys.exit(1)
+    click.echo(totp.code_for(DEMO_TOTP_SECRET, totp.step_at(now_utc())))

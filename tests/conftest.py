@@ -155,9 +155,23 @@ class Client:
         return self._remember(self.raw.open(url, method=method, **kwargs))
 
     def login(self, user_or_email, password=factories.PASSWORD):
+        """Log in with the password and, when asked, the code from the user's app (its stored secret).
+
+        A user who must link an app and has none gets factories.TOTP_SECRET linked here, as if they had
+        linked it themselves. The user's last used time step is forgotten first, so several logins within
+        one 30-second step (a frozen clock) each get in; replay refusal is tested on its own.
+        """
         email = getattr(user_or_email, "email", user_or_email)
         response = self.post("/login", {"email": email, "password": password})
         assert response.status_code == 302, f"login failed for {email}: {response.status_code}"
+        if response.headers["Location"] != "/inloggen/code":
+            return response
+        response = self.get("/inloggen/code")
+        if response.status_code == 302 and response.headers["Location"] == "/inloggen/app-koppelen":
+            _link_test_app(email)
+        secret = _forget_last_step(email)
+        response = self.post("/inloggen/code", {"code": factories.current_code(secret)})
+        assert response.status_code == 302, f"code step failed for {email}: {response.status_code}"
         return response
 
     def logout(self):
@@ -168,6 +182,25 @@ class Client:
 
     def set_cookie(self, name, value):
         self.raw.set_cookie(name, value)
+
+
+def _forget_last_step(email: str) -> str:
+    """Forget the user's last used time step; returns the secret of their app."""
+    from portal.auth.models import User
+
+    db.session.execute(sa.update(User).where(User.email == email.lower()).values(totp_last_step=None))
+    return db.session.scalar(sa.select(User.totp_secret).where(User.email == email.lower()))
+
+
+def _link_test_app(email: str) -> None:
+    from portal.auth.models import User
+    from portal.core.time import now_utc
+
+    db.session.execute(
+        sa.update(User)
+        .where(User.email == email.lower())
+        .values(totp_secret=factories.TOTP_SECRET, totp_enrolled_at=now_utc(), totp_last_step=None)
+    )
 
 
 @pytest.fixture

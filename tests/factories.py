@@ -6,18 +6,32 @@ import itertools
 from dataclasses import dataclass
 from functools import cache
 
+from portal.auth import totp
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.core.models import Municipality
+from portal.core.time import now_utc
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
 
 PASSWORD = "brug naar werk voor iedereen"  # noqa: S105
+#: The authenticator-app secret of every test user that uses a code (staff by default).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPWERKBRUGTEST2345"  # noqa: S105
 _seq = itertools.count(1)
 
 
 def _n() -> int:
     return next(_seq)
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app with ``secret`` shows now (the app's clock: time-machine moves it)."""
+    return totp.code_for(secret, totp.step_at(now_utc()))
+
+
+def next_code(secret: str = TOTP_SECRET) -> str:
+    """The code the app shows in the next time step (accepted as clock drift; not yet used by a login)."""
+    return totp.code_for(secret, totp.step_at(now_utc()) + 1)
 
 
 @cache
@@ -38,8 +52,10 @@ def make_user(
     municipality: Municipality | None = None,
     employer: Employer | None = None,
     password: str = PASSWORD,
+    mfa: bool | None = None,
     **kw,
 ) -> User:
+    """A user; staff get an app linked with TOTP_SECRET unless ``mfa=False`` (employers when ``mfa=True``)."""
     n = _n()
     if employer is not None:
         municipality = municipality or db.session.get(Municipality, employer.municipality_id)
@@ -55,6 +71,9 @@ def make_user(
         password_hash=_password_hash(password) if password else None,
         **kw,
     )
+    if mfa if mfa is not None else role != "employer":
+        user.totp_secret = TOTP_SECRET
+        user.totp_enrolled_at = now_utc()
     db.session.add(user)
     db.session.flush()
     return user
@@ -187,7 +206,7 @@ class Matching:
 def make_matching(tenant: Tenant) -> Matching:
     request = make_request(tenant.workplace, created_by=tenant.employer_user)
     candidate = make_candidate(tenant.municipality)
-    make_consent(candidate, recorded_by=tenant.municipal)
+    make_consent(candidate, employer=tenant.employer, recorded_by=tenant.municipal)
     proposal = make_proposal(request, candidate, proposed_by=tenant.municipal)
     return Matching(request=request, candidate=candidate, proposal=proposal)
 

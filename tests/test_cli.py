@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.auth import totp
 from portal.auth.models import User
 from portal.auth.passwords import verify_password
 from portal.core.models import AuditEvent, Municipality, OutboxEmail, SchedulerHeartbeat
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
 from tests import factories
@@ -107,6 +108,37 @@ def test_seed_demo_is_idempotent_and_the_demo_accounts_log_in(cli, make_client):
     for account in DEMO_ACCOUNTS:
         client = make_client()
         client.login(account["email"], DEMO_PASSWORD)
+
+
+def test_demo_accounts_log_in_with_the_code_that_flask_totp_prints(cli, client, time_machine):
+    """The demo keeps working with the code step: every demo account uses the published demo secret, and
+    `flask totp EMAIL` prints the code an app with that secret shows now."""
+    time_machine.move_to(T0, tick=False)
+    assert cli("seed-demo").exit_code == 0
+    users = db.session.scalars(sa.select(User).where(User.email.like("%@demo.werkbrug.nl"))).all()
+    assert {(u.totp_secret, u.has_mfa) for u in users} == {(DEMO_TOTP_SECRET, True)}
+    result = cli("totp", "Gemeente@demo.werkbrug.nl")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == totp.code_for(DEMO_TOTP_SECRET, totp.step_at(T0))
+    client.post("/login", {"email": "gemeente@demo.werkbrug.nl", "password": DEMO_PASSWORD})
+    response = client.post("/inloggen/code", {"code": result.output.strip()})
+    assert response.headers["Location"] == "/"
+
+
+def test_flask_totp_refuses_accounts_without_the_demo_secret(cli, seed):
+    for email in (seed.a.municipal.email, seed.a.employer_user.email, "niemand@demo.werkbrug.nl"):
+        result = cli("totp", email)
+        assert result.exit_code == 1
+        assert "demo" in result.output
+        assert not any(line.strip().isdigit() for line in result.output.splitlines())
+
+
+def test_flask_totp_refuses_where_demo_data_is_not_allowed(app):
+    production_like = create_app("testing", DEMO_DATA_ALLOWED=False)
+    with production_like.app_context():
+        result = production_like.test_cli_runner().invoke(args=["totp", "gemeente@demo.werkbrug.nl"])
+    assert result.exit_code == 1
+    assert "not in production" in result.output
 
 
 def test_demo_data_is_plausible_and_obviously_fictional(cli):

@@ -331,7 +331,7 @@ def _task(w):
 
 
 def _consent(w):
-    w.consent = factories.make_consent(w.a.candidate, recorded_by=w.a.municipal)
+    w.consent = factories.make_consent(w.a.candidate, employer=w.a.employer, recorded_by=w.a.municipal)
 
 
 def _privacy_request(w):
@@ -466,10 +466,10 @@ def _feed(w):
     make_feed_token(db.session.get(User, w.a.municipal.id))
 
 
-def _shareable(w):
-    from tests.matching.conftest import shareable
-
-    w.candidate = shareable(w.a)
+def _unasked(w):
+    """A candidate that can be proposed but has not yet consented to sharing with the employer: a valid
+    proposal records that consent (the consent fields of the propose form)."""
+    w.candidate = factories.make_candidate(w.a.municipality)
 
 
 def _import_csv() -> bytes:
@@ -565,6 +565,34 @@ def _journey(w):
     return f"/kandidaten/{w.a.candidate.id}/traject"
 
 
+def _password_only(path: str):
+    """The form of the login's second step: the password was given, the code not yet (a half session)."""
+
+    def shown_by(harness, w):
+        user = getattr(w, "login_user", None) or w.a.jobcoach
+        harness.client.post("/login", {"email": user.email, "password": factories.PASSWORD})
+        return _keep_new_secret(w, harness.client.get(path))
+
+    return shown_by
+
+
+def _keep_new_secret(w, response):
+    """Remember the secret an app-linking page shows, so the valid submission can give its code."""
+    found = re.search(r'id="sleutel">([A-Z2-7 ]+)<', response.get_data(as_text=True))
+    w.new_secret = found.group(1).replace(" ", "") if found else ""
+    return response
+
+
+def _without_app(w):
+    w.login_user = factories.make_user("jobcoach", w.a.municipality, mfa=False)
+
+
+def _recovery_codes(w):
+    from portal.auth.services import renew_recovery_codes
+
+    w.recovery_code = renew_recovery_codes(w.a.jobcoach)[0]
+
+
 SCENARIOS: dict[str, Scenario] = {
     # Accounts
     "auth.login": Scenario(
@@ -605,6 +633,43 @@ SCENARIOS: dict[str, Scenario] = {
         },
     ),
     "auth.update_profile": Scenario("municipal", lambda w: "/account/gegevens", page=lambda w: "/account"),
+    "auth.mfa_code": Scenario(
+        "anonymous",
+        lambda w: "/inloggen/code",
+        shown_by=_password_only("/inloggen/code"),
+        valid=lambda w: {"code": factories.current_code()},
+    ),
+    "auth.mfa_recovery": Scenario(
+        "anonymous",
+        lambda w: "/inloggen/herstelcode",
+        setup=_recovery_codes,
+        shown_by=_password_only("/inloggen/herstelcode"),
+        valid=lambda w: {"code": w.recovery_code},
+    ),
+    "auth.mfa_enrol": Scenario(
+        "anonymous",
+        lambda w: "/inloggen/app-koppelen",
+        setup=_without_app,
+        shown_by=_password_only("/inloggen/app-koppelen"),
+        valid=lambda w: {"code": factories.current_code(w.new_secret)},
+        expect=200,
+    ),
+    "auth.account_app": Scenario(
+        "employer",
+        lambda w: "/account/app-koppelen",
+        shown_by=lambda harness, w: _keep_new_secret(w, harness.client.get("/account/app-koppelen")),
+        valid=lambda w: {"code": factories.current_code(w.new_secret)},
+        expect=200,
+    ),
+    "auth.renew_recovery_codes": Scenario(
+        "municipal", lambda w: "/account/herstelcodes", page=lambda w: "/account", expect=200
+    ),
+    "auth.confirm": Scenario(
+        "municipal",
+        lambda w: "/bevestigen",
+        # The login used the code of this time step: the app's next code is accepted (one step of drift).
+        valid=lambda w: {"password": factories.PASSWORD, "code": factories.next_code()},
+    ),
     # Employers
     "employers.register": Scenario("anonymous", lambda w: "/registreren", valid=_registration_valid),
     "employers.accept_invitation": Scenario(
@@ -672,6 +737,12 @@ SCENARIOS: dict[str, Scenario] = {
         page=lambda w: "/beheer/gebruikers",
         setup=_inactive_user,
     ),
+    "admin.user_reset_mfa": Scenario(
+        "admin",
+        lambda w: f"/beheer/gebruikers/{w.a.jobcoach.id}/inlogcode-resetten",
+        page=lambda w: "/beheer/gebruikers?rol=jobcoach",
+    ),
+    "admin.security": Scenario("admin", lambda w: "/beheer/beveiliging"),
     "admin.outbox_retry": Scenario(
         "admin",
         lambda w: f"/beheer/e-mail/{w.message.id}/opnieuw",
@@ -695,11 +766,7 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/kandidaten/{w.a.candidate.id}/toestemming",
         page=lambda w: f"/kandidaten/{w.a.candidate.id}",
-        valid=lambda w: {
-            "kind": "reveal_identity",
-            "employer_id": str(w.a.employer.id),
-            "method": "conversation",
-        },
+        valid={"kind": "receive_data", "source": "coa_tvs", "method": "digital"},
     ),
     "candidates.set_availability": Scenario(
         "municipal",
@@ -763,8 +830,13 @@ SCENARIOS: dict[str, Scenario] = {
         "municipal",
         lambda w: f"/aanvragen/{w.a.request.id}/voorstellen",
         page=lambda w: f"/aanvragen/{w.a.request.id}/kandidaten",
-        setup=_shareable,
-        valid=lambda w: {"candidate_ids": str(w.candidate.id), "confirm_warnings": "y"},
+        setup=_unasked,
+        valid=lambda w: {
+            "candidate_ids": str(w.candidate.id),
+            "confirm_warnings": "y",
+            "consent_given": "y",
+            "consent_method": "conversation",
+        },
     ),
     "matching.invite": Scenario(
         "employer",
@@ -971,6 +1043,8 @@ def test_every_scenario_posts_as_a_role_the_route_allows():
             assert scenario.role == "anonymous", endpoint
         elif policy == ("login",):
             assert scenario.role != "anonymous", endpoint
+        elif policy == ("pending",):
+            assert scenario.role != "anonymous" or scenario.shown_by is not None, endpoint
         else:
             assert scenario.role in policy[1:], endpoint
 

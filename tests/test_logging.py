@@ -37,3 +37,26 @@ def test_a_hostile_value_cannot_forge_log_lines(client, caplog):
     client.post("/login", {"email": "x@y.nl\nINFO forged line", "password": "x\r\nERROR forged"})
     for record in caplog.records:
         assert "forged" not in record.getMessage()
+
+
+def test_no_timing_headers_unless_configured(client):
+    response = client.get("/login")
+    assert "Server-Timing" not in response.headers
+    assert "X-Query-Count" not in response.headers
+
+
+def test_timing_headers_give_the_server_time_and_the_statement_count():
+    from portal import create_app
+    from portal.core.db import Base
+    from portal.extensions import db
+
+    app = create_app("testing", DATABASE_URL="sqlite://", TIMING_HEADERS=True)
+    try:
+        with app.app_context():
+            Base.metadata.create_all(db.engine)
+        response = app.test_client().get("/healthz")
+        assert re.fullmatch(r"app;dur=\d+\.\d", response.headers["Server-Timing"])
+        assert int(response.headers["X-Query-Count"]) >= 1
+    finally:
+        with app.app_context():
+            db.engine.dispose()

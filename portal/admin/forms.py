@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, ValidationError
+from wtforms import BooleanField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
@@ -31,6 +31,10 @@ class StaffUserForm(BaseForm):
         validate_choice=False,
         validators=[AnyOf(list(STAFF_ROLES), message="Kies een rol.")],
     )
+
+
+class SecurityForm(BaseForm):
+    employer_mfa_required = BooleanField("Werkgevers loggen in met een code uit een app")
 
 
 #: The years a log filter can name (the period is turned into instants; far dates cannot be).

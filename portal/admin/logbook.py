@@ -22,6 +22,13 @@ ACTIONS = {
     "auth.setup_sent": "E-mail gestuurd om het account in te stellen",
     "auth.account_setup_completed": "Account ingesteld: eerste wachtwoord gekozen",
     "auth.profile_updated": "Eigen gegevens gewijzigd",
+    "auth.mfa_passed": "Inlogcode gegeven",
+    "auth.mfa_failed": "Inlogcode verkeerd of al gebruikt",
+    "auth.mfa_enrolled": "App voor de inlogcode gekoppeld",
+    "auth.mfa_reset": "App voor de inlogcode losgekoppeld door de beheerder",
+    "auth.recovery_codes_renewed": "Nieuwe herstelcodes gemaakt",
+    "auth.confirmed": "Wachtwoord en inlogcode opnieuw gegeven",
+    "auth.confirm_failed": "Opnieuw bevestigen mislukt: verkeerd wachtwoord",
     "user.created": "Account gemaakt",
     "user.deactivated": "Account gedeactiveerd",
     "user.activated": "Account weer actief gemaakt",
@@ -49,6 +56,8 @@ ACTIONS = {
     "candidate.journey_imported": "Traject van kandidaat ingelezen uit een bestand",
     "candidate.updated": "Profiel van kandidaat gewijzigd",
     "candidate.viewed": "Gegevens van kandidaat bekeken",
+    "candidate.anonymised": "Kandidaat geanonimiseerd na de bewaartermijn",
+    "candidate.retention_extended": "Bewaartermijn van het dossier verlengd",
     "candidates.listed": "Lijst met kandidaten bekeken",
     "consent.recorded": "Toestemming van kandidaat vastgelegd",
     "consent.withdrawn": "Toestemming van kandidaat ingetrokken",
@@ -113,6 +122,7 @@ ACTIONS = {
     "journey.team_settings_saved": "Teaminstellingen gewijzigd",
     # Administration
     "municipality.created": "Gemeente toegevoegd",
+    "municipality.security_changed": "Regels voor inloggen van werkgevers gewijzigd",
     "followup.started": "Navraag na uitstroom gestart",
     "followup.answered": "Navraag na uitstroom beantwoord",
     "outbox.retried": "Mislukte e-mail opnieuw klaargezet",
@@ -142,6 +152,7 @@ GROUPS = {
 #: Object type (model class name) → what it is called.
 OBJECTS = {
     "User": "Account",
+    "RecoveryCode": "Herstelcode",
     "Municipality": "Gemeente",
     "Employer": "Werkgever",
     "Workplace": "Werkplek",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portal.admin import queries
 from portal.auth.models import User, new_login_token
-from portal.auth.services import send_account_setup
+from portal.auth.services import forget_app, send_account_setup
 from portal.core.audit import record
 from portal.core.errors import DomainError
 from portal.core.models import Municipality, OutboxEmail
@@ -80,6 +80,30 @@ def activate_user(actor: User, user: User) -> User:
     db.session.flush()
     record(actor, "user.activated", user, role=user.role)
     return user
+
+
+def reset_mfa(actor: User, user: User) -> User:
+    """Unlink ``user``'s app and herstelcodes (a lost phone): their sessions end and the next login links
+    an app again (staff, and employers whose municipality requires it)."""
+    if user.id == actor.id:
+        raise DomainError("Koppel uw eigen app opnieuw bij Mijn account.")
+    had_app = user.has_mfa
+    forget_app(user)
+    record(actor, "auth.mfa_reset", user, context="mfa_reset", role=user.role, had_app=had_app)
+    db.session.flush()
+    return user
+
+
+def save_security(actor: User, municipality: Municipality, employer_mfa_required: bool) -> bool:
+    """Set whether the municipality's employers must log in with a code; True when it changed."""
+    changed = municipality.employer_mfa_required != employer_mfa_required
+    municipality.employer_mfa_required = employer_mfa_required
+    if changed:
+        record(
+            actor, "municipality.security_changed", municipality, employer_mfa_required=employer_mfa_required
+        )
+    db.session.flush()
+    return changed
 
 
 def retry_message(actor: User, message: OutboxEmail) -> OutboxEmail:

@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from portal.admin import logbook, permissions, queries, services
-from portal.admin.forms import AuditFilterForm, StaffUserForm
+from portal.admin.forms import AuditFilterForm, SecurityForm, StaffUserForm
 from portal.auth.models import ROLE_LABELS
 from portal.auth.permissions import is_admin
 from portal.core.errors import DomainError
 from portal.core.pagination import page_number, paginate
-from portal.core.security import roles_required
+from portal.core.security import fresh_login_required, roles_required
 from portal.core.time import LOCAL_TZ
 from portal.extensions import db
 from portal.main.queries import scheduler_age_seconds
@@ -89,6 +89,44 @@ def user_activate(user_id: int):
     db.session.commit()
     flash(f"{user.full_name} kan weer inloggen.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/beheer/gebruikers/<int:user_id>/inlogcode-resetten")
+@roles_required("admin")
+@fresh_login_required
+def user_reset_mfa(user_id: int):
+    user = permissions.get_user_or_404(current_user, user_id)
+    try:
+        services.reset_mfa(current_user, user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(
+        f"De app van {user.full_name} is losgekoppeld. Bij de volgende keer inloggen koppelt "
+        f"{user.full_name} een nieuwe app.",
+        "success",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/beheer/beveiliging", methods=["GET", "POST"])
+@roles_required("admin")
+@fresh_login_required
+def security():
+    municipality = current_user.municipality
+    form = SecurityForm() if request.method == "POST" else SecurityForm(formdata=None, obj=municipality)
+    if form.validate_on_submit():
+        changed = services.save_security(current_user, municipality, bool(form.employer_mfa_required.data))
+        db.session.commit()
+        flash(
+            "De instellingen voor inloggen zijn opgeslagen."
+            if changed
+            else "Er is niets veranderd aan de instellingen voor inloggen.",
+            "success",
+        )
+        return redirect(url_for("admin.security"))
+    return render_template("admin/security.html", form=form, municipality=municipality)
 
 
 @bp.get("/beheer/e-mail")

@@ -45,25 +45,25 @@ HOME_OUTCOMES = 10
 
 def outcomes_due(contact: User, today: date) -> sa.Select:
     """The contact's placements in nazorg whose last planned check-in is due (the outcome can be recorded),
-    the longest waiting first; candidate and employer loaded."""
+    the longest waiting first; candidate and employer loaded. The last due date is a correlated subquery
+    per placement of the contact (their check-ins by index), not an aggregate over every check-in."""
     last_due = (
-        sa.select(CheckIn.placement_id, sa.func.max(CheckIn.due_date).label("last_due"))
-        .where(CheckIn.status != "cancelled")
-        .group_by(CheckIn.placement_id)
-        .subquery()
+        sa.select(sa.func.max(CheckIn.due_date))
+        .where(CheckIn.placement_id == Placement.id, CheckIn.status != "cancelled")
+        .correlate(Placement)
+        .scalar_subquery()
     )
     return (
         sa.select(Placement)
         .options(joinedload(Placement.candidate), joinedload(Placement.employer))
-        .join(last_due, last_due.c.placement_id == Placement.id)
         .where(
             Placement.municipality_id == contact.municipality_id,
             Placement.contact_id == contact.id,
             Placement.status == "nazorg",
             Placement.outcome.is_(None),
-            last_due.c.last_due <= today,
+            last_due <= today,
         )
-        .order_by(last_due.c.last_due, Placement.id)
+        .order_by(last_due, Placement.id)
         .limit(HOME_OUTCOMES)
     )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField
+import re
+
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.auth.totp import clean_code
 from portal.core.forms import BaseForm, email_field, name_field, phone_field, plain_text
 
 EMAIL_MAX = 254
@@ -28,6 +31,13 @@ class AuthForm(BaseForm):
             return BaseForm.Meta.bind_field(self, form, unbound_field, options)
 
 
+def own_password_field(label: str = "Wachtwoord", required: str = "Vul uw wachtwoord in.") -> PasswordField:
+    """The user's own (current) password, as typed."""
+    return PasswordField(
+        label, validators=[DataRequired(message=required), Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD)]
+    )
+
+
 class LoginForm(AuthForm):
     email = EmailField(
         "E-mailadres",
@@ -37,13 +47,7 @@ class LoginForm(AuthForm):
             plain_text,
         ],
     )
-    password = PasswordField(
-        "Wachtwoord",
-        validators=[
-            DataRequired(message="Vul uw wachtwoord in."),
-            Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    password = own_password_field()
 
 
 class ForgotPasswordForm(BaseForm):
@@ -76,13 +80,7 @@ class SetPasswordForm(_NewPasswordMixin, AuthForm):
 
 
 class ChangePasswordForm(_NewPasswordMixin, AuthForm):
-    current_password = PasswordField(
-        "Huidig wachtwoord",
-        validators=[
-            DataRequired(message="Vul uw huidige wachtwoord in."),
-            Length(max=MAX_LENGTH, message=TOO_LONG_PASSWORD),
-        ],
-    )
+    current_password = own_password_field("Huidig wachtwoord", "Vul uw huidige wachtwoord in.")
     new_password = PasswordField(NEW_LABEL, validators=[NEW_REQUIRED])
     new_password_confirm = PasswordField(CONFIRM_LABEL, validators=[CONFIRM_REQUIRED])
 
@@ -97,3 +95,41 @@ class ChangePasswordForm(_NewPasswordMixin, AuthForm):
 class ProfileForm(BaseForm):
     full_name = name_field(required="Vul uw naam in.")
     phone = phone_field()
+
+
+CODE_REQUIRED = "Vul de 6 cijfers uit uw app in."
+CODE_SHAPE = "Een inlogcode heeft 6 cijfers, bijvoorbeeld 123456."
+
+
+def _six_digits(form, field) -> None:
+    if field.data and not re.fullmatch(r"[0-9]{6}", clean_code(field.data)):
+        raise ValidationError(CODE_SHAPE)
+
+
+def code_field(label: str = "Inlogcode") -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(message=CODE_REQUIRED), Length(max=20, message=CODE_SHAPE), _six_digits],
+    )
+
+
+class CodeForm(BaseForm):
+    code = code_field()
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField(
+        "Herstelcode",
+        validators=[
+            DataRequired(message="Vul een van uw herstelcodes in."),
+            Length(max=40, message="Een herstelcode heeft 16 tekens, bijvoorbeeld abcd-efgh-jkmn-pqrs."),
+            plain_text,
+        ],
+    )
+
+
+class ConfirmForm(AuthForm):
+    """Confirm it is you: the password, and the code when the user has an app."""
+
+    password = own_password_field()
+    code = code_field()

@@ -11,24 +11,53 @@ from datetime import timedelta
 
 from flask import Flask, flash, session
 
+from portal.core.db import valid_id
+from portal.core.security import PENDING_AT_KEY, PENDING_KEY
 from portal.core.time import now_utc
 from portal.extensions import db, login_manager
 
 AUTH_AT_KEY = "auth_at"
+#: Set when this session's login included the code from an app (or linking one).
+CODE_GIVEN_KEY = "code_given"
 
 
-def load_user(user_id: str):
+def _active_user(value: str | None):
+    """The active user named by ``"<id>:<login token>"`` while that token is current, else None."""
     from portal.auth.models import User
 
-    raw_id, _, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or not token:
+    raw_id, _, token = (value or "").partition(":")
+    if not raw_id.isdigit() or not token or len(raw_id) > 12 or not valid_id(int(raw_id)):
         return None
     user = db.session.get(User, int(raw_id))
     if user is None or not user.is_active or not hmac.compare_digest(user.login_token, token):
         return None
-    if _absolute_timeout_passed():
+    return user
+
+
+def load_user(user_id: str):
+    from portal.auth.permissions import needs_code_step
+
+    user = _active_user(user_id)
+    if user is None or _absolute_timeout_passed():
+        return None
+    if needs_code_step(user) and not session.get(CODE_GIVEN_KEY):
+        # A session from before the user needed a code (an older version, or before the municipality
+        # required it of its employers) ends: the next login asks for the code.
         return None
     return user
+
+
+def pending_user():
+    """The user who gave the right password in this session but not yet the code (None when it expired)."""
+    from flask import current_app
+
+    started = session.get(PENDING_AT_KEY)
+    if started is None:
+        return None
+    limit = current_app.config["MFA_PENDING_MINUTES"] * 60
+    if not 0 <= now_utc().timestamp() - float(started) <= limit:
+        return None
+    return _active_user(session.get(PENDING_KEY))
 
 
 def _absolute_timeout_passed() -> bool:

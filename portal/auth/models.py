@@ -50,6 +50,12 @@ class User(TimestampMixin, Base):
     password_changed_at: Mapped[datetime | None] = mapped_column()
     #: SHA-256 of the secret in the user's calendar feed URL (the secret itself is shown once).
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    #: The TOTP secret (base32) of the user's authenticator app; empty until enrolled or after a reset.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: When the user confirmed the secret with a code: from then on every login asks for a code.
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column()
+    #: The time step of the last accepted code: that step and older ones are refused (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     employer: Mapped[Employer | None] = relationship(foreign_keys=[employer_id], lazy="joined")
@@ -82,6 +88,11 @@ class User(TimestampMixin, Base):
     @property
     def is_staff(self) -> bool:
         return self.role in ("jobcoach", "municipal", "admin")
+
+    @property
+    def has_mfa(self) -> bool:
+        """Whether the user has confirmed an authenticator app (the login asks for a code)."""
+        return self.totp_enrolled_at is not None and bool(self.totp_secret)
 
     @property
     def employer_is_approved(self) -> bool:
@@ -123,3 +134,15 @@ class LoginFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     __table_args__ = (sa.Index("ix_login_failures_key_time", "key_hash", "failed_at"),)
+
+
+class RecoveryCode(Base):
+    """A single-use herstelcode for when the authenticator app is lost; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)

@@ -23,3 +23,14 @@ def is_admin(user: User) -> bool:
 def home_template(user: User) -> str:
     """The home page template of ``user``'s role."""
     return f"main/home_{user.role}.html"
+
+
+def mfa_required(user: User) -> bool:
+    """Whether ``user`` must log in with a code from an app: all staff, and employers when their
+    municipality says so."""
+    return user.is_staff or bool(user.municipality.employer_mfa_required)
+
+
+def needs_code_step(user: User) -> bool:
+    """Whether the login of ``user`` has a second step (the code, or first linking an app)."""
+    return user.has_mfa or mfa_required(user)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.auth.models import LoginFailure, PasswordToken, User
+from portal.auth.models import LoginFailure, PasswordToken, RecoveryCode, User
 
 
 def user_by_email(email: str) -> sa.Select:
@@ -33,4 +33,16 @@ def failure_count(key_hash: str, since: datetime) -> sa.Select:
     """How many failures were recorded under ``key_hash`` since ``since``."""
     return sa.select(sa.func.count(LoginFailure.id)).where(
         LoginFailure.key_hash == key_hash, LoginFailure.failed_at >= since
+    )
+
+
+def open_recovery_codes(user_id: int) -> sa.Select:
+    """The user's herstelcodes that have not been used yet."""
+    return sa.select(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+
+
+def open_recovery_code_count(user_id: int) -> sa.Select:
+    """How many unused herstelcodes the user has left."""
+    return sa.select(sa.func.count(RecoveryCode.id)).where(
+        RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
     )

@@ -1,21 +1,22 @@
 """Write-side verbs of authentication: log in and out, reset and choose passwords, keep one's own profile.
 
 Failed logins are counted in the ``login_failures`` table under a SHA-256 key ("acct:<email>",
-"ip:<address>", "reset:<email>"), so every web worker shares the same counters and no e-mail
+"ip:<address>", "reset:<email>", "mfa:<user id>"), so every web worker shares the same counters and no e-mail
 address or IP address is stored in the clear.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
-from portal.auth import queries
-from portal.auth.models import LoginFailure, PasswordToken, User, new_login_token
+from portal.auth import queries, totp
+from portal.auth.models import LoginFailure, PasswordToken, RecoveryCode, User, new_login_token
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.core.audit import record
 from portal.core.outbox import queue_email
@@ -43,6 +44,14 @@ class LoginRefused(AuthError):
 
 class WrongPassword(AuthError):
     """The current password given to change it does not match."""
+
+
+class CodeBlocked(AuthError):
+    """Too many wrong codes for this account: wait for the window to pass."""
+
+
+class WrongCode(AuthError):
+    """The code is not the app's current code, was used before, or the herstelcode is unknown or used."""
 
 
 # Counters -------------------------------------------------------------------------------------
@@ -220,16 +229,21 @@ def _set_password(user: User, password: str) -> None:
 
 def change_password(actor: User, current: str, new: str) -> None:
     """Change ``actor``'s password after checking the current one; all their sessions end."""
-    if _account_blocked(actor.email):
-        raise LoginBlocked
-    if not verify_password(actor.password_hash, current):
-        _add_failure(failure_key("acct", actor.email))
-        record(actor, "auth.password_change_failed", actor)
-        db.session.flush()
-        raise WrongPassword
+    _check_own_password(actor, current, "auth.password_change_failed")
     _set_password(actor, new)
     record(actor, "auth.password_changed", actor)
     db.session.flush()
+
+
+def _check_own_password(actor: User, password: str, failed_action: str) -> None:
+    """Refuse a wrong password of the logged-in ``actor`` (counted towards the account's login limit)."""
+    if _account_blocked(actor.email):
+        raise LoginBlocked
+    if not verify_password(actor.password_hash, password):
+        _add_failure(failure_key("acct", actor.email))
+        record(actor, failed_action, actor)
+        db.session.flush()
+        raise WrongPassword
 
 
 def update_profile(actor: User, full_name: str, phone: str | None) -> None:
@@ -241,4 +255,129 @@ def update_profile(actor: User, full_name: str, phone: str | None) -> None:
     actor.phone = phone
     if changed:
         record(actor, "auth.profile_updated", actor, fields=changed)
+    db.session.flush()
+
+
+# The code from an app (two-step login) ---------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+#: No 0/o, 1/l/i: easy to read from paper. 16 characters from 31 give 79 bits, so a plain SHA-256 suffices.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_LENGTH = 16
+
+
+def _code_blocked(user: User) -> bool:
+    cfg = current_app.config
+    failures = _count_since(failure_key("mfa", str(user.id)), cfg["LOGIN_WINDOW_MINUTES"])
+    return failures >= cfg["MFA_MAX_FAILURES"]
+
+
+def _code_failed(user: User, reason: str) -> None:
+    _add_failure(failure_key("mfa", str(user.id)))
+    record(user, "auth.mfa_failed", user, reason=reason)
+    db.session.flush()
+
+
+def _check_app_code(user: User, secret: str, code: str, after: int | None) -> int:
+    """The time step of ``code`` for ``secret`` (counted and audited when wrong); raises the refusal."""
+    if _code_blocked(user):
+        record(user, "auth.mfa_failed", user, reason="blocked")
+        db.session.flush()
+        raise CodeBlocked
+    moment = now_utc()
+    step = totp.matching_step(secret, code, moment, after)
+    if step is None:
+        replay = after is not None and totp.matching_step(secret, code, moment, None) is not None
+        _code_failed(user, "replay" if replay else "wrong_code")
+        raise WrongCode
+    return step
+
+
+def verify_code(user: User, code: str) -> None:
+    """Accept the current code of ``user``'s app once: that time step and older ones are refused after."""
+    user.totp_last_step = _check_app_code(user, user.totp_secret or "", code, user.totp_last_step)
+    _clear_failures(failure_key("mfa", str(user.id)))
+    record(user, "auth.mfa_passed", user, method="app")
+    db.session.flush()
+
+
+def normalise_recovery_code(raw: str | None) -> str:
+    return "".join(ch for ch in (raw or "").lower() if ch.isalnum())
+
+
+def use_recovery_code(user: User, raw: str) -> int:
+    """Use up one of ``user``'s herstelcodes instead of the app's code; returns how many are left."""
+    if _code_blocked(user):
+        record(user, "auth.mfa_failed", user, reason="blocked")
+        db.session.flush()
+        raise CodeBlocked
+    wanted = hash_token(normalise_recovery_code(raw))
+    row = next(
+        (r for r in db.session.scalars(queries.open_recovery_codes(user.id)) if r.code_hash == wanted), None
+    )
+    if row is None:
+        _code_failed(user, "wrong_recovery_code")
+        raise WrongCode
+    row.used_at = now_utc()
+    _clear_failures(failure_key("mfa", str(user.id)))
+    left = db.session.scalar(queries.open_recovery_code_count(user.id)) - 1
+    record(user, "auth.mfa_passed", user, method="recovery_code", left=left)
+    db.session.flush()
+    return left
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace ``user``'s herstelcodes by fresh ones; the codes themselves are returned (shown once)."""
+    for old in db.session.scalars(sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        db.session.delete(old)
+    db.session.flush()
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=hash_token(raw)))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4)))
+    db.session.flush()
+    return codes
+
+
+def enrol_app(user: User, secret: str, code: str) -> list[str]:
+    """Link the app that shows ``code`` for the new ``secret``; returns the new herstelcodes (shown once).
+
+    A former app and former herstelcodes stop working.
+    """
+    step = _check_app_code(user, secret, code, None)
+    user.totp_secret = secret
+    user.totp_enrolled_at = now_utc()
+    user.totp_last_step = step
+    _clear_failures(failure_key("mfa", str(user.id)))
+    codes = _new_recovery_codes(user)
+    record(user, "auth.mfa_enrolled", user)
+    db.session.flush()
+    return codes
+
+
+def renew_recovery_codes(actor: User) -> list[str]:
+    """Fresh herstelcodes for ``actor``: the old ones stop working."""
+    codes = _new_recovery_codes(actor)
+    record(actor, "auth.recovery_codes_renewed", actor)
+    db.session.flush()
+    return codes
+
+
+def forget_app(user: User) -> None:
+    """Unlink ``user``'s app and herstelcodes: the next login links an app again (when one is required)."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.login_token = new_login_token()  # the sessions that passed the old app end
+    db.session.flush()
+
+
+def confirm_identity(actor: User, password: str, code: str | None) -> None:
+    """Check ``actor``'s password and (when they use an app) code again, for a sensitive action."""
+    _check_own_password(actor, password, "auth.confirm_failed")
+    if actor.has_mfa:
+        verify_code(actor, code or "")
+    record(actor, "auth.confirmed", actor)
     db.session.flush()

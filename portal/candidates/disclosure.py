@@ -1,16 +1,20 @@
 """Consent and disclosure in one place: which consent is live, and what each viewer sees of a candidate.
 
-A consent is live until it is withdrawn; withdrawal counts from the very next request. Two kinds exist:
+A consent is live until it is withdrawn (``is_live``/``live()``); withdrawal counts from the very next
+request. Every consent is for one recipient or from one source:
 
-- ``share_profile`` (no employer): employers may see the pseudonymised profile of a candidate proposed to
-  them (``pseudonymised_profile``), and the pseudonym as the name of that proposal;
+- ``share_profile`` (one employer): that employer may see the pseudonymised profile of a candidate
+  proposed to it (``pseudonymised_profile``), and the pseudonym as the name of that proposal. A
+  ``share_profile`` consent without an employer is a general consent from before consent was per employer:
+  it lets no employer see anything (the candidate is asked per employer);
 - ``reveal_identity`` (one employer): that employer may see the candidate's name and phone
-  (``identity_for_employer``) and is shown the name instead of the pseudonym (``label_column``).
+  (``identity_for_employer``) and is shown the name instead of the pseudonym (``label_column``);
+- ``receive_data`` (one source such as COA/TVS): the municipality may receive the candidate's data from
+  it. It discloses nothing to anyone.
 
-Every query, page and e-mail that shows a candidate to an employer asks this module, in SQL (the
-conditions and the label column, for set-based queries without N+1) or in Python (the checks, which run
-the same SQL). A change to how consent works (per employer, per request, with an end date) is made here
-only: callers already say which employer would see the candidate, even where today's rule ignores it.
+Every query, page and e-mail that shows a candidate to an employer asks this module for that employer, in
+SQL (the conditions and the label column, for set-based queries without N+1) or in Python (the checks,
+which run the same SQL). A change to how consent works (per request, with an end date) is made here only.
 
 Staff who may see identity (municipal contacts, jobcoaches on their placements) get "pseudonym – name";
 anyone else only the pseudonym.
@@ -36,6 +40,9 @@ from portal.extensions import db
 
 SHARE_PROFILE = "share_profile"
 REVEAL_IDENTITY = "reveal_identity"
+RECEIVE_DATA = "receive_data"
+#: Kinds of consent that are for one employer (a recipient that sees something of the candidate).
+FOR_EMPLOYER = (SHARE_PROFILE, REVEAL_IDENTITY)
 #: Roles that see a candidate's identity beside the pseudonym (their tenant and scope are checked elsewhere).
 IDENTITY_ROLES = ("municipal", "jobcoach")
 
@@ -52,31 +59,40 @@ def live() -> sa.ColumnElement[bool]:
     return Consent.withdrawn_at.is_(None)
 
 
-def live_consent(kind: str, candidate_id: Any, employer_id: Any = None) -> sa.ColumnElement[bool]:
-    """SQL condition on ``Consent``: a live consent of ``kind`` of this candidate (for this employer).
+def discloses(consent: Consent) -> bool:
+    """Whether this consent lets an employer see something while live (not a general or receive consent)."""
+    return consent.kind in FOR_EMPLOYER and consent.employer_id is not None
 
-    ``candidate_id`` and ``employer_id`` are values or columns (a column correlates with the outer
-    query). ``reveal_identity`` needs the employer; ``share_profile`` has none.
+
+def live_consent(
+    kind: str, candidate_id: Any, employer_id: Any = None, source: Any = None
+) -> sa.ColumnElement[bool]:
+    """SQL condition on ``Consent``: a live consent of ``kind`` of this candidate for this employer (or
+    from this source).
+
+    ``candidate_id`` and ``employer_id`` are values or columns (a column correlates with the outer query).
+    ``share_profile`` and ``reveal_identity`` need the employer; ``receive_data`` needs the source.
     """
     condition = sa.and_(Consent.candidate_id == candidate_id, Consent.kind == kind, live())
-    if kind == REVEAL_IDENTITY:
+    if kind in FOR_EMPLOYER:
         if employer_id is None:
-            raise ValueError("a reveal_identity consent is always for one employer")
+            raise ValueError(f"a {kind} consent is always for one employer")
         return sa.and_(condition, Consent.employer_id == employer_id)
-    return sa.and_(condition, Consent.employer_id.is_(None))
+    if source is None:
+        raise ValueError("a receive_data consent is always from one source")
+    return sa.and_(condition, Consent.source == source)
 
 
-def live_consent_id(candidate_id: int, kind: str, employer_id: int | None = None) -> sa.Select:
-    """The id of the live consent of ``kind`` (for this employer), if any (one is kept at a time)."""
-    return sa.select(Consent.id).where(live_consent(kind, candidate_id, employer_id)).limit(1)
+def live_consent_id(
+    candidate_id: int, kind: str, employer_id: int | None = None, source: str | None = None
+) -> sa.Select:
+    """The id of the live consent of ``kind`` for this employer (from this source), if any (one at a time)."""
+    return sa.select(Consent.id).where(live_consent(kind, candidate_id, employer_id, source)).limit(1)
 
 
-def profile_shared(candidate_id: Any, employer_id: Any = None) -> sa.Exists:
-    """SQL: employers (``employer_id``, when known) may see this candidate's pseudonymised profile.
-
-    Today one share consent covers every employer, so ``employer_id`` does not narrow it yet.
-    """
-    return sa.exists().where(live_consent(SHARE_PROFILE, candidate_id))
+def profile_shared(candidate_id: Any, employer_id: Any) -> sa.Exists:
+    """SQL: this employer may see this candidate's pseudonymised profile (a live share consent for it)."""
+    return sa.exists().where(live_consent(SHARE_PROFILE, candidate_id, employer_id))
 
 
 def identity_revealed(candidate_id: Any, employer_id: Any) -> sa.Exists:
@@ -84,8 +100,8 @@ def identity_revealed(candidate_id: Any, employer_id: Any) -> sa.Exists:
     return sa.exists().where(live_consent(REVEAL_IDENTITY, candidate_id, employer_id))
 
 
-def shares_profile(candidate_id: int, employer_id: int | None = None) -> bool:
-    """Whether the candidate's pseudonymised profile may be shown to employers (this one) now."""
+def shares_profile(candidate_id: int, employer_id: int) -> bool:
+    """Whether the candidate's pseudonymised profile may be shown to this employer now."""
     return bool(db.session.scalar(sa.select(profile_shared(candidate_id, employer_id))))
 
 
@@ -94,10 +110,40 @@ def reveals_identity(candidate_id: int, employer_id: int) -> bool:
     return bool(db.session.scalar(sa.select(identity_revealed(candidate_id, employer_id))))
 
 
-def profile_shared_ids(municipality_id: int, employer_id: int | None = None) -> sa.Select:
-    """Ids of the municipality's candidates whose profile employers (this one) may see now."""
+def profile_shared_ids(municipality_id: int, employer_id: int) -> sa.Select:
+    """Ids of the municipality's candidates whose profile this employer may see now."""
     return sa.select(Candidate.id).where(
         Candidate.municipality_id == municipality_id, profile_shared(Candidate.id, employer_id)
+    )
+
+
+def withdrawn_share_ids(municipality_id: int, employer_id: int) -> sa.Select:
+    """Ids of the municipality's candidates who withdrew sharing the profile with this employer (and did
+    not consent again): they are not proposed to it again without a new consent on the candidate page."""
+    withdrawn = sa.exists().where(
+        Consent.candidate_id == Candidate.id,
+        Consent.kind == SHARE_PROFILE,
+        Consent.employer_id == employer_id,
+        sa.not_(live()),
+    )
+    return sa.select(Candidate.id).where(
+        Candidate.municipality_id == municipality_id,
+        withdrawn,
+        sa.not_(profile_shared(Candidate.id, employer_id)),
+    )
+
+
+def shared_with_count(candidate_id: Any) -> sa.ScalarSelect:
+    """SQL: with how many employers the candidate shares the profile now (for staff lists)."""
+    return (
+        sa.select(sa.func.count(sa.distinct(Consent.employer_id)))
+        .where(
+            Consent.candidate_id == candidate_id,
+            Consent.kind == SHARE_PROFILE,
+            Consent.employer_id.is_not(None),
+            live(),
+        )
+        .scalar_subquery()
     )
 
 

@@ -23,9 +23,11 @@ from portal.candidates.models import (
     CANDIDATE_STATUSES,
     CONSENT_KINDS,
     CONSENT_METHODS,
+    CONSENT_SOURCES,
     EDUCATION_LEVELS,
     LEARNING_ROUTES,
     PROFILE_FIELDS,
+    TEXT_VERSION_DEFAULT,
     WORK_READINESS,
     Candidate,
 )
@@ -265,8 +267,14 @@ class ConsentForm(BaseForm):
     )
     #: Choices are the approved employers of the municipality (filled by the view).
     employer_id = SelectField("Werkgever", coerce=optional_int, invalid_choice_message=INVALID_CHOICE)
+    source = SelectField(
+        "Van welke organisatie komen de gegevens?",
+        choices=choices([("", "Geen (alleen bij gegevens ontvangen)"), *CONSENT_SOURCES.items()]),
+        default="",
+        invalid_choice_message=INVALID_CHOICE,
+    )
     method = SelectField(
-        "Hoe is de toestemming gegeven?",
+        "Hoe is de toestemming gegeven (kanaal)?",
         choices=choices([("", "Kies"), *CONSENT_METHODS.items()]),
         default="",
         invalid_choice_message=INVALID_CHOICE,
@@ -274,7 +282,7 @@ class ConsentForm(BaseForm):
     )
     text_version = StringField(
         "Versie van de toestemmingstekst",
-        default="2026-1",
+        default=TEXT_VERSION_DEFAULT,
         validators=[need("Vul de versie van de tekst in."), too_long(20), plain_text, one_line],
     )
     given_on = DutchDateField(
@@ -287,12 +295,20 @@ class ConsentForm(BaseForm):
     def validate_employer_id(self, field) -> None:
         if self.kind.data == "reveal_identity" and not field.data:
             raise ValidationError("Kies de werkgever die naam en telefoonnummer mag zien.")
-        if self.kind.data == "share_profile" and field.data:
-            raise ValidationError("Kies geen werkgever: het profiel zonder naam is voor alle werkgevers.")
+        if self.kind.data == "share_profile" and not field.data:
+            raise ValidationError("Kies de werkgever die het profiel zonder naam mag zien.")
+        if self.kind.data == "receive_data" and field.data:
+            raise ValidationError("Kies geen werkgever: deze toestemming is voor het ontvangen van gegevens.")
+
+    def validate_source(self, field) -> None:
+        if self.kind.data == "receive_data" and not field.data:
+            raise ValidationError("Kies van welke organisatie de gegevens komen.")
+        if self.kind.data in ("share_profile", "reveal_identity") and field.data:
+            raise ValidationError("Kies geen organisatie: deze toestemming is voor een werkgever.")
 
 
 def employer_choices(employers) -> list:
-    return choices([("", "Geen (alleen bij profiel delen)"), *((e.id, e.name) for e in employers)])
+    return choices([("", "Geen (alleen bij gegevens ontvangen)"), *((e.id, e.name) for e in employers)])
 
 
 # Search and import -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.codes import JOURNEY_STAGES, LANGUAGE_LEVELS
 from portal.core.db import Base, TimestampMixin, str_enum_check
+from portal.core.time import now_utc
 
 EDUCATION_LEVELS = {
     "geen": "Geen of weinig onderwijs",
@@ -176,36 +177,72 @@ class CandidateVersion(Base):
 
 
 CONSENT_KINDS = {
-    "share_profile": "Profiel zonder naam delen met werkgevers",
+    "share_profile": "Profiel zonder naam delen met één werkgever",
     "reveal_identity": "Naam en telefoonnummer delen met één werkgever",
+    "receive_data": "Gegevens ontvangen van een andere organisatie",
 }
-CONSENT_METHODS = {"conversation": "In een gesprek", "signed_form": "Met een getekend formulier"}
+#: What each kind of consent covers (its scope), in words for the consents overview and the export.
+CONSENT_SCOPES = {
+    "share_profile": "Het profiel zonder naam: opleiding, werkervaring, taal, beschikbaarheid en wensen",
+    "reveal_identity": "Naam en telefoonnummer",
+    "receive_data": "Screening- en intakegegevens: opleiding, werkervaring, taal en ambities",
+}
+#: The channel through which the candidate gave the consent.
+CONSENT_METHODS = {
+    "conversation": "Mondeling (in een gesprek)",
+    "signed_form": "Schriftelijk (getekend formulier)",
+    "digital": "Digitaal (e-mail of online formulier)",
+}
+#: The version of the consent text in use (what the form suggests).
+TEXT_VERSION_DEFAULT = "2026-1"
+#: Who sends data to the municipality under a ``receive_data`` consent.
+CONSENT_SOURCES = {
+    "coa_tvs": "COA: screening in TVS",
+    "coa_banenbalie": "COA: banenbalie",
+    "vluchtelingenwerk": "VluchtelingenWerk",
+    "taalaanbieder": "Taalaanbieder",
+}
 
 
 class Consent(Base):
-    """A recorded consent of a candidate; ``portal.candidates.disclosure`` decides whether it is live."""
+    """A recorded consent of a candidate; ``portal.candidates.disclosure`` decides whether it is live.
+
+    Sharing the profile and showing the identity are each for one employer (``employer_id``); receiving
+    data is from one ``source``. A ``share_profile`` consent without an employer is a general consent
+    recorded before consent became per employer: it lets no employer see anything (see the migration
+    ``b2d4f6a8c0e2``); the candidate is asked per employer.
+    """
 
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
-    #: Only for reveal_identity: the one employer that may see the identity.
+    #: The one employer that may see the profile (share_profile) or the identity (reveal_identity).
     employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    #: Only for receive_data: who sends the data (CONSENT_SOURCES).
+    source: Mapped[str | None] = mapped_column(sa.String(20))
     given_at: Mapped[datetime] = mapped_column()
+    #: The channel (CONSENT_METHODS).
     method: Mapped[str] = mapped_column(sa.String(20))
     #: Version of the consent text that was shown (e.g. "2026-1").
     text_version: Mapped[str] = mapped_column(sa.String(20))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: When it was written down (``given_at`` is when the candidate gave it).
+    recorded_at: Mapped[datetime] = mapped_column(default=now_utc)
+    #: A per-employer consent made from a general one by the migration to consent per employer.
+    converted_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consents.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (
         str_enum_check("kind", CONSENT_KINDS),
         str_enum_check("method", CONSENT_METHODS),
+        str_enum_check("source", CONSENT_SOURCES, nullable=True),
         sa.CheckConstraint(
-            "(kind = 'reveal_identity' AND employer_id IS NOT NULL)"
-            " OR (kind = 'share_profile' AND employer_id IS NULL)",
-            name="employer_for_identity",
+            "(kind = 'reveal_identity' AND employer_id IS NOT NULL AND source IS NULL)"
+            " OR (kind = 'share_profile' AND source IS NULL)"
+            " OR (kind = 'receive_data' AND employer_id IS NULL AND source IS NOT NULL)",
+            name="recipient_or_source",
         ),
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
-from portal.candidates.disclosure import live, profile_shared
+from portal.candidates.disclosure import live, shared_with_count
 from portal.candidates.models import Candidate, CandidateVersion, Consent
 from portal.core.audit import consulted_candidate
 from portal.core.models import AuditEvent
@@ -34,13 +34,14 @@ def candidates_list(
     stage: str = "",
     specialist: int | str = ALL_SPECIALISTS,
 ) -> sa.Select:
-    """Candidates of one municipality with whether they share their profile and their specialist's name,
+    """Candidates of one municipality with the number of employers they share their profile with and their
+    specialist's name,
     filtered (by stage and by specialist too), by pseudonym."""
     specialist_user = aliased(User)
     query = (
         sa.select(
             Candidate,
-            profile_shared(Candidate.id).label("shares_profile"),
+            shared_with_count(Candidate.id).label("shared_with"),
             specialist_user.full_name.label("specialist_name"),
         )
         .outerjoin(specialist_user, specialist_user.id == Candidate.specialist_id)
@@ -98,6 +99,11 @@ def candidate_consents(candidate_id: int) -> sa.Select:
         .where(Consent.candidate_id == candidate_id)
         .order_by(sa.not_(live()), Consent.given_at.desc(), Consent.id.desc())
     )
+
+
+def live_converted_from(consent_id: int) -> sa.Select:
+    """The live per-employer consents converted from this general consent (by the migration)."""
+    return sa.select(Consent).where(Consent.converted_from_id == consent_id, live()).order_by(Consent.id)
 
 
 def candidate_versions(candidate_id: int) -> sa.Select:

@@ -10,11 +10,20 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.candidates import queries
-from portal.candidates.disclosure import SHARE_PROFILE, is_live, live_consent_id
+from portal.candidates.disclosure import (
+    FOR_EMPLOYER,
+    RECEIVE_DATA,
+    SHARE_PROFILE,
+    discloses,
+    is_live,
+    live_consent_id,
+)
 from portal.candidates.models import (
     CONSENT_KINDS,
     CONSENT_METHODS,
+    CONSENT_SOURCES,
     PROFILE_FIELDS,
+    TEXT_VERSION_DEFAULT,
     Candidate,
     CandidateVersion,
     Consent,
@@ -38,7 +47,11 @@ ANONYMISED = (
 STALE_VERSION = (
     "Iemand anders heeft dit profiel intussen gewijzigd. Controleer de gegevens en sla opnieuw op."
 )
-TEXT_VERSION_DEFAULT = "2026-1"
+#: What to choose when a consent for one employer has none.
+EMPLOYER_NEEDED = {
+    "share_profile": "Kies de werkgever die het profiel zonder naam mag zien.",
+    "reveal_identity": "Kies de werkgever die naam en telefoonnummer mag zien.",
+}
 
 
 def _check_staff(actor: User, municipality_id: int) -> None:
@@ -201,22 +214,29 @@ def _given_at(given_on: date) -> datetime:
     return datetime.combine(given_on, time(12, 0), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-def _check_consent(candidate: Candidate, kind: str, employer_id: int | None, given_on: date | None) -> None:
+def _check_consent(
+    candidate: Candidate, kind: str, employer_id: int | None, source: str | None, given_on: date | None
+) -> None:
     if kind not in CONSENT_KINDS:
         raise DomainError("Kies waarvoor de kandidaat toestemming geeft.", "kind")
-    if kind == "share_profile" and employer_id is not None:
-        raise DomainError(
-            "Kies geen werkgever: het profiel zonder naam is voor alle werkgevers.", "employer_id"
-        )
-    if kind == "reveal_identity":
+    if kind in FOR_EMPLOYER:
         found = valid_id(employer_id) and db.session.scalar(
             queries.approved_employer(candidate.municipality_id, employer_id)
         )
         if not found:
-            raise DomainError("Kies de werkgever die naam en telefoonnummer mag zien.", "employer_id")
+            raise DomainError(EMPLOYER_NEEDED[kind], "employer_id")
+        if source:
+            raise DomainError("Kies geen organisatie: deze toestemming is voor een werkgever.", "source")
+    if kind == RECEIVE_DATA:
+        if source not in CONSENT_SOURCES:
+            raise DomainError("Kies van welke organisatie de gegevens komen.", "source")
+        if employer_id is not None:
+            raise DomainError(
+                "Kies geen werkgever: deze toestemming is voor het ontvangen van gegevens.", "employer_id"
+            )
     if given_on is None or given_on > today_local():
         raise DomainError("Deze datum mag niet in de toekomst liggen.", "given_on")
-    if db.session.scalar(live_consent_id(candidate.id, kind, employer_id)) is not None:
+    if db.session.scalar(live_consent_id(candidate.id, kind, employer_id, source)) is not None:
         raise DomainError(
             "Deze toestemming is al vastgelegd. Trek de oude eerst in als u een nieuwe wilt vastleggen.",
             "kind",
@@ -232,48 +252,79 @@ def record_consent(
     method: str,
     text_version: str,
     given_on: date,
+    source: str | None = None,
+    via: str = "candidate_page",
 ) -> Consent:
-    """Record a candidate's consent to share the profile, or to show identity to one employer."""
+    """Record a candidate's consent for one employer (share the profile, show the identity) or from one
+    source (receive data); ``via`` says where it was recorded (the candidate page, proposing)."""
     _check_staff(actor, candidate.municipality_id)
     if candidate.anonymised_at is not None:
         raise DomainError(ANONYMISED)
-    _check_consent(candidate, kind, employer_id, given_on)
+    source = source or None
+    _check_consent(candidate, kind, employer_id, source, given_on)
     if method not in CONSENT_METHODS:
         raise DomainError("Kies hoe de toestemming is gegeven.", "method")
     consent = Consent(
         candidate_id=candidate.id,
         kind=kind,
         employer_id=employer_id,
+        source=source,
         given_at=_given_at(given_on),
         method=method,
         text_version=text_version or TEXT_VERSION_DEFAULT,
         recorded_by_id=actor.id,
+        recorded_at=now_utc(),
     )
     db.session.add(consent)
     db.session.flush()
-    record(actor, "consent.recorded", candidate, consent_id=consent.id, kind=kind, employer_id=employer_id)
+    record(
+        actor,
+        "consent.recorded",
+        candidate,
+        consent_id=consent.id,
+        kind=kind,
+        employer_id=employer_id,
+        source=source,
+        method=method,
+        text_version=consent.text_version,
+        via=via,
+    )
     return consent
 
 
 def withdraw_consent(actor: User, candidate: Candidate, consent: Consent) -> list:
-    """Withdraw a consent; every page asks ``disclosure`` per request, so the effect is immediate.
+    """Withdraw a consent (and the per-employer consents converted from it); every page asks
+    ``disclosure`` per request, so the effect is immediate.
 
-    Withdrawing the consent to share the profile also ends the candidate's open proposals (their
-    employers get a note without the candidate's pseudonym) and cancels unsent e-mail that would show
-    the proposal to an employer. Returns the proposals that ended.
+    Withdrawing a consent to share the profile with an employer also ends the candidate's open proposals
+    to that employer (it gets a note without the candidate's pseudonym) and cancels unsent e-mail that
+    would show the proposal to its users. Returns the proposals that ended.
     """
     _check_staff(actor, candidate.municipality_id)
     if consent.candidate_id != candidate.id:
         raise DomainError("Deze toestemming hoort niet bij deze kandidaat.")
     if not is_live(consent):
         raise DomainError("Deze toestemming is al ingetrokken.")
-    consent.withdrawn_at = now_utc()
-    consent.withdrawn_by_id = actor.id
-    record(actor, "consent.withdrawn", candidate, consent_id=consent.id, kind=consent.kind)
+    withdrawn = [consent, *db.session.scalars(queries.live_converted_from(consent.id))]
+    moment = now_utc()
+    for item in withdrawn:
+        item.withdrawn_at = moment
+        item.withdrawn_by_id = actor.id
+        record(
+            actor,
+            "consent.withdrawn",
+            candidate,
+            consent_id=item.id,
+            kind=item.kind,
+            employer_id=item.employer_id,
+            source=item.source,
+        )
     db.session.flush()
-    if consent.kind != SHARE_PROFILE:
+    employer_ids = sorted(
+        {item.employer_id for item in withdrawn if item.kind == SHARE_PROFILE and discloses(item)}
+    )
+    if not employer_ids:
         return []
     # Matching ends the proposals (it sits above candidates, so it listens rather than being called).
-    return [
-        proposal for ended in collected(profile_unshared.send(candidate, actor=actor)) for proposal in ended
-    ]
+    sent = profile_unshared.send(candidate, actor=actor, employer_ids=employer_ids)
+    return [proposal for ended in collected(sent) for proposal in ended]

@@ -57,6 +57,7 @@ CONTEXT_LABELS = {
     "access_request": "Inzageverzoek van de kandidaat (AVG artikel 15)",
     "privacy_request": "Verzoek over persoonsgegevens vastleggen",
     "retention": "Bewaartermijn van het dossier",
+    "mfa_reset": "Inlogcode-app van een gebruiker losgekoppeld door de beheerder",
 }
 
 

@@ -27,6 +27,8 @@ class Municipality(TimestampMixin, Base):
     contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
     #: Whether employers can choose this municipality when they register.
     is_open_for_registration: Mapped[bool] = mapped_column(default=True)
+    #: Whether employer users must log in with a code from an app (staff always must).
+    employer_mfa_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<Municipality {self.id} {self.slug}>"

@@ -48,6 +48,7 @@ NAVIGATION = {
         ("aftercare.settings", "Nazorg"),
         ("journey.caseload", "Caseload"),
         ("journey.team_settings", "Team"),
+        ("admin.security", "Beveiliging"),
         ("admin.outbox", "E-mail"),
         ("admin.audit", "Logboek"),
         ("monitoring.index", "Cijfers"),

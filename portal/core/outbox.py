@@ -46,8 +46,9 @@ def queue_email(
 
     The template's first line is ``Onderwerp: ...`` (the subject); the rest is the body. Pass
     ``candidate_id`` when the message shows an employer's user a candidate's proposal: it is cancelled
-    while still pending if that candidate stops sharing the profile (``cancel_pending_about``). Pass
-    ``contains_secret`` when the body holds a personal link: the body is forgotten once sent.
+    while still pending if that candidate stops sharing the profile with the reader's employer
+    (``cancel_pending_about``). Pass ``contains_secret`` when the body holds a personal link: the body is
+    forgotten once sent.
     """
     exists = db.session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     if exists is not None:
@@ -132,14 +133,17 @@ def queue_emails(messages: list[dict[str, Any]]) -> dict[str, int]:
 ROW_FIELDS = ("dedupe_key", "municipality_id", "candidate_id", "contains_secret")
 
 
-def cancel_pending_about(candidate_id: int) -> list[int]:
-    """Cancel the unsent messages that show this candidate's proposal to an employer; their ids."""
+def cancel_pending_about(candidate_id: int, to_addresses: sa.Select | None = None) -> list[int]:
+    """Cancel the unsent messages that show this candidate's proposal to an employer (to these addresses
+    only, when given: the users of the employers that may no longer see it); their ids."""
     query = (
         sa.update(OutboxEmail)
         .where(OutboxEmail.candidate_id == candidate_id, OutboxEmail.status == "pending")
         .values(status="cancelled")
         .returning(OutboxEmail.id)
     )
+    if to_addresses is not None:
+        query = query.where(OutboxEmail.to_address.in_(to_addresses))
     return sorted(db.session.scalars(query))
 
 

@@ -28,8 +28,8 @@ conditions_ended = _signals.signal("conditions-ended")
 #: unresolved alert of it closes.
 placement_ended = _signals.signal("placement-ended")
 
-#: A candidate stopped sharing the profile (sender: the candidate; ``actor``: who recorded it). Receivers
-#: return the proposals they ended.
+#: A candidate stopped sharing the profile with some employers (sender: the candidate; ``actor``: who
+#: recorded it; ``employer_ids``: those employers). Receivers return the proposals they ended.
 profile_unshared = _signals.signal("profile-unshared")
 
 #: The spreadsheet import added candidates (sender: the actor; ``imported``: (candidate, journey) per row,

@@ -14,7 +14,7 @@
 Everything is looked up by a natural key and only created when missing; all people are invented.
 """
 
-from portal.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from portal.demo.story import DEMO_KINDS, seed_demo
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_KINDS", "DEMO_PASSWORD", "seed_demo"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_KINDS", "DEMO_PASSWORD", "DEMO_TOTP_SECRET", "seed_demo"]

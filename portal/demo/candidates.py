@@ -20,6 +20,7 @@ from portal.core.time import now_utc, today_local
 from portal.demo.context import Demo, at
 from portal.demo.journeys import agree, first_steps, record_steps
 from portal.extensions import db
+from portal.matching.services import ShareConsent
 
 FIRST_NAMES = (
     "Amal", "Yonas", "Fatima", "Omar", "Selam", "Hassan", "Layla", "Dawit", "Nour", "Rami",
@@ -75,9 +76,14 @@ def candidate_rows() -> list[dict[str, Any]]:
             "travel_range_km": (5, 10, 15, 25)[n % 4],
             "motivation": "Ik wil graag werken en Nederlands leren op de werkvloer.",
             "care_first": n % 13 == 12,
-            "share_consent": n % 9 != 8,
+            "coa_consent": n % 9 != 8,
         })  # fmt: skip
     return rows
+
+
+#: The pool's candidates said yes to sharing their profile with the employer when the contact asked, just
+#: before proposing them (``matching.services.propose`` records it for that one employer).
+SHARE_WHEN_PROPOSED = ShareConsent(method="conversation", text_version="2026-1")
 
 
 def ensure_pool_candidate(
@@ -86,7 +92,7 @@ def ensure_pool_candidate(
     found = db.session.scalar(sa.select(Candidate).where(Candidate.pseudonym == row["pseudonym"]))
     if found is not None:
         return found
-    values = {k: v for k, v in row.items() if k != "share_consent"}
+    values = {k: v for k, v in row.items() if k != "coa_consent"}
     candidate = Candidate(
         municipality_id=municipality.id,
         screened_on=today_local() - timedelta(days=30),
@@ -102,11 +108,11 @@ def ensure_pool_candidate(
             changes={"created": True},
         )
     )  # fmt: skip
-    if row["share_consent"]:
+    if row["coa_consent"]:  # sharing with an employer is asked when the candidate is proposed to it
         db.session.add(
             Consent(
-                candidate_id=candidate.id, kind="share_profile", given_at=now_utc(), method="conversation",
-                text_version="2026-1", recorded_by_id=contact.id,
+                candidate_id=candidate.id, kind="receive_data", source="coa_tvs", given_at=now_utc(),
+                method="signed_form", text_version="2026-1", recorded_by_id=contact.id, recorded_at=now_utc(),
             )
         )  # fmt: skip
     created["candidates"] += 1
@@ -131,7 +137,7 @@ def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date)
     if found is not None:
         return found
     template = candidate_rows()[number % 28]
-    values = {k: v for k, v in template.items() if k != "share_consent"}
+    values = {k: v for k, v in template.items() if k != "coa_consent"}
     values.update(
         pseudonym=pseudonym,
         first_name=first_name,
@@ -159,8 +165,9 @@ def scenario_candidate(demo: Demo, number: int, first_name: str, screened: date)
     )  # fmt: skip
     db.session.add(
         Consent(
-            candidate_id=candidate.id, kind="share_profile", given_at=at(screened),
-            method="conversation", text_version="2026-1", recorded_by_id=demo.contact.id,
+            candidate_id=candidate.id, kind="receive_data", source="coa_tvs", given_at=at(screened),
+            method="signed_form", text_version="2026-1", recorded_by_id=demo.contact.id,
+            recorded_at=at(screened),
         )
     )  # fmt: skip
     demo.created["candidates"] += 1

@@ -18,6 +18,7 @@ from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.candidates.services import record_consent
 from portal.core.time import clock_at
+from portal.demo.candidates import SHARE_WHEN_PROPOSED
 from portal.demo.context import Demo, at
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
@@ -100,6 +101,7 @@ def hire(demo: Demo, request: PlacementRequest, candidate: Candidate, begin: dat
             request,
             [candidate],
             "Gemotiveerd en wil graag leren. Spreekt al een beetje Nederlands.",
+            SHARE_WHEN_PROPOSED,
         )
     with clock_at(at(begin - timedelta(days=INVITED_BEFORE))):
         plan_meeting(

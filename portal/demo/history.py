@@ -472,7 +472,7 @@ def write_history_candidate(demo: Demo, journey: Journey, specialists: list[User
 def add_history_candidate(demo: Demo, journey: Journey, specialist: User) -> Candidate:
     """The profile (one of the pool's, with its own name) registered on the day of the aanmelding."""
     template = candidate_rows()[journey.number % 28]
-    values = {k: v for k, v in template.items() if k != "share_consent"}
+    values = {k: v for k, v in template.items() if k != "coa_consent"}
     klantbeeld = next((s.on for s in journey.steps if s.stage == "klantbeeld"), None)
     values.update(
         pseudonym=f"K-2026-{journey.number}",

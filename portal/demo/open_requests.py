@@ -20,7 +20,7 @@ from portal.auth.models import User
 from portal.core.models import Municipality
 from portal.core.time import clock_at, now_utc, today_local
 from portal.demo.accounts import find_user
-from portal.demo.candidates import candidate_rows, ensure_pool_candidate
+from portal.demo.candidates import SHARE_WHEN_PROPOSED, candidate_rows, ensure_pool_candidate
 from portal.demo.hiring import proposal_of
 from portal.employers.models import Employer, Workplace
 from portal.extensions import db
@@ -85,7 +85,7 @@ def seed_open_requests(
         request, candidate = requests[title], candidates[index]
         if proposal_of(request, candidate) is None:
             with clock_at(days_ago(3)):
-                (proposal,) = propose(contact, request, [candidate], NOTE)
+                (proposal,) = propose(contact, request, [candidate], NOTE, SHARE_WHEN_PROPOSED)
             created["proposals"] += 1
             answer(contact, proposal, status, created)
 

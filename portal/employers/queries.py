@@ -101,6 +101,11 @@ def users_of_employer(employer_id: int, *, active_only: bool = False) -> sa.Sele
     return query.order_by(User.full_name, User.id)
 
 
+def employer_addresses(employer_ids: list[int]) -> sa.Select:
+    """The e-mail addresses of every user (active or not) of these employers."""
+    return sa.select(User.email).where(User.role == "employer", User.employer_id.in_(employer_ids))
+
+
 def municipal_contacts(municipality_id: int) -> sa.Select:
     """Active municipal users of this municipality: who can be an employer's fixed contact."""
     return (

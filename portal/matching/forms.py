@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.candidates.models import CONSENT_METHODS, TEXT_VERSION_DEFAULT
 from portal.core.forms import BaseForm, choices, need, one_line, optional_int, plain_text, too_long
 from portal.core.time import today_local
 from portal.requests.models import DECLINE_REASONS
@@ -24,6 +25,10 @@ from portal.requests.models import DECLINE_REASONS
 DATE_MESSAGE = "Vul een datum in, zoals 2026-05-01."
 TIME_MESSAGE = "Vul een tijd in, zoals 14:30."
 CONFIRM_LABEL = "Ik heb de waarschuwing gelezen en stel toch voor"
+CONSENT_LABEL = (
+    "De kandidaten die nog geen toestemming gaven, geven toestemming om hun profiel zonder naam met"
+    " {employer} te delen"
+)
 
 
 class ProposeForm(BaseForm):
@@ -42,6 +47,27 @@ class ProposeForm(BaseForm):
         validators=[too_long(2000, "Gebruik hoogstens 2000 tekens."), plain_text],
     )
     confirm_warnings = BooleanField(CONFIRM_LABEL)
+    #: Never ticked beforehand (consent is an act); the view names the employer in the label.
+    consent_given = BooleanField(CONSENT_LABEL.format(employer="deze werkgever"))
+    consent_method = SelectField(
+        "Hoe gaven de kandidaten de toestemming (kanaal)?",
+        choices=choices([("", "Kies"), *CONSENT_METHODS.items()]),
+        default="",
+        invalid_choice_message="Kies een kanaal uit de lijst.",
+    )
+    consent_text_version = StringField(
+        "Versie van de toestemmingstekst",
+        default=TEXT_VERSION_DEFAULT,
+        validators=[too_long(20, "Gebruik hoogstens 20 tekens."), plain_text, one_line],
+    )
+
+    def validate_consent_method(self, field) -> None:
+        if self.consent_given.data and not field.data:
+            raise ValidationError("Kies hoe de kandidaten de toestemming gaven.")
+
+    def validate_consent_text_version(self, field) -> None:
+        if self.consent_given.data and not (field.data or "").strip():
+            raise ValidationError("Vul de versie van de tekst in, zoals 2026-1.")
 
 
 class InviteForm(BaseForm):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.candidates.disclosure import profile_shared_ids
+from portal.candidates.disclosure import profile_shared, profile_shared_ids, withdrawn_share_ids
 from portal.candidates.models import Candidate
 from portal.matching.rules import STARTER_WINDOW_DAYS, fitting_readiness
 from portal.placements.models import Placement
@@ -42,12 +42,13 @@ RANKING_COLUMNS = (
     Candidate.home_town,
     Candidate.travel_range_km,
 )
-#: One row of ``ranking_pool`` as a plain named tuple: the rules read its attributes thousands of times.
-RankingRow = collections.namedtuple("RankingRow", [column.key for column in RANKING_COLUMNS])
+#: One row of ``ranking_pool`` as a plain named tuple: the rules read its attributes thousands of times;
+#: ``consented``: the candidate already shares the profile with the request's employer.
+RankingRow = collections.namedtuple("RankingRow", [*(column.key for column in RANKING_COLUMNS), "consented"])
 
 
-def share_consented_ids(municipality_id: int, employer_id: int | None = None) -> sa.Select:
-    """Ids of the municipality's candidates with a live consent to share their profile."""
+def share_consented_ids(municipality_id: int, employer_id: int) -> sa.Select:
+    """Ids of the municipality's candidates with a live consent to share their profile with this employer."""
     return profile_shared_ids(municipality_id, employer_id)
 
 
@@ -59,20 +60,23 @@ def proposed_candidate_ids(request_id: int) -> sa.Select:
 def _candidates_with_reasons(
     request: PlacementRequest,
 ) -> tuple[sa.FromClause, list[tuple[str, sa.ColumnElement]]]:
-    """Candidates joined to their live share consent and to a proposal for the request (outer joins), and
-    (code, SQL condition) per reason a candidate cannot be proposed, in ``rules.EXCLUSION_REASONS`` order.
+    """Candidates joined to their withdrawn share consent for the request's employer and to a proposal for
+    the request (outer joins), and (code, SQL condition) per reason a candidate cannot be proposed, in
+    ``rules.EXCLUSION_REASONS`` order.
 
+    A candidate without a consent for the employer yet can be proposed: the contact records the consent
+    when proposing (``services.propose``). One who withdrew it for this employer is not proposed again.
     Joins, not a subquery per candidate: the database hashes each id list once, whatever the numbers.
     """
-    consented = share_consented_ids(request.municipality_id, request.employer_id).subquery("consented")
+    withdrawn = withdrawn_share_ids(request.municipality_id, request.employer_id).subquery("withdrawn")
     proposed = proposed_candidate_ids(request.id).subquery("proposed")
-    joined = sa.outerjoin(Candidate, consented, consented.c.id == Candidate.id).outerjoin(
+    joined = sa.outerjoin(Candidate, withdrawn, withdrawn.c.id == Candidate.id).outerjoin(
         proposed, proposed.c.candidate_id == Candidate.id
     )
     return joined, [
         ("placed", Candidate.status == "placed"),
         ("inactive", Candidate.status != "active"),
-        ("no_consent", consented.c.id.is_(None)),
+        ("consent_withdrawn", withdrawn.c.id.is_not(None)),
         ("care_first", Candidate.care_first.is_(True)),
         ("proposed", proposed.c.candidate_id.is_not(None)),
         ("readiness", Candidate.work_readiness.not_in(fitting_readiness(request.placement_type.code))),
@@ -98,8 +102,10 @@ def _proposable(request: PlacementRequest, *columns) -> sa.Select:
 
 
 def ranking_pool(request: PlacementRequest) -> sa.Select:
-    """The candidates that can be proposed for the request, with only the columns the ranking reads."""
-    return _proposable(request, *RANKING_COLUMNS)
+    """The candidates that can be proposed for the request, with only the columns the ranking reads and
+    whether each already shares the profile with the request's employer (``RankingRow``)."""
+    consented = profile_shared(Candidate.id, request.employer_id).label("consented")
+    return _proposable(request, *RANKING_COLUMNS, consented)
 
 
 def _exclusion_code(conditions) -> sa.Case:
@@ -129,6 +135,13 @@ def excluded_candidates(request: PlacementRequest, code: str) -> sa.Select:
         .select_from(joined)
         .where(Candidate.municipality_id == request.municipality_id, *earlier, conditions[position][1])
         .order_by(Candidate.pseudonym, Candidate.id)
+    )
+
+
+def consented_among(request: PlacementRequest, candidate_ids) -> sa.Select:
+    """Ids of these candidates that share the profile with the request's employer now."""
+    return share_consented_ids(request.municipality_id, request.employer_id).where(
+        Candidate.id.in_(list(candidate_ids))
     )
 
 

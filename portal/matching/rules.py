@@ -382,7 +382,7 @@ def score(candidate: Any, job: Job) -> Score:
 EXCLUSION_REASONS = {
     "placed": "Is al geplaatst.",
     "inactive": "Is nu niet beschikbaar.",
-    "no_consent": "Geen toestemming om het profiel te delen met werkgevers.",
+    "consent_withdrawn": "Heeft de toestemming om het profiel met deze werkgever te delen ingetrokken.",
     "care_first": "Zorg gaat voor.",
     "proposed": "Is al voorgesteld voor deze aanvraag.",
     "readiness": "Is nog niet klaar voor een {kind}.",

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from portal.auth.models import User
+from portal.candidates.disclosure import SHARE_PROFILE, shares_profile
 from portal.candidates.models import Candidate, CandidateVersion
+from portal.candidates.services import record_consent
 from portal.core.audit import record, record_viewed
 from portal.core.errors import DomainError
 from portal.core.filters import format_date
 from portal.core.outbox import cancel_pending_about, queue_email
 from portal.core.signals import profile_unshared
 from portal.core.time import LOCAL_TZ, now_utc, today_local
-from portal.employers.queries import users_of_employer
+from portal.employers.queries import employer_addresses, users_of_employer
 from portal.extensions import db
 from portal.matching import queries, rules
 from portal.matching.permissions import (
@@ -39,6 +42,10 @@ NOT_OPEN = "Over dit voorstel is al besloten."
 ACCEPT_NEEDS_MEETING = "U kunt een kandidaat pas aannemen na de kennismaking. Plan eerst een kennismaking."
 POSITIONS_TAKEN = "Alle plekken van deze aanvraag zijn al vervuld."
 CANDIDATE_UNAVAILABLE = "Deze kandidaat is niet meer beschikbaar."
+NO_SHARE_CONSENT = (
+    "Nog geen toestemming om het profiel met {employer} te delen voor: {pseudonyms}. Vraag de kandidaat om"
+    " toestemming en vink het vakje aan, of kies deze kandidaat niet."
+)
 PROFILE_WITHDRAWN = (
     "De kandidaat deelt het profiel niet meer. Daarom is dit voorstel ingetrokken en kunt u er niets meer mee"
     " doen. Heeft u vragen? Neem contact op met uw contactpersoon bij de gemeente."
@@ -91,8 +98,61 @@ def _check_eligible(request: PlacementRequest, candidates: list[Candidate]) -> N
         )
 
 
-def propose(actor: User, request: PlacementRequest, candidates: list[Candidate], note: str | None) -> list:
-    """Propose candidates for a request with a note for the employer; e-mail the employer's users."""
+@dataclass(frozen=True)
+class ShareConsent:
+    """The candidates' consent, just given to the contact, to share the profile with the request's employer:
+    how (channel, ``CONSENT_METHODS``) and which version of the consent text they heard or read."""
+
+    method: str
+    text_version: str
+
+
+def _ensure_share_consent(
+    actor: User, request: PlacementRequest, candidates: list[Candidate], consent: ShareConsent | None
+) -> list[Candidate]:
+    """Make sure each candidate shares the profile with the request's employer: record ``consent`` for
+    those without a live one, or refuse when there is none to record. Returns those it was recorded for.
+
+    Whether a consent counts is ``disclosure``'s rule; recording it is ``candidates.services``'s.
+    """
+    consented = set(db.session.scalars(queries.consented_among(request, [c.id for c in candidates])))
+    missing = sorted((c for c in candidates if c.id not in consented), key=lambda c: c.pseudonym)
+    if not missing:
+        return []
+    if consent is None:
+        raise DomainError(
+            NO_SHARE_CONSENT.format(
+                pseudonyms=", ".join(c.pseudonym for c in missing), employer=request.employer.name
+            ),
+            "consent_given",
+        )
+    with db.session.begin_nested():
+        for candidate in missing:
+            record_consent(
+                actor,
+                candidate,
+                kind=SHARE_PROFILE,
+                employer_id=request.employer_id,
+                method=consent.method,
+                text_version=consent.text_version,
+                given_on=today_local(),
+                via="proposal",
+            )
+    return missing
+
+
+def propose(
+    actor: User,
+    request: PlacementRequest,
+    candidates: list[Candidate],
+    note: str | None,
+    consent: ShareConsent | None = None,
+) -> list:
+    """Propose candidates for a request with a note for the employer; e-mail the employer's users.
+
+    Each candidate must share the profile with the request's employer: ``consent`` is recorded for those
+    that do not yet (the contact asked them); without it they cannot be proposed.
+    """
     if not is_contact_of(actor, request.municipality_id):
         raise DomainError("Alleen een contactpersoon van deze gemeente kan kandidaten voorstellen.")
     if not is_matchable(request):
@@ -100,6 +160,7 @@ def propose(actor: User, request: PlacementRequest, candidates: list[Candidate],
     if not candidates:
         raise DomainError("Kies minstens één kandidaat.", "candidate_ids")
     _check_eligible(request, candidates)
+    _ensure_share_consent(actor, request, candidates, consent)
     proposals = [
         Proposal(request_id=request.id, candidate_id=c.id, proposed_by_id=actor.id, note=note or None)
         for c in candidates
@@ -348,17 +409,19 @@ def withdraw(actor: User, proposal: Proposal) -> Proposal:
 
 
 @profile_unshared.connect
-def _withdraw_when_unshared(candidate: Candidate, *, actor: User) -> list[Proposal]:
-    return withdraw_unshared(actor, candidate)
+def _withdraw_when_unshared(candidate: Candidate, *, actor: User, employer_ids: list[int]) -> list[Proposal]:
+    return withdraw_unshared(actor, candidate, employer_ids)
 
 
-def withdraw_unshared(actor: User, candidate: Candidate) -> list[Proposal]:
-    """After the candidate stopped sharing the profile: end the open proposals to employers that may no
-    longer see it, tell those employers (without naming the candidate) and cancel unsent e-mail that
-    would still show it to them. Returns the proposals that ended."""
-    cancelled = cancel_pending_about(candidate.id)
-    if cancelled:
-        record(actor, "outbox.cancelled", candidate, reason="consent_withdrawn", message_ids=cancelled)
+def withdraw_unshared(actor: User, candidate: Candidate, employer_ids: list[int]) -> list[Proposal]:
+    """After the candidate stopped sharing the profile with these employers: end the open proposals to
+    employers that may no longer see it, tell those employers (without naming the candidate) and cancel
+    unsent e-mail that would still show it to their users. Returns the proposals that ended."""
+    unshared = [employer_id for employer_id in employer_ids if not shares_profile(candidate.id, employer_id)]
+    if unshared:
+        cancelled = cancel_pending_about(candidate.id, employer_addresses(unshared))
+        if cancelled:
+            record(actor, "outbox.cancelled", candidate, reason="consent_withdrawn", message_ids=cancelled)
     ended = []
     for proposal in db.session.scalars(queries.open_proposals_of_candidate(candidate.id)).all():
         if profile_withdrawn(proposal):

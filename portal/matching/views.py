@@ -115,8 +115,14 @@ def _render_candidates(placement_request, form, warnings=(), *, count: int = SHO
 @roles_required("municipal")
 def candidates_for(request_id: int):
     placement_request = get_request_for_matching_or_404(current_user, request_id)
-    form = forms.ProposeForm(formdata=None)
+    form = _propose_form(placement_request, forms.ProposeForm(formdata=None))
     return _render_candidates(placement_request, form, count=shown_count(request.args.get("toon")))
+
+
+def _propose_form(placement_request, form):
+    """The propose form with the employer named in the consent box."""
+    form.consent_given.label.text = forms.CONSENT_LABEL.format(employer=placement_request.employer.name)
+    return form
 
 
 def _chosen(placement_request, form) -> list:
@@ -133,8 +139,13 @@ def _try_propose(placement_request, chosen, form) -> list[str] | None:
     if warnings and not form.confirm_warnings.data:
         form.confirm_warnings.errors = [WARNINGS_UNREAD]
         return warnings
+    consent = None
+    if form.consent_given.data:
+        consent = services.ShareConsent(
+            form.consent_method.data, (form.consent_text_version.data or "").strip()
+        )
     try:
-        services.propose(current_user, placement_request, chosen, form.note.data)
+        services.propose(current_user, placement_request, chosen, form.note.data, consent)
     except DomainError as error:
         show_refusal(form, error)
         return warnings
@@ -146,7 +157,7 @@ def _try_propose(placement_request, chosen, form) -> list[str] | None:
 def propose(request_id: int):
     """Propose the chosen candidates; the button "Meer tonen" posts here too, to keep the choices."""
     placement_request = get_request_for_matching_or_404(current_user, request_id)
-    form = forms.ProposeForm()
+    form = _propose_form(placement_request, forms.ProposeForm())
     chosen = _chosen(placement_request, form)
     form.candidate_ids.choices = [(candidate.id, candidate.pseudonym) for candidate in chosen]
     count = shown_count(request.form.get("toon"))

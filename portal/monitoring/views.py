@@ -12,7 +12,7 @@ from portal.core.audit import record_listing
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.core.pagination import page_number, paginate
-from portal.core.security import roles_required
+from portal.core.security import fresh_login_required, roles_required
 from portal.extensions import db
 from portal.journey.models import EXIT_KINDS, STAGES
 from portal.monitoring import chart, exports, figures, permissions, queries, services
@@ -77,6 +77,7 @@ def index():
 
 @bp.post("/monitoring/export")
 @roles_required("municipal", "admin")
+@fresh_login_required
 def export():
     form = _offer_names(ExportForm())
     period_form = PeriodForm(

@@ -124,16 +124,21 @@ def logged_weeks(placement_ids) -> sa.Select:
 
 
 def assigned_to(jobcoach: User) -> sa.Select:
-    """(placement, date of the last weekly log) of the jobcoach's placements, newest start first."""
-    last_log = (
-        sa.select(WeeklyLog.placement_id, sa.func.max(WeeklyLog.week_start).label("last_week"))
-        .group_by(WeeklyLog.placement_id)
-        .subquery()
+    """(placement, date of the last weekly log) of the jobcoach's placements, newest start first.
+
+    The last log's week is a correlated subquery per listed placement (the unique index on placement and
+    week answers it), not an aggregate over every log in the country.
+    """
+    last_week = (
+        sa.select(sa.func.max(WeeklyLog.week_start))
+        .where(WeeklyLog.placement_id == Placement.id)
+        .correlate(Placement)
+        .scalar_subquery()
+        .label("last_week")
     )
     return (
-        sa.select(Placement, last_log.c.last_week)
+        sa.select(Placement, last_week)
         .options(joinedload(Placement.candidate), joinedload(Placement.employer))
-        .outerjoin(last_log, last_log.c.placement_id == Placement.id)
         .where(Placement.municipality_id == jobcoach.municipality_id, Placement.jobcoach_id == jobcoach.id)
         .order_by(Placement.start_date.desc(), Placement.id.desc())
         .limit(HOME_LIMIT)

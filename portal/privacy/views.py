@@ -12,7 +12,7 @@ from portal.auth.models import ROLE_LABELS
 from portal.core.errors import DomainError
 from portal.core.filters import format_date, format_datetime
 from portal.core.forms import show_refusal
-from portal.core.security import roles_required
+from portal.core.security import fresh_login_required, roles_required
 from portal.core.time import now_utc
 from portal.extensions import db
 from portal.privacy import forms, permissions, queries, services
@@ -88,12 +88,14 @@ def _render_access(candidate, failed: tuple[int, forms.HandleRequestForm] | None
 
 @bp.get("/kandidaten/<int:candidate_id>/inzage")
 @roles_required("municipal", "admin")
+@fresh_login_required
 def access(candidate_id: int):
     return _render_access(permissions.get_candidate_or_404(current_user, candidate_id))
 
 
 @bp.get("/kandidaten/<int:candidate_id>/inzage.json")
 @roles_required("municipal", "admin")
+@fresh_login_required
 def access_json(candidate_id: int):
     candidate = permissions.get_candidate_or_404(current_user, candidate_id)
     document = queries.export_document(candidate, now_utc())

@@ -112,8 +112,8 @@ def request_detail(request_id: int) -> sa.Select:
 
 
 def proposals_of(request_id: int) -> sa.Select:
-    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared) of one request, oldest
-    first.
+    """Rows (proposal id, status, created, candidate id, pseudonym, profile shared with the request's
+    employer) of one request, oldest first.
 
     Only the pseudonym of the candidate is selected: this list is shown to employers too.
     """
@@ -124,9 +124,10 @@ def proposals_of(request_id: int) -> sa.Select:
             Proposal.created_at,
             Proposal.candidate_id,
             Candidate.pseudonym,
-            profile_shared(Proposal.candidate_id).label("shared"),
+            profile_shared(Proposal.candidate_id, PlacementRequest.employer_id).label("shared"),
         )
         .join(Candidate, Candidate.id == Proposal.candidate_id)
+        .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
         .where(Proposal.request_id == request_id)
         .order_by(Proposal.created_at, Proposal.id)
     )
@@ -138,7 +139,8 @@ OPEN_PROPOSALS = ("proposed", "meeting")
 
 def proposals_waiting_for(employer_id: int) -> sa.Select:
     """Rows (proposal id, status, meeting at, proposed at, candidate id, role title) of the proposals that
-    wait for this employer's decision, newest first (the page names the candidate through disclosure).
+    wait for this employer's decision and whose candidate shares the profile with it, newest first (the page
+    names the candidate through disclosure).
     """
     return (
         sa.select(
@@ -150,7 +152,11 @@ def proposals_waiting_for(employer_id: int) -> sa.Select:
             PlacementRequest.role_title,
         )
         .join(PlacementRequest, PlacementRequest.id == Proposal.request_id)
-        .where(PlacementRequest.employer_id == employer_id, Proposal.status.in_(OPEN_PROPOSALS))
+        .where(
+            PlacementRequest.employer_id == employer_id,
+            Proposal.status.in_(OPEN_PROPOSALS),
+            profile_shared(Proposal.candidate_id, employer_id),
+        )
         .order_by(Proposal.created_at.desc(), Proposal.id.desc())
     )
 

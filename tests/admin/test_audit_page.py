@@ -99,7 +99,8 @@ def test_filter_by_kind_group_or_one_action(seed, admin_a):
     add_event(seed.a.admin, "employer.approved", seed.a.employer, municipality_id=a, at=T0)
     add_event(seed.a.admin, "user_x.weird", municipality_id=a, at=T0)
     group = rows(admin_a.get("/beheer/logboek?soort=accounts").get_data(as_text=True))
-    assert sorted({r[2] for r in group}) == ["Account gemaakt", "Ingelogd"]  # also the admin's own login
+    # Also the admin's own login: the password, then the code.
+    assert sorted({r[2] for r in group}) == ["Account gemaakt", "Ingelogd", "Inlogcode gegeven"]
     one = rows(admin_a.get("/beheer/logboek?soort=user.created").get_data(as_text=True))
     assert [r[2] for r in one] == ["Account gemaakt"]
     page = admin_a.get("/beheer/logboek").get_data(as_text=True)

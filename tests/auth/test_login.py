@@ -21,7 +21,7 @@ from tests.auth.conftest import (
     with_cookie,
     without_csrf,
 )
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, current_code, make_user
 
 ROLES = ("employer", "jobcoach", "municipal", "admin")
 
@@ -45,6 +45,11 @@ def test_every_role_logs_in_and_lands_on_home(app, client, seed, role):
     user = seed.a.user(role)
     response = client.post("/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
+    if role != "employer":  # staff give the code from their app next
+        assert response.headers["Location"] == "/inloggen/code"
+        with client.raw.session_transaction() as sess:
+            assert "_user_id" not in sess
+        response = client.post("/inloggen/code", {"code": current_code()})
     assert response.headers["Location"] == "/"
     with client.raw.session_transaction() as sess:
         assert sess["_user_id"] == f"{user.id}:{user.login_token}"
@@ -224,6 +229,8 @@ def test_next_url_on_this_site_is_followed(client, seed):
     login_url = response.headers["Location"]
     assert login_url.startswith("/login?next=")
     response = client.post(login_url, {"email": seed.a.municipal.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/inloggen/code"
+    response = client.post("/inloggen/code", {"code": current_code()})
     assert response.headers["Location"] == "/account"
 
 
@@ -287,6 +294,9 @@ def test_hostile_next_never_leaves_the_site(client, seed, query):
     response = client.post(f"/login?{query}", {"email": seed.a.municipal.email, "password": PASSWORD})
     assert response.status_code == 302
     _assert_stays_on_site(response.headers["Location"])
+    response = client.post("/inloggen/code", {"code": current_code()})  # the next URL is followed here
+    assert response.status_code == 302
+    _assert_stays_on_site(response.headers["Location"])
 
 
 def test_there_are_at_least_25_hostile_next_values():
@@ -332,7 +342,7 @@ def test_extra_and_duplicated_login_fields_are_ignored(client, seed):
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/inloggen/code"
     user = db.session.get(User, user.id)
     assert user.role == "jobcoach"
     assert user.is_active

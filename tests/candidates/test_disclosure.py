@@ -92,7 +92,7 @@ def test_profile_for_employer_needs_a_live_share_consent(seed):
     candidate = make_candidate(seed.a.municipality, **PROFILE_VALUES)
     employer_id = seed.a.employer.id
     assert disclosure.profile_for_employer(candidate, employer_id) is None
-    consent = make_consent(candidate, recorded_by=seed.a.municipal)
+    consent = make_consent(candidate, employer=seed.a.employer, recorded_by=seed.a.municipal)
     assert disclosure.profile_for_employer(candidate, employer_id) == disclosure.pseudonymised_profile(
         candidate
     )
@@ -121,12 +121,12 @@ def test_identity_for_employer_field_by_field_and_only_for_that_employer(seed):
 
 def test_a_share_consent_does_not_reveal_identity_and_the_reverse(seed):
     candidate = make_candidate(seed.a.municipality)
-    make_consent(candidate, recorded_by=seed.a.municipal)
-    assert disclosure.shares_profile(candidate.id)
+    make_consent(candidate, employer=seed.a.employer, recorded_by=seed.a.municipal)
+    assert disclosure.shares_profile(candidate.id, seed.a.employer.id)
     assert not disclosure.reveals_identity(candidate.id, seed.a.employer.id)
     other = make_candidate(seed.a.municipality)
     make_consent(other, "reveal_identity", seed.a.employer, recorded_by=seed.a.municipal)
-    assert not disclosure.shares_profile(other.id)
+    assert not disclosure.shares_profile(other.id, seed.a.employer.id)
     assert disclosure.reveals_identity(other.id, seed.a.employer.id)
 
 
@@ -139,13 +139,13 @@ def test_the_sql_conditions_and_the_python_checks_agree(seed):
     """Set-based queries (lists) and single checks (pages, services) give the same answer."""
     employer = seed.a.employer
     shared, withdrawn, revealed, revoked, none = (make_candidate(seed.a.municipality) for _ in range(5))
-    make_consent(shared, recorded_by=seed.a.municipal)
-    withdraw(make_consent(withdrawn, recorded_by=seed.a.municipal))
+    make_consent(shared, employer=employer, recorded_by=seed.a.municipal)
+    withdraw(make_consent(withdrawn, employer=employer, recorded_by=seed.a.municipal))
     make_consent(revealed, "reveal_identity", employer, recorded_by=seed.a.municipal)
     withdraw(make_consent(revoked, "reveal_identity", employer, recorded_by=seed.a.municipal))
     everyone = [shared, withdrawn, revealed, revoked, none]
-    in_sql = set(db.session.scalars(disclosure.profile_shared_ids(seed.a.municipality.id)))
-    in_python = {c.id for c in everyone if disclosure.shares_profile(c.id)}
+    in_sql = set(db.session.scalars(disclosure.profile_shared_ids(seed.a.municipality.id, employer.id)))
+    in_python = {c.id for c in everyone if disclosure.shares_profile(c.id, employer.id)}
     assert in_python == {shared.id}
     assert in_sql & {c.id for c in everyone} == in_python
     revealed_sql = set(
@@ -206,8 +206,15 @@ def test_labels_for_a_whole_page_take_one_query(seed, count_queries):
 
 
 def test_is_live_follows_withdrawal(seed):
-    consent = make_consent(make_candidate(seed.a.municipality), recorded_by=seed.a.municipal)
+    consent = make_consent(
+        make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal
+    )
     assert disclosure.is_live(consent)
     withdraw(consent)
     assert not disclosure.is_live(consent)
-    assert db.session.scalar(disclosure.live_consent_id(consent.candidate_id, "share_profile")) is None
+    assert (
+        db.session.scalar(
+            disclosure.live_consent_id(consent.candidate_id, "share_profile", seed.a.employer.id)
+        )
+        is None
+    )

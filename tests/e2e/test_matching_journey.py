@@ -85,11 +85,19 @@ def _propose_two(driver, base_url: str, request_path: str, tmp_path) -> None:
     for box in boxes[:2]:
         click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
     fill(driver, "note", "Twee gemotiveerde kandidaten die graag Nederlands leren.")
+    # The contact asked both candidates: they consent to sharing their profile with this one employer.
+    assert "met Bakkerij De Zonnige Korst (demo) te delen" in driver.page_source
+    assert not driver.find_element(By.ID, "consent_given").is_selected()  # never ticked beforehand
+    click_clear_of_the_bar(driver, "label[for='consent_given']")
+    choose(driver, "consent_method", "Mondeling")
     submit(driver, propose_button(driver))
     if driver.find_elements(By.ID, "confirm_warnings"):  # a guardrail asked to confirm
         for box in driver.find_elements(By.CSS_SELECTOR, "input[name=candidate_ids]")[:2]:
             if not box.is_selected():
                 click_clear_of_the_bar(driver, f"label[for='{box.get_attribute('id')}']")
+        if not driver.find_element(By.ID, "consent_given").is_selected():
+            click_clear_of_the_bar(driver, "label[for='consent_given']")
+        choose(driver, "consent_method", "Mondeling")
         click_clear_of_the_bar(driver, "label[for='confirm_warnings']")
         submit(driver, propose_button(driver))
     assert path_of(driver) == request_path
@@ -121,7 +129,7 @@ def _employer_plans_meeting(driver, base_url: str, request_path: str, tmp_path) 
 
 def _record_identity_consent(driver, base_url: str, pseudonym: str) -> None:
     login(driver, base_url, MUNICIPAL)
-    driver.get(f"{base_url}/kandidaten?q={pseudonym}")
+    driver.get(f"{base_url}/kandidaten?specialist=alle&q={pseudonym}")
     driver.find_element(By.PARTIAL_LINK_TEXT, pseudonym).click()
     assert re.fullmatch(r"/kandidaten/\d+", path_of(driver))
     choose(driver, "kind", "Naam en telefoonnummer")
@@ -130,6 +138,8 @@ def _record_identity_consent(driver, base_url: str, pseudonym: str) -> None:
     set_value(driver, "given_on", date.today().isoformat())
     submit(driver, form_button(driver, "/toestemming"))
     assert "Bakkerij De Zonnige Korst" in driver.page_source
+    # The consent to share the profile, recorded when proposing, is listed for that one employer.
+    assert "Profiel zonder naam delen met één werkgever" in driver.page_source
     logout(driver)
 
 

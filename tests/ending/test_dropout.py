@@ -147,7 +147,9 @@ def test_the_intake_is_due_on_a_working_day(seed, filled, login_as, time_machine
 
 def test_a_new_candidate_can_be_accepted_for_the_freed_position(seed, filled, login_as):
     newcomer = factories.make_candidate(seed.a.municipality)
-    factories.make_consent(newcomer, recorded_by=seed.a.municipal)  # proposed, so the profile is shared
+    factories.make_consent(
+        newcomer, employer=seed.a.employer, recorded_by=seed.a.municipal
+    )  # proposed, so the profile is shared
     proposal = factories.make_proposal(
         fresh(PlacementRequest, filled.request_id), newcomer, status="meeting", proposed_by=seed.a.municipal
     )

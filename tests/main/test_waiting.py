@@ -34,7 +34,7 @@ def todo(html: str, section_id: str) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def _proposal(tenant, request, status="proposed", minutes_ago=0, **kw):
     candidate = factories.make_candidate(tenant.municipality)
-    factories.make_consent(candidate, recorded_by=tenant.municipal)
+    factories.make_consent(candidate, employer=tenant.employer, recorded_by=tenant.municipal)
     proposal = factories.make_proposal(request, candidate, status=status, proposed_by=tenant.municipal, **kw)
     proposal.created_at = now_utc() - timedelta(minutes=minutes_ago)
     return proposal

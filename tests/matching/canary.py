@@ -80,7 +80,7 @@ def make_canary(tenant) -> Canary:
         **STAFF_ONLY,
         **PROFILE,
     )
-    share = factories.make_consent(candidate, recorded_by=tenant.municipal)
+    share = factories.make_consent(candidate, employer=tenant.employer, recorded_by=tenant.municipal)
     reveal = factories.make_consent(
         candidate, "reveal_identity", tenant.employer, recorded_by=tenant.municipal
     )

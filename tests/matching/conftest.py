@@ -54,9 +54,16 @@ def site(seed, frozen):
 
 
 def shareable(tenant, **kw):
-    """A candidate of the tenant with an active consent to share the profile."""
+    """A candidate of the tenant with an active consent to share the profile with each approved employer
+    of the municipality that exists now (one consent per employer)."""
     candidate = factories.make_candidate(tenant.municipality, **kw)
-    factories.make_consent(candidate, recorded_by=tenant.municipal)
+    employers = db.session.scalars(
+        sa.select(Employer).where(
+            Employer.municipality_id == tenant.municipality.id, Employer.status == "approved"
+        )
+    )
+    for employer in employers:
+        factories.make_consent(candidate, employer=employer, recorded_by=tenant.municipal)
     return candidate
 
 

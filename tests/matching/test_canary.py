@@ -53,7 +53,7 @@ def test_no_identifying_value_on_any_employer_page_before_consent(seed, frozen, 
     canary = factories.make_candidate(
         a.municipality, care_first=True, motivation="Ik wil graag leren en werken.", **CANARIES
     )
-    factories.make_consent(canary, recorded_by=a.municipal)
+    factories.make_consent(canary, employer=site.employer, recorded_by=a.municipal)
     proposal = factories.make_proposal(site.request, canary, status="meeting", proposed_by=a.municipal)
     other_request = factories.make_request(site.workplace, created_by=site.user)
     placement = factories.make_placement(a, request=other_request, candidate=canary)
@@ -100,7 +100,7 @@ def test_consent_for_another_employer_reveals_nothing(seed, frozen, login_as):
     a = seed.a
     site = make_site(a)
     canary = factories.make_candidate(a.municipality, **CANARIES)
-    factories.make_consent(canary, recorded_by=a.municipal)
+    factories.make_consent(canary, employer=site.employer, recorded_by=a.municipal)
     factories.make_consent(canary, kind="reveal_identity", employer=a.employer, recorded_by=a.municipal)
     proposal = factories.make_proposal(site.request, canary, proposed_by=a.municipal)
     body = login_as(site.user).get(f"/voorstellen/{proposal.id}").get_data(as_text=True)

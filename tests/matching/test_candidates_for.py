@@ -91,9 +91,11 @@ def test_ranked_with_reasons_and_excluded_counted_per_reason(town, seed, login_a
     site, t = town
     good = shareable(t, pseudonym="K-2026-9001", dutch_level="B1", certificates="VCA")
     weak = shareable(t, pseudonym="K-2026-9002", dutch_level="geen", hours_per_week=4, home_town="Best")
-    factories.make_candidate(t.municipality, pseudonym="K-2026-9003")  # no consent
+    asked = factories.make_candidate(t.municipality, pseudonym="K-2026-9003")  # no consent yet: ask it
     withdrawn = factories.make_candidate(t.municipality, pseudonym="K-2026-9010")
-    factories.make_consent(withdrawn, recorded_by=t.municipal, withdrawn_at=now_utc())
+    factories.make_consent(withdrawn, employer=site.employer, recorded_by=t.municipal, withdrawn_at=now_utc())
+    elsewhere = factories.make_candidate(t.municipality, pseudonym="K-2026-9012")  # withdrew for another
+    factories.make_consent(elsewhere, employer=t.employer, recorded_by=t.municipal, withdrawn_at=now_utc())
     shareable(t, pseudonym="K-2026-9004", care_first=True)
     shareable(t, pseudonym="K-2026-9005", status="placed")
     shareable(t, pseudonym="K-2026-9006", status="inactive")
@@ -104,8 +106,17 @@ def test_ranked_with_reasons_and_excluded_counted_per_reason(town, seed, login_a
     other_town = factories.make_candidate(seed.b.municipality, pseudonym="K-2026-9008")
 
     tree = page(login_as(t.municipal).get(url(site.request)))
-    assert ranked_pseudonyms(tree) == [good.pseudonym, weak.pseudonym]
+    assert ranked_pseudonyms(tree) == [good.pseudonym, asked.pseudonym, elsewhere.pseudonym, weak.pseudonym]
     body = tree.text_content()
+    consent_words = {
+        p: " ".join(tree.xpath(f"string(//*[@id='toestemming-{c.id}'])").split())
+        for p, c in ((good.pseudonym, good), (asked.pseudonym, asked), (elsewhere.pseudonym, elsewhere))
+    }
+    assert consent_words == {
+        good.pseudonym: "Toestemming: gegeven",
+        asked.pseudonym: "Toestemming: nog vragen",
+        elsewhere.pseudonym: "Toestemming: nog vragen",
+    }
     assert "Taal: Past deels." in body
     assert "Nederlands geen; gevraagd is A1." in body
     assert "Reisafstand: Past deels." in body
@@ -113,20 +124,20 @@ def test_ranked_with_reasons_and_excluded_counted_per_reason(town, seed, login_a
     assert excluded_table(tree) == {
         "Is al geplaatst.": 1,
         "Is nu niet beschikbaar.": 2,
-        "Geen toestemming om het profiel te delen met werkgevers.": 2,
+        "Heeft de toestemming om het profiel met deze werkgever te delen ingetrokken.": 1,
         "Zorg gaat voor.": 1,
         "Is al voorgesteld voor deze aanvraag.": 1,
         "Is nog niet klaar voor een taalstage.": 1,
     }
     # Excluded candidates are counted, not named, until the contact asks who they are.
-    for pseudonym in ("K-2026-9003", "K-2026-9004", "K-2026-9005", "K-2026-9007", "K-2026-9009"):
+    for pseudonym in ("K-2026-9010", "K-2026-9004", "K-2026-9005", "K-2026-9007", "K-2026-9009"):
         assert pseudonym not in body
     assert other_town.pseudonym not in body
     # Each reason lists exactly the candidates it counts.
     expected = {
         "placed": ["K-2026-9005"],
         "inactive": ["K-2026-9006", "K-2026-9011"],
-        "no_consent": ["K-2026-9003", "K-2026-9010"],
+        "consent_withdrawn": ["K-2026-9010"],
         "care_first": ["K-2026-9004"],
         "proposed": ["K-2026-9007"],
         "readiness": ["K-2026-9009"],
@@ -146,13 +157,17 @@ def test_a_reason_lists_its_candidates_page_by_page(town, login_as):
     no_consent = sorted(
         (factories.make_candidate(t.municipality) for _ in range(27)), key=lambda c: c.pseudonym
     )
+    for candidate in no_consent:
+        factories.make_consent(
+            candidate, employer=site.employer, recorded_by=t.municipal, withdrawn_at=now_utc()
+        )
     staff = login_as(t.municipal)
-    first = page(staff.get(url(site.request, reden="no_consent")))
+    first = page(staff.get(url(site.request, reden="consent_withdrawn")))
     names = listed(first)
     assert [name.split(" – ")[0] for name in names] == [c.pseudonym for c in no_consent[:25]]
     assert names[0] == f"{no_consent[0].pseudonym} – {no_consent[0].full_name}"
     assert "Pagina 1 van 2" in first.text_content()
-    second = page(staff.get(url(site.request, reden="no_consent", page=2)))
+    second = page(staff.get(url(site.request, reden="consent_withdrawn", page=2)))
     assert [name.split(" – ")[0] for name in listed(second)] == [c.pseudonym for c in no_consent[25:]]
     for hostile in ("'; DROP TABLE candidates; --", "placed", "", "%00", "x" * 5000):
         tree = page(staff.get(url(site.request, reden=hostile, page="-1")))
@@ -272,7 +287,8 @@ def test_a_closed_request_shows_no_candidates(seed, frozen, login_as):
 def test_one_audit_event_per_page_view_names_the_candidates_shown(town, login_as):
     site, t = town
     candidates = many(t, 30)
-    hidden = factories.make_candidate(t.municipality)  # no consent: counted only
+    hidden = factories.make_candidate(t.municipality)  # consent withdrawn for this employer: counted only
+    factories.make_consent(hidden, employer=site.employer, recorded_by=t.municipal, withdrawn_at=now_utc())
     staff = login_as(t.municipal)
     before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
 
@@ -288,7 +304,7 @@ def test_one_audit_event_per_page_view_names_the_candidates_shown(town, login_as
     assert events[0].actor_id == t.municipal.id
     assert events[0].municipality_id == t.municipality.id
 
-    staff.get(url(site.request, reden="no_consent"))
+    staff.get(url(site.request, reden="consent_withdrawn"))
     last = listings()[-1]
     assert hidden.id in last.detail["candidate_ids"]
     assert len(last.detail["candidate_ids"]) == 26
@@ -400,7 +416,7 @@ def test_the_service_refuses_a_candidate_whose_consent_went_meanwhile(seed, site
         services.propose(seed.a.municipal, site.request, [candidate], None)
     assert refused.value.message == (
         f"Kandidaat {candidate.pseudonym} kan niet worden voorgesteld: "
-        "geen toestemming om het profiel te delen met werkgevers."
+        "heeft de toestemming om het profiel met deze werkgever te delen ingetrokken."
     )
     with pytest.raises(DomainError, match="hoort bij een andere gemeente"):
         services.propose(seed.a.municipal, site.request, [seed.b.candidate], None)
@@ -514,7 +530,7 @@ def test_the_page_and_the_post_run_the_same_queries_for_10_or_200_candidates(tow
         with count_queries() as view:
             assert staff.get(url(site.request, toon=200)).status_code == 200
         with count_queries() as listed:
-            assert staff.get(url(site.request, reden="no_consent")).status_code == 200
+            assert staff.get(url(site.request, reden="consent_withdrawn")).status_code == 200
         with count_queries() as more:
             assert _propose(staff, site, chosen, meer="ja").status_code == 200
         with count_queries() as post:

@@ -263,7 +263,11 @@ def test_proposal_page_is_audited_for_each_view(seed, site, login_as):
 
 def test_withdrawn_share_consent_stops_a_new_proposal(seed, site, login_as):
     candidate = shareable(seed.a)
-    row = db.session.scalar(sa.select(Consent).where(Consent.candidate_id == candidate.id))
+    row = db.session.scalar(
+        sa.select(Consent).where(
+            Consent.candidate_id == candidate.id, Consent.employer_id == site.employer.id
+        )
+    )
     row.withdrawn_at = now_utc() - timedelta(hours=1)
     db.session.flush()
     response = propose(login_as(seed.a.municipal), site.request, [candidate])

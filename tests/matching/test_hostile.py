@@ -57,7 +57,7 @@ def test_propose_refuses_bad_input(seed, site, login_as, data, message):
 
 def test_propose_refuses_the_other_tenants_and_excluded_candidates(seed, site, login_as):
     foreign = factories.make_candidate(seed.b.municipality)
-    factories.make_consent(foreign, recorded_by=seed.b.municipal)
+    factories.make_consent(foreign, employer=seed.b.employer, recorded_by=seed.b.municipal)
     care = shareable(seed.a, care_first=True)
     staff = login_as(seed.a.municipal)
     for candidate in (foreign, care, seed.b.candidate):

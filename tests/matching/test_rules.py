@@ -324,7 +324,7 @@ def test_a_memo_gives_the_same_scores():
 def test_exclusion_texts_name_the_placement_type():
     trial = job(placement_type="proefplaatsing", placement_name="Proefplaatsing")
     assert rules.exclusion_text("readiness", trial) == "Is nog niet klaar voor een proefplaatsing."
-    assert rules.exclusion_text("no_consent", trial) == rules.EXCLUSION_REASONS["no_consent"]
+    assert rules.exclusion_text("consent_withdrawn", trial) == rules.EXCLUSION_REASONS["consent_withdrawn"]
 
 
 def test_ranking_is_by_score_then_pseudonym():

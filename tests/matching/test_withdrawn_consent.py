@@ -27,11 +27,14 @@ def withdraw_url(consent) -> str:
 # Withdrawing the consent to share the profile -----------------------------------------------------------
 
 
-def test_withdrawal_ends_the_open_proposals_and_tells_each_employer(seed, frozen, login_as):
+def test_withdrawal_ends_the_open_proposals_to_that_employer_only(seed, frozen, login_as):
     a = seed.a
     candidate = factories.make_candidate(a.municipality)
-    share = factories.make_consent(candidate, recorded_by=a.municipal)
     first, second, third = make_site(a), make_site(a), make_site(a)
+    shares = {
+        site.employer.id: factories.make_consent(candidate, employer=site.employer, recorded_by=a.municipal)
+        for site in (first, second, third)
+    }
     proposed = factories.make_proposal(first.request, candidate, proposed_by=a.municipal)
     meeting = factories.make_proposal(second.request, candidate, status="meeting", proposed_by=a.municipal)
     declined = factories.make_proposal(
@@ -41,38 +44,45 @@ def test_withdrawal_ends_the_open_proposals_and_tells_each_employer(seed, frozen
     assert employer.post(f"/voorstellen/{meeting.id}/kennismaking", INVITE).status_code == 302
 
     staff = login_as(a.municipal)
-    response = staff.post(withdraw_url(share), follow_redirects=True)
+    response = staff.post(withdraw_url(shares[second.employer.id]), follow_redirects=True)
     assert "De toestemming is ingetrokken. Dit geldt meteen." in text(response)
-    assert "De 2 open voorstellen zijn ingetrokken. De werkgevers krijgen een e-mail." in text(response)
-
+    assert "Het open voorstel aan een werkgever is ingetrokken. De werkgever krijgt een e-mail." in text(
+        response
+    )
     assert [fresh(Proposal, p.id).status for p in (proposed, meeting, declined)] == [
-        "withdrawn",
+        "proposed",
         "withdrawn",
         "declined",
     ]
-    events = [e for e in audit("proposal.withdrawn") if e.object_id in (proposed.id, meeting.id)]
-    assert [(e.object_id, e.detail["reason"], e.actor_id) for e in events] == [
-        (proposed.id, "consent_withdrawn", a.municipal.id),
-        (meeting.id, "consent_withdrawn", a.municipal.id),
-    ]
-    notes = emails("matching/withdrawn")
-    assert sorted(m.to_address for m in notes) == sorted(
-        u.email for u in (first.user, first.colleague, second.user, second.colleague)
+    [event] = [e for e in audit("proposal.withdrawn") if e.object_id in (proposed.id, meeting.id)]
+    assert (event.object_id, event.detail["reason"], event.actor_id) == (
+        meeting.id,
+        "consent_withdrawn",
+        a.municipal.id,
     )
+    notes = emails("matching/withdrawn")
+    assert sorted(m.to_address for m in notes) == sorted(u.email for u in (second.user, second.colleague))
     for note in notes:
         assert candidate.pseudonym not in note.subject + note.body_text
         assert candidate.first_name not in note.body_text
         assert "is ingetrokken" in note.body_text
     [second_note] = [m for m in notes if m.to_address == second.user.email]
     assert "De kennismaking van 12 maart 2026 om 14:30 gaat niet door." in second_note.body_text
-    assert "kennismaking" not in next(m for m in notes if m.to_address == first.user.email).body_text
+    # The first employer still sees the profile; withdrawing its consent as well ends that proposal too.
+    assert candidate.pseudonym in text(login_as(first.user).get(f"/voorstellen/{proposed.id}"))
+    login_as(a.municipal).post(withdraw_url(shares[first.employer.id]))
+    assert fresh(Proposal, proposed.id).status == "withdrawn"
+    assert PROFILE_GONE in text(login_as(first.user).get(f"/voorstellen/{proposed.id}"))
 
 
 def test_unsent_mail_showing_the_proposal_to_the_employer_is_cancelled(seed, frozen, login_as):
     a = seed.a
     site = make_site(a)
     candidate = factories.make_candidate(a.municipality)
-    share = factories.make_consent(candidate, recorded_by=a.municipal)
+    share = factories.make_consent(candidate, employer=site.employer, recorded_by=a.municipal)
+    other = make_site(a)
+    factories.make_consent(candidate, employer=other.employer, recorded_by=a.municipal)
+    elsewhere = factories.make_proposal(other.request, candidate, proposed_by=a.municipal)
     proposal = factories.make_proposal(site.request, candidate, proposed_by=a.municipal)
     employer = login_as(site.user)
     assert employer.post(f"/voorstellen/{proposal.id}/kennismaking", INVITE).status_code == 302
@@ -81,6 +91,11 @@ def test_unsent_mail_showing_the_proposal_to_the_employer_is_cancelled(seed, fro
     to_contact = {m.id for m in meeting_mails} - to_employer
     assert to_employer
     assert to_contact
+    assert login_as(other.user).post(f"/voorstellen/{elsewhere.id}/kennismaking", INVITE).status_code == 302
+    to_other = {
+        m.id for m in emails("matching/meeting") if m.to_address in (other.user.email, other.colleague.email)
+    }
+    assert to_other
 
     withdraw_consent(a.municipal, candidate, share)
     db.session.commit()
@@ -88,10 +103,13 @@ def test_unsent_mail_showing_the_proposal_to_the_employer_is_cancelled(seed, fro
     statuses = {m.id: m.status for m in emails("matching/meeting")}
     assert {statuses[i] for i in to_employer} == {"cancelled"}
     assert {statuses[i] for i in to_contact} == {"pending"}
+    assert {statuses[i] for i in to_other} == {"pending"}  # the other employer still may see the proposal
+    assert fresh(Proposal, elsewhere.id).status == "meeting"
     [event] = audit("outbox.cancelled")
     assert event.detail == {"reason": "consent_withdrawn", "message_ids": sorted(to_employer)}
+    pending = len([m for m in emails() if m.status == "pending"])
     counts = send_pending()
-    assert counts["sent"] == len(emails()) - len(to_employer)
+    assert counts["sent"] == pending
     sent = set(db.session.scalars(sa.select(OutboxEmail.id).where(OutboxEmail.status == "sent")))
     assert sent.isdisjoint(to_employer)
 
@@ -129,7 +147,7 @@ def test_the_employer_sees_that_the_proposal_was_withdrawn_without_the_profile(s
     for action in ("kennismaking", "aannemen", "afwijzen"):
         assert f"/voorstellen/{world.proposal.id}/{action}" not in body
     staff_body = text(login_as(a.municipal).get(f"/voorstellen/{world.proposal.id}"))
-    assert "De kandidaat deelt het profiel niet meer met werkgevers." in staff_body
+    assert "De kandidaat deelt het profiel niet meer met deze werkgever." in staff_body
     assert c.PROFILE["motivation"] in staff_body
 
 

@@ -39,7 +39,9 @@ def _fill(tenant, tag: str):
     candidate = factories.make_candidate(
         tenant.municipality, first_name=f"{tag}-voornaam", email=f"{tag.lower()}@test.werkbrug.nl"
     )
-    factories.make_consent(candidate, recorded_by=tenant.municipal, text_version=f"{tag}"[:20])
+    factories.make_consent(
+        candidate, employer=tenant.employer, recorded_by=tenant.municipal, text_version=f"{tag}"[:20]
+    )
     placement = factories.make_placement(tenant, candidate=candidate, end_note=f"{tag}-placement")
     visit = factories.make_visit(placement, tenant.jobcoach, observations=f"{tag}-visit")
     task = factories.make_task(placement, visit=visit, title=f"{tag}-task")
