@@ -1,7 +1,7 @@
 """Consent per employer (sharing the profile) and per source (receiving data), with when it was recorded
 
 Revision ID: b2d4f6a8c0e2
-Revises: c3e5a7b9d1f3
+Revises: a1c3e5f7b9d1
 Create Date: 2026-12-03 13:30:00
 
 Until now one ``share_profile`` consent (no employer) let every employer the candidate was proposed to
@@ -37,7 +37,7 @@ from alembic import op
 import portal.core.db
 
 revision: str = "b2d4f6a8c0e2"
-down_revision: str | None = "c3e5a7b9d1f3"
+down_revision: str | None = "a1c3e5f7b9d1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

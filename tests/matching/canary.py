@@ -27,6 +27,7 @@ STAFF_ONLY = {
     "email": "qzx.mail.canary@example.org",
     "home_town": "Qzxtowncanary",
     "education_country": "Qzxcountrycanary",
+    "retention_extension_reason": "Qzxretentioncanary",
 }
 #: The care flag must never show, in any words.
 CARE_WORDS = ("Zorg gaat eerst", "Zorg gaat voor", "zorg gaat voor", "care_first")
