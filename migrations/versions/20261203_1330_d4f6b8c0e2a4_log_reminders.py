@@ -1,7 +1,7 @@
 """Keep the weekly-log reminders in their own table instead of reading them from outbox dedupe keys
 
 Revision ID: d4f6b8c0e2a4
-Revises: c3e5a7b9d1f3
+Revises: b2d4f6a8c0e2
 Create Date: 2026-12-03 13:30:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import portal.core.db
 
 revision: str = "d4f6b8c0e2a4"
-down_revision: str | None = "c3e5a7b9d1f3"
+down_revision: str | None = "b2d4f6a8c0e2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
