@@ -100,6 +100,8 @@ class BaseConfig:
     #: Days the outbox keeps retrying a message after temporary trouble (server down, 4xx) before it shows as
     #: failed to admins; a permanent refusal (5xx for this message) fails at once.
     MAIL_RETRY_DAYS = env_int("MAIL_RETRY_DAYS", 4)
+    #: Days the outbox keeps a sent message before a job deletes it; failed messages stay until handled.
+    OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90)
 
     #: Absolute base URL used in e-mailed links (for example https://werkbrug.gemeente.nl).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -140,6 +142,8 @@ class BaseConfig:
 
     #: Days after a request's desired start before an unfilled request without open proposals expires.
     REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
+    #: Placements the aftercare reconcile evaluates per transaction (bounds memory and lock time).
+    RECONCILE_CHUNK = env_int("RECONCILE_CHUNK", 500)
     #: Working days before a placement's planned end from which the end-of-placement decision is asked.
     DECISION_LEAD_WORKING_DAYS = env_int("DECISION_LEAD_WORKING_DAYS", 10)
 

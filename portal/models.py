@@ -17,6 +17,7 @@ from portal.journey.models import (  # noqa: F401
 )
 from portal.placements.models import (  # noqa: F401
     EndDecision,
+    LogReminder,
     Placement,
     PlacementStatusChange,
     WeeklyLog,

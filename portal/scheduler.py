@@ -43,6 +43,12 @@ JOBS: list[dict[str, Any]] = [
         "seconds": 60,
     },
     {
+        "id": "core.prune_outbox",
+        "func": "portal.core.outbox:prune_sent",
+        "trigger": "interval",
+        "hours": 1,
+    },
+    {
         "id": "core.heartbeat",
         "func": "portal.core.jobs:heartbeat",
         "trigger": "interval",

@@ -240,6 +240,7 @@ OWNED_THROUGH = {
     "placement_status_changes": ("placement_id", "placements"),
     "weekly_logs": ("placement_id", "placements"),
     "weekly_log_versions": ("log_id", "weekly_logs"),
+    "log_reminders": ("placement_id", "placements"),
     "visits": ("placement_id", "placements"),
     "end_decisions": ("placement_id", "placements"),
     "checkins": ("placement_id", "placements"),

@@ -50,6 +50,7 @@ def heartbeat_row(job_id: str) -> SchedulerHeartbeat | None:
 def test_jobs_are_declared_as_data_with_importable_bodies():
     assert scheduler.job_ids() == [
         "core.send_outbox",
+        "core.prune_outbox",
         "core.heartbeat",
         "requests.expire",
         "placements.remind_weekly_logs",
@@ -71,6 +72,7 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
         "SCHEDULER_DISABLED_JOBS",
         [
             "core.send_outbox",
+            "core.prune_outbox",
             "requests.expire",
             "placements.remind_weekly_logs",
             "aftercare.reconcile",
@@ -323,6 +325,7 @@ CHECK = 1
 ALL_JOBS = {
     "aftercare.reconcile",
     "core.heartbeat",
+    "core.prune_outbox",
     "core.send_outbox",
     "followups.sweep",
     "placements.remind_weekly_logs",

@@ -4,15 +4,22 @@ ended, evaluate the risk rules, open and escalate alerts, queue e-mail.
 
 Running it twice, from several processes at once, or once after days of downtime gives the same rows
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
-unique keys, every e-mail has a dedupe key, and on PostgreSQL each run first takes a transaction-level
-advisory lock, so concurrent runs take turns and each sees what the previous one committed.
-The facts are loaded in bulk (a fixed number of queries per chunk of placements).
+unique keys, every e-mail has a dedupe key, and escalating and mailing mark their alerts with one
+conditional UPDATE. The sweep runs in short transactions: the placement-wide steps, the check-ins of one
+municipality, the rules of one chunk of placements, the e-mail. Each transaction first takes the
+transaction-level advisory lock (PostgreSQL) and commits, so concurrent runs take turns per step, each
+sees what the previous one committed, and no lock is held for long. Escalations are committed per
+municipality (its admins' digests). A run that stops halfway leaves committed steps that the next run
+finds done.
+
+The facts of a chunk are loaded in a fixed number of queries; the rules themselves stay Python
+(``portal.alerts.rules``, their one definition, tested without a database).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +32,7 @@ from portal.alerts import services
 from portal.alerts.models import Alert
 from portal.alerts.rules import (
     EVALUATED_STATUSES,
+    LATEST_LOGS,
     CheckInFact,
     LogFact,
     Snapshot,
@@ -32,38 +40,43 @@ from portal.alerts.rules import (
     VisitFact,
     evaluate,
 )
-from portal.core.models import OutboxEmail
+from portal.core.models import Municipality
+from portal.core.sql import in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.ending.services import ask_preferences, begin_aftercare, close_stale_tasks
 from portal.extensions import db
 from portal.placements.models import EndDecision, Placement, WeeklyLog
 from portal.placements.queries import FINAL_DECISIONS
+from portal.placements.reminders import reminder_weeks
 from portal.visits.models import Visit
 
 #: The transaction-level advisory lock of the reconcile ("Nazorg" in ASCII); differs from the scheduler's.
 RECONCILE_LOCK_KEY = 0x4E617A6F7267
-#: Placements evaluated per round (bounds memory and statement size).
-CHUNK = 500
-#: Dedupe keys of the weekly-log reminders: placements.log_reminder:<placement>:<monday>:<user>
-#: (portal/placements/reminders.py).
-REMINDER_PREFIX = "placements.log_reminder:"
 
 
 def reconcile(now: datetime | None = None) -> dict[str, Any]:
-    """Run the sweep once for ``now`` (default: the clock) and commit; return counts of what it created."""
+    """Run the sweep once for ``now`` (default: the clock), committing step by step; return the counts of
+    what it created."""
     now = as_utc(now) if now is not None else now_utc()
     today = now.astimezone(LOCAL_TZ).date()
     serialize()
     counts: dict[str, Any] = {"placements_to_nazorg": begin_aftercare(today, now)}
     counts["tasks_closed"] = close_stale_tasks(now)
     counts["tasks_opened"] = ask_preferences(today, current_app.config["DECISION_LEAD_WORKING_DAYS"])
-    counts.update(sync_checkins(today))
     closed = services.close_ended(now)
+    db.session.commit()
+    counts.update(plan_checkins(today))
     counts["alerts_opened"], counts["alerts_closed"] = open_alerts(today, now)
     counts["alerts_closed"] += closed
-    escalated, escalation_mails = services.escalate(now)
-    counts["alerts_escalated"] = escalated
-    counts["emails_queued"] = escalation_mails + services.mail_high(now) + services.mail_digests(now)
+    counts["alerts_escalated"] = counts["emails_queued"] = 0
+    for municipality_id in services.escalation_due(now):  # one transaction per municipality's digests
+        serialize()
+        escalated, mails = services.escalate(now, municipality_id)
+        counts["alerts_escalated"] += escalated
+        counts["emails_queued"] += mails
+        db.session.commit()
+    serialize()
+    counts["emails_queued"] += services.mail_high(now) + services.mail_digests(now)
     db.session.commit()
     return counts
 
@@ -72,6 +85,17 @@ def serialize() -> None:
     """On PostgreSQL wait for the reconcile lock, held until this transaction ends (SQLite: a no-op)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECONCILE_LOCK_KEY})
+
+
+def plan_checkins(today: date) -> dict[str, int]:
+    """``sync_checkins`` per municipality, one transaction each; the summed counts."""
+    counts: dict[str, int] = defaultdict(int)
+    for municipality_id in db.session.scalars(sa.select(Municipality.id).order_by(Municipality.id)).all():
+        serialize()
+        for key, value in sync_checkins(today, municipality_id=municipality_id).items():
+            counts[key] += value
+        db.session.commit()
+    return dict(counts)
 
 
 def thresholds_of(settings: AftercareSettings) -> Thresholds:
@@ -84,39 +108,52 @@ def thresholds_of(settings: AftercareSettings) -> Thresholds:
     )
 
 
-def evaluated_placements() -> sa.Select:
-    """Placements the rules look at: started, in onboarding or nazorg, without a recorded outcome."""
+def evaluated_placements(after: int = 0, limit: int = 500) -> sa.Select:
+    """The next ``limit`` placements the rules look at, by id after ``after``: started, in onboarding or
+    nazorg, without a recorded outcome. Only the columns the rules read (plain rows, no ORM objects)."""
     return (
-        sa.select(Placement)
+        sa.select(
+            Placement.id,
+            Placement.municipality_id,
+            Placement.status,
+            Placement.actual_start_date,
+            Placement.planned_end_date,
+        )
         .where(
+            Placement.id > after,
             Placement.status.in_(EVALUATED_STATUSES),
             Placement.actual_start_date.is_not(None),
             Placement.outcome.is_(None),
         )
         .order_by(Placement.id)
+        .limit(limit)
     )
 
 
 def open_alerts(today: date, now: datetime) -> tuple[int, int]:
-    """Evaluate every rule for every evaluated placement: first close the alerts whose condition ended,
-    then open the new ones. Returns (opened, closed)."""
-    db.session.flush()
-    placements = db.session.scalars(evaluated_placements()).all()
-    opened = closed = 0
-    for start in range(0, len(placements), CHUNK):
-        chunk = placements[start : start + CHUNK]
+    """Evaluate every rule for every evaluated placement, a chunk per transaction: first close the alerts
+    whose condition ended, then open the new ones. Returns (opened, closed)."""
+    opened = closed = after = 0
+    size = current_app.config["RECONCILE_CHUNK"]
+    while True:
+        serialize()
+        chunk = db.session.connection().execute(evaluated_placements(after, size)).all()
+        if not chunk:
+            db.session.commit()
+            return opened, closed
+        after = chunk[-1].id
         pairs = snapshots(chunk, today)
         closed += services.close_stale(pairs, now)
         known, unresolved = _known_alerts([p.id for p in chunk])
+        findings = []
         for placement, snapshot in pairs:
             for finding in evaluate(snapshot):
                 key = (placement.id, finding.rule)
                 if (*key, finding.evidence_key) in known or key in unresolved:
                     continue
-                if services.open_alert(placement, finding, now) is not None:
-                    opened += 1
-                    unresolved.add(key)
-    return opened, closed
+                findings.append((placement, finding))
+        opened += len(services.open_alerts(findings, now))
+        db.session.commit()
 
 
 def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:
@@ -124,7 +161,7 @@ def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:
     known, unresolved = set(), set()
     for placement_id, rule, key, status in db.session.execute(
         sa.select(Alert.placement_id, Alert.rule, Alert.evidence_key, Alert.status).where(
-            Alert.placement_id.in_(placement_ids)
+            in_ids(Alert.placement_id, placement_ids)
         )
     ):
         known.add((placement_id, rule, key))
@@ -133,28 +170,16 @@ def _known_alerts(placement_ids: list[int]) -> tuple[set[tuple], set[tuple]]:
     return known, unresolved
 
 
-def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement, Snapshot]]:
+def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
     """A rules snapshot per placement, from a fixed number of queries whatever the number of placements."""
     if not placements:
         return []
     ids = [p.id for p in placements]
     settings = settings_by_municipality(p.municipality_id for p in placements)
-    logs = _grouped(
-        sa.select(
-            WeeklyLog.placement_id,
-            WeeklyLog.id,
-            WeeklyLog.week_start,
-            WeeklyLog.days_planned,
-            WeeklyLog.days_present,
-            WeeklyLog.hours_absent,
-            WeeklyLog.punctuality,
-            WeeklyLog.has_concern,
-        ).where(WeeklyLog.placement_id.in_(ids)),
-        LogFact,
-    )
+    logs, earlier_weeks = _logs(ids, today)
     visits = _grouped(
         sa.select(Visit.placement_id, Visit.id, Visit.visit_date, Visit.contact_made, Visit.risk).where(
-            Visit.placement_id.in_(ids)
+            in_ids(Visit.placement_id, ids)
         ),
         VisitFact,
     )
@@ -168,18 +193,19 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
             CheckIn.status,
             CheckIn.held_on,
             CheckIn.risk,
-            CheckIn.scores,
-        ).where(CheckIn.placement_id.in_(ids)),
+            # Only the one score the rules read, as text: a malformed value is no score, never an error.
+            CheckIn.scores["punctuality"].as_string(),
+        ).where(in_ids(CheckIn.placement_id, ids)),
         _checkin_fact,
     )
     decided = set(
         db.session.scalars(
             sa.select(EndDecision.placement_id).where(
-                EndDecision.placement_id.in_(ids), EndDecision.kind.in_(FINAL_DECISIONS)
+                in_ids(EndDecision.placement_id, ids), EndDecision.kind.in_(FINAL_DECISIONS)
             )
         )
     )
-    reminders = reminder_weeks(placements)
+    reminders = reminder_weeks([p.id for p in placements if p.status == "onboarding"])
     return [
         (
             p,
@@ -195,58 +221,51 @@ def snapshots(placements: list[Placement], today: date) -> list[tuple[Placement,
                 checkins=checkins[p.id],
                 has_final_decision=p.id in decided,
                 reminder_weeks=sorted(reminders[p.id]),
+                earlier_log_weeks=frozenset(earlier_weeks[p.id]),
             ),
         )
         for p in placements
     ]
 
 
+def _logs(ids: list[int], today: date) -> tuple[dict[int, list[LogFact]], dict[int, list[date]]]:
+    """The details of the latest LATEST_LOGS logs up to today (and of any later ones) per placement, and
+    the weeks of the earlier logs (two queries): no rule reads the details of older logs."""
+    latest = sa.func.row_number().over(
+        partition_by=(WeeklyLog.placement_id, WeeklyLog.week_start > today),
+        order_by=WeeklyLog.week_start.desc(),
+    )
+    ranked = (
+        sa.select(
+            WeeklyLog.placement_id,
+            WeeklyLog.id,
+            WeeklyLog.week_start,
+            WeeklyLog.days_planned,
+            WeeklyLog.days_present,
+            WeeklyLog.hours_absent,
+            WeeklyLog.punctuality,
+            WeeklyLog.has_concern,
+            latest.label("rank"),
+        )
+        .where(in_ids(WeeklyLog.placement_id, ids))
+        .subquery()
+    )
+    details = sa.or_(ranked.c.rank <= LATEST_LOGS, ranked.c.week_start > today)
+    logs = _grouped(sa.select(*list(ranked.c)[:-1]).where(details), LogFact)
+    weeks = _grouped(sa.select(ranked.c.placement_id, ranked.c.week_start).where(~details), lambda week: week)
+    return logs, weeks
+
+
 def _checkin_fact(*values) -> CheckInFact:
-    *columns, scores = values
-    punctuality = (scores or {}).get("punctuality") if isinstance(scores, dict) else None
-    return CheckInFact(*columns, punctuality=punctuality if isinstance(punctuality, int) else None)
+    *columns, punctuality = values
+    text = str(punctuality) if punctuality is not None else ""
+    return CheckInFact(*columns, punctuality=int(text) if text.isdigit() else None)
 
 
 def _grouped(query: sa.Select, fact) -> dict[int, list]:
     """Rows whose first column is the placement id, as ``fact`` objects per placement."""
     grouped: dict[int, list] = defaultdict(list)
-    for placement_id, *values in db.session.execute(query):
+    # Core rows of plain columns, fetched at once: no ORM loading for the many facts of a chunk.
+    for placement_id, *values in db.session.connection().execute(query).all():
         grouped[placement_id].append(fact(*values))
     return grouped
-
-
-def reminder_weeks(placements: list[Placement]) -> dict[int, set[date]]:
-    """Mondays of the delivered weekly-log reminders per onboarding placement (one query).
-
-    Read from the outbox: the reminder's dedupe key names the placement and the week; a reminder counts
-    once it was sent (several employer users of one week are one reminder).
-    """
-    onboarding = {p.id: p for p in placements if p.status == "onboarding"}
-    weeks: dict[int, set[date]] = defaultdict(set)
-    if not onboarding:
-        return weeks
-    earliest = min(p.actual_start_date for p in onboarding.values()) - timedelta(days=7)
-    keys = db.session.scalars(
-        sa.select(OutboxEmail.dedupe_key).where(
-            OutboxEmail.dedupe_key.like(REMINDER_PREFIX + "%"),
-            OutboxEmail.status == "sent",
-            OutboxEmail.municipality_id.in_({p.municipality_id for p in onboarding.values()}),
-            OutboxEmail.created_at >= datetime.combine(earliest, time.min, tzinfo=UTC),
-        )
-    )
-    for key in keys:
-        parsed = parse_reminder_key(key)
-        if parsed is not None and parsed[0] in onboarding:
-            weeks[parsed[0]].add(parsed[1])
-    return weeks
-
-
-def parse_reminder_key(key: str) -> tuple[int, date] | None:
-    """``placements.log_reminder:12:2026-03-02:7`` → (12, date(2026, 3, 2)); None when malformed."""
-    parts = key.removeprefix(REMINDER_PREFIX).split(":")
-    if len(parts) != 3 or not parts[0].isdigit():
-        return None
-    try:
-        return int(parts[0]), date.fromisoformat(parts[1])
-    except ValueError:
-        return None

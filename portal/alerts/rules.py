@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from portal.aftercare.plan import add_months
 from portal.core.filters import MONTHS
@@ -31,6 +32,9 @@ HIGH, NORMAL = "high", "normal"
 RECENT_DAYS = 28
 #: The first months after the actual start in which the jobcoach must keep in touch.
 CONTACT_MONTHS = 3
+#: The details of this many latest logs (up to today) are all any rule reads: at most five recent weeks
+#: (RECENT_DAYS) and the two logs before them (``falling_score``'s trio).
+LATEST_LOGS = 8
 #: Placements in these statuses are evaluated at all.
 EVALUATED_STATUSES = ("onboarding", "nazorg")
 #: Words for the four-point scale, as in the weekly log.
@@ -103,6 +107,22 @@ class Snapshot:
     has_final_decision: bool = False
     #: Mondays of the weeks for which a weekly-log reminder was delivered to the employer.
     reminder_weeks: Sequence[date] = ()
+    #: Mondays of every week with a log, when ``logs`` holds only the latest ones (the reconcile loads the
+    #: details of the last LATEST_LOGS logs up to today: no rule reads older details); None: ``logs``'s weeks.
+    earlier_log_weeks: frozenset[date] | None = None
+
+    @cached_property
+    def logged_weeks(self) -> frozenset[date]:
+        """Mondays of the weeks with a log."""
+        weeks = frozenset(log.week_start for log in self.logs)
+        return weeks | self.earlier_log_weeks if self.earlier_log_weeks is not None else weeks
+
+    @cached_property
+    def sorted_logs(self) -> list[LogFact]:
+        """The logs of weeks up to today, oldest first (sorted once per snapshot)."""
+        return sorted(
+            (log for log in self.logs if log.week_start <= self.today), key=lambda log: log.week_start
+        )
 
 
 @dataclass(frozen=True)
@@ -167,9 +187,7 @@ def attendance_level(days_present: int, days_planned: int) -> int | None:
 
 
 def _sorted_logs(snapshot: Snapshot) -> list[LogFact]:
-    return sorted(
-        (log for log in snapshot.logs if log.week_start <= snapshot.today), key=lambda log: log.week_start
-    )
+    return snapshot.sorted_logs
 
 
 def _path(snapshot: Snapshot, anchor: str = "") -> str:
@@ -190,7 +208,7 @@ def last_log_week(snapshot: Snapshot) -> date | None:
 
 def _missing_ended_weeks(snapshot: Snapshot) -> list[date]:
     """Mondays of the ended weeks since the actual start without a weekly log, oldest first."""
-    logged = {log.week_start for log in snapshot.logs}
+    logged = snapshot.logged_weeks
     last = last_log_week(snapshot)
     weeks, monday = [], monday_of(snapshot.actual_start_date)
     while week_has_ended(monday, snapshot.today) and (last is None or monday <= last):
@@ -415,7 +433,9 @@ def checkin_overdue(snapshot: Snapshot) -> Finding | None:
     overdue = [
         c
         for c in snapshot.checkins
-        if c.status == "planned" and working_days_between(c.due_date, snapshot.today) > limit
+        if c.status == "planned"
+        and c.due_date < snapshot.today  # not due yet: no working days late
+        and working_days_between(c.due_date, snapshot.today) > limit
     ]
     if not overdue:
         return None
@@ -460,7 +480,7 @@ def reminders_ignored(snapshot: Snapshot) -> Finding | None:
     """
     if snapshot.status != "onboarding":
         return None
-    logged = {log.week_start for log in snapshot.logs}
+    logged = snapshot.logged_weeks
     last = last_log_week(snapshot)
     ignored = sorted(
         {

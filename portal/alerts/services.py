@@ -4,7 +4,7 @@ flush; the caller commits.
 Who hears about an alert: the placement's municipal contact and, when it has one, its jobcoach. High
 alerts are mailed at once; normal ones in one digest per person per day, from 08:00 Europe/Amsterdam.
 An alert left open (not acknowledged) for more than ``escalation_working_days`` working days goes to
-the municipality's admins: a high one at once, the others in one digest per admin per day. Nothing is
+the municipality's admins in one digest per admin per day (high ones first). Nothing is
 mailed about a placement that has closed or dropped out by then. Every e-mail has a dedupe key, so a
 second run (or a run after downtime) queues nothing twice.
 """
@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from portal.aftercare.settings import settings_by_municipality
 from portal.alerts.models import Alert
@@ -22,13 +25,13 @@ from portal.alerts.permissions import ALREADY_RESOLVED, NOT_YOURS, acknowledge_p
 from portal.alerts.rules import ENDED, STATE_RULES, Finding, condition_ended
 from portal.auth.models import User
 from portal.candidates.models import Candidate
-from portal.core.audit import record
+from portal.core.audit import record, record_many
 from portal.core.errors import DomainError
 from portal.core.holidays import working_days_between
 from portal.core.models import OutboxEmail
-from portal.core.outbox import queue_email
+from portal.core.outbox import queue_emails
 from portal.core.signals import conditions_ended, placement_ended
-from portal.core.sql import conflict_insert
+from portal.core.sql import conflict_insert, in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.extensions import db
 from portal.placements.models import Placement
@@ -46,43 +49,56 @@ NOTE_TOO_LONG = f"Gebruik hoogstens {NOTE_MAX} tekens."
 
 
 def open_alert(placement: Placement, finding: Finding, now: datetime | None = None) -> Alert | None:
-    """Insert the alert for a finding; None when it exists (same evidence) or one is still unresolved.
+    """Insert the alert for a finding; None when it exists (same evidence) or one is still unresolved."""
+    opened = open_alerts([(placement, finding)], now)
+    return db.session.get(Alert, opened[0]) if opened else None
+
+
+def open_alerts(findings: list[tuple[Any, Finding]], now: datetime | None = None) -> list[int]:
+    """Insert the alerts for these (placement, finding) pairs (a placement or a row with its ``id`` and
+    ``municipality_id``) in one executemany (sent as multi-row
+    INSERTs); the ids of the new ones.
 
     ``INSERT ... ON CONFLICT DO NOTHING`` without a target covers both unique rules (the evidence key
     and the partial index of one unresolved alert per rule), so concurrent runs never fail or duplicate.
+    Each new alert gets its ``alert.opened`` audit event (added, chained at the next flush).
     """
+    if not findings:
+        return []
     now = now or now_utc()
+    table = Alert.__table__
+    values = [
+        {
+            "municipality_id": placement.municipality_id,
+            "placement_id": placement.id,
+            "rule": finding.rule,
+            "evidence_key": finding.evidence_key,
+            "severity": finding.severity,
+            "status": "open",
+            "reason": finding.reason,
+            "evidence_path": finding.evidence_path,
+            "opened_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for placement, finding in findings
+    ]
     statement = (
         conflict_insert(Alert)
-        .values(
-            municipality_id=placement.municipality_id,
-            placement_id=placement.id,
-            rule=finding.rule,
-            evidence_key=finding.evidence_key,
-            severity=finding.severity,
-            status="open",
-            reason=finding.reason,
-            evidence_path=finding.evidence_path,
-            opened_at=now,
-            created_at=now,
-            updated_at=now,
-        )
         .on_conflict_do_nothing()
-        .returning(Alert.__table__.c.id)
+        .returning(table.c.id, table.c.municipality_id, table.c.placement_id, table.c.rule, table.c.severity)
     )
-    alert_id = db.session.execute(statement).scalar()
-    if alert_id is None:
-        return None
-    alert = db.session.get(Alert, alert_id)
-    record(
+    rows = sorted(db.session.execute(statement, values).all())
+    record_many(
         None,
         "alert.opened",
-        alert,
-        placement_id=placement.id,
-        rule=finding.rule,
-        severity=finding.severity,
+        "Alert",
+        (
+            (alert_id, municipality_id, {"placement_id": placement_id, "rule": rule, "severity": severity})
+            for alert_id, municipality_id, placement_id, rule, severity in rows
+        ),
     )
-    return alert
+    return [row[0] for row in rows]
 
 
 # --- Handling in the inbox ----------------------------------------------------------------------------------
@@ -171,15 +187,41 @@ def close_alerts(
             acknowledged_at=sa.func.coalesce(Alert.acknowledged_at, now),
             updated_at=now,
         )
-        .returning(Alert.id, Alert.placement_id, Alert.rule),
+        .returning(Alert.id, Alert.municipality_id, Alert.placement_id, Alert.rule),
         execution_options={"synchronize_session": False},
     ).all()
-    for alert_id, placement_id, rule in closed:
-        alert = db.session.get(Alert, alert_id)
-        db.session.refresh(alert)  # an alert loaded before sees that it closed
-        record(None, "alert.closed", alert, placement_id=placement_id, rule=rule)
+    _expire_loaded(row[0] for row in closed)
+    record_many(
+        None,
+        "alert.closed",
+        "Alert",
+        (
+            (alert_id, municipality_id, {"placement_id": placement_id, "rule": rule})
+            for alert_id, municipality_id, placement_id, rule in sorted(closed)
+        ),
+    )
     db.session.flush()
     return len(closed)
+
+
+def _set_loaded(alert_ids, *, only_empty: bool = False, **values) -> None:
+    """Give alerts already loaded in the session the values an UPDATE just stored (no query, not dirty);
+    ``only_empty``: only where the attribute was empty, as the UPDATE's condition."""
+    for alert_id in alert_ids:
+        alert = db.session.identity_map.get(identity_key(Alert, alert_id))
+        if alert is None:
+            continue
+        for name, value in values.items():
+            if not only_empty or getattr(alert, name) is None:
+                set_committed_value(alert, name, value)
+
+
+def _expire_loaded(alert_ids) -> None:
+    """Alerts already loaded in the session read their new state on next use (no query for the others)."""
+    for alert_id in alert_ids:
+        alert = db.session.identity_map.get(identity_key(Alert, alert_id))
+        if alert is not None:
+            db.session.expire(alert)
 
 
 def close_all_of(placement: Placement, cause: str) -> int:
@@ -212,9 +254,12 @@ def close_ended(now: datetime | None = None) -> int:
         )
         .order_by(Placement.id)
     ).all()
+    by_cause: dict[str, list[int]] = defaultdict(list)
     for placement_id, status, outcome in ended:
         cause = "outcome" if outcome else "interrupted" if status == "interrupted" else "stopped"
-        closed += close_alerts(placement_id, PLACEMENT_ENDED[cause], now=now)
+        by_cause[cause].append(placement_id)
+    for cause, placement_ids in by_cause.items():
+        closed += close_alerts(placement_ids, PLACEMENT_ENDED[cause], now=now)
     return closed
 
 
@@ -230,16 +275,19 @@ def close_stale(pairs, now: datetime | None = None) -> int:
         .where(
             Alert.status != "resolved",
             Alert.rule.in_(STATE_RULES),
-            Alert.placement_id.in_(list(snapshot_of)),
+            in_ids(Alert.placement_id, snapshot_of),
         )
         .order_by(Alert.id)
     ).all()
-    closed = 0
+    by_reason: dict[str, dict[int, int]] = defaultdict(dict)
     for alert_id, placement_id, rule, key in unresolved:
         reason = condition_ended(rule, key, snapshot_of[placement_id])
         if reason is not None:
-            closed += close_alerts(placement_id, reason, alert_ids=[alert_id], now=now)
-    return closed
+            by_reason[reason][alert_id] = placement_id
+    return sum(
+        close_alerts(set(alerts.values()), reason, alert_ids=list(alerts), now=now)
+        for reason, alerts in by_reason.items()
+    )
 
 
 # --- Escalation ---------------------------------------------------------------------------------------------
@@ -277,81 +325,104 @@ def escalation_digest_key(admin_id: int, day) -> str:
     return f"alerts-escalated:{admin_id}:{day.isoformat()}"
 
 
-def escalate(now: datetime | None = None) -> tuple[int, int]:
-    """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
+def escalation_due(now: datetime | None = None) -> list[int]:
+    """The municipalities with alerts to escalate now (the reconcile escalates each in a transaction)."""
+    return sorted({municipality for _, municipality in _due_for_escalation(as_utc(now or now_utc()))})
 
-    Each alert escalates once (``escalated_at``: when the admins were told). A high alert escalates as
-    soon as it is overdue, with one e-mail per admin (its dedupe key names the alert). The others wait
-    for the municipality's daily digest, from 08:00 local time: every normal alert overdue by then
-    escalates at once, in one e-mail per admin per day. Once a municipality's digest of the day went
-    out, alerts that became overdue later that day wait for the next one, so no admin gets two.
-    """
-    now = as_utc(now or now_utc())
+
+def _due_for_escalation(now: datetime, municipality_id: int | None = None) -> list[tuple[int, int]]:
+    """(alert id, municipality id) of the alerts overdue by ``now`` of municipalities whose admins got no
+    escalation digest today; none before 08:00. Plain columns only: the runs after the day's digest load no
+    alerts."""
+    if now < digest_cutoff(now):
+        return []
     today = _local_date(now)
-    rows = _alert_rows(
+    conditions = [
+        Placement.status.in_(MAILED_STATUSES),
         Alert.status == "open",
         Alert.escalated_at.is_(None),
         Alert.opened_at <= now - timedelta(days=1),
-    )
-    if not rows:
-        return 0, 0
-    settings = settings_by_municipality(alert.municipality_id for alert, _, _ in rows)
-    due = [
-        (alert, placement, pseudonym)
-        for alert, placement, pseudonym in rows
+    ]
+    if municipality_id is not None:
+        conditions.append(Alert.municipality_id == municipality_id)
+    waiting = db.session.execute(
+        sa.select(Alert.id, Alert.municipality_id, Alert.opened_at)
+        .join(Placement, Placement.id == Alert.placement_id)
+        .where(*conditions)
+    ).all()
+    if not waiting:
+        return []
+    settings = settings_by_municipality(row.municipality_id for row in waiting)
+    overdue = [
+        row
+        for row in waiting
         if is_overdue_for_escalation(
-            alert.opened_at, today, settings[alert.municipality_id].escalation_working_days
+            row.opened_at, today, settings[row.municipality_id].escalation_working_days
         )
     ]
-    if not due:
+    digested = _digested_today(_admins({row.municipality_id for row in overdue}), today)
+    return [(row.id, row.municipality_id) for row in overdue if row.municipality_id not in digested]
+
+
+def escalate(now: datetime | None = None, municipality_id: int | None = None) -> tuple[int, int]:
+    """Escalate alerts left open too long to the admins of their municipality; (alerts, e-mails queued).
+
+    One digest per admin per local day, from 08:00 local time: every alert overdue by then (high and
+    normal; high ones first) escalates at once, in one e-mail per admin. Each alert escalates once
+    (``escalated_at``: when the admins were told). Once a municipality's digest of the day went out,
+    alerts that became overdue later that day wait for the next one, so no admin gets two. Overdue counts
+    in working days, so an alert becomes overdue at midnight and waits at most until 08:00; a high alert
+    already reached the contact and jobcoach at once.
+    """
+    now = as_utc(now or now_utc())
+    today = _local_date(now)
+    due_ids = [alert_id for alert_id, _ in _due_for_escalation(now, municipality_id)]
+    if not due_ids:
         return 0, 0
-    admins = _admins({alert.municipality_id for alert, _, _ in due})
-    digest_waits = now < digest_cutoff(now)
-    digested = _digested_today(admins, today)
-    contacts = _users(placement.contact_id for _, placement, _ in due)
-    escalated, queued = 0, 0
-    digests: dict[int, list[tuple]] = defaultdict(list)
-    for alert, placement, pseudonym in due:
-        high = alert.severity == "high"
-        if not high and (digest_waits or alert.municipality_id in digested):
-            continue  # the next daily digest
-        alert.escalated_at = now
-        escalated += 1
-        record(None, "alert.escalated", alert, placement_id=placement.id, rule=alert.rule)
-        contact = contacts.get(placement.contact_id)
-        for admin in admins[alert.municipality_id]:
-            if not high:
-                digests[admin.id].append((alert, pseudonym, contact))
-                continue
-            queued += (
-                queue_email(
-                    to=admin.email,
-                    template="alerts/escalated",
-                    dedupe_key=f"alert-escalated:{alert.id}:{admin.id}",
-                    municipality_id=alert.municipality_id,
-                    alert=alert,
-                    pseudonym=pseudonym,
-                    contact=contact,
-                    days=settings[alert.municipality_id].escalation_working_days,
-                    recipient=admin,
-                )
-                is not None
-            )
-    for admin in (admin for group in admins.values() for admin in group if admin.id in digests):
-        queued += (
-            queue_email(
-                to=admin.email,
-                template="alerts/escalated_digest",
-                dedupe_key=escalation_digest_key(admin.id, today),
-                municipality_id=admin.municipality_id,
-                rows=digests[admin.id],
-                days=settings[admin.municipality_id].escalation_working_days,
-                recipient=admin,
-            )
-            is not None
+    due = _alert_rows(in_ids(Alert.id, due_ids))
+    municipalities = {alert.municipality_id for alert, _, _ in due}
+    admins = _admins(municipalities)
+    settings = settings_by_municipality(municipalities)
+    escalated = set(
+        db.session.scalars(
+            sa.update(Alert)
+            .where(in_ids(Alert.id, [alert.id for alert, _, _ in due]), Alert.escalated_at.is_(None))
+            .values(escalated_at=now)
+            .returning(Alert.id),
+            execution_options={"synchronize_session": False},
         )
+    )
+    _set_loaded(escalated, escalated_at=now)
+    due = [row for row in due if row[0].id in escalated]
+    record_many(
+        None,
+        "alert.escalated",
+        "Alert",
+        (
+            (alert.id, alert.municipality_id, {"placement_id": placement.id, "rule": alert.rule})
+            for alert, placement, _ in due
+        ),
+    )
+    contacts = _users(placement.contact_id for _, placement, _ in due)
+    per_municipality: dict[int, list[tuple]] = defaultdict(list)
+    for alert, placement, pseudonym in sorted(due, key=lambda row: row[0].severity != "high"):
+        per_municipality[alert.municipality_id].append((alert, pseudonym, contacts.get(placement.contact_id)))
+    messages = [
+        {
+            "to": admin.email,
+            "template": "alerts/escalated_digest",
+            "dedupe_key": escalation_digest_key(admin.id, today),
+            "municipality_id": municipality_id,
+            "rows": digest_rows,
+            "days": settings[municipality_id].escalation_working_days,
+            "recipient": admin,
+        }
+        for municipality_id, digest_rows in per_municipality.items()
+        for admin in admins[municipality_id]
+    ]
+    queued = len(queue_emails(messages))
     db.session.flush()
-    return escalated, queued
+    return len(due), queued
 
 
 def _admins(municipality_ids) -> dict[int, list[User]]:
@@ -399,29 +470,41 @@ def mail_high(now: datetime | None = None) -> int:
     """
     now = as_utc(now or now_utc())
     rows = _alert_rows(Alert.severity == "high", Alert.status == "open", Alert.mailed_at.is_(None))
+    if not rows:
+        return 0
     users = _users(
         user_id for _, placement, _ in rows for user_id in (placement.contact_id, placement.jobcoach_id)
     )
-    queued = 0
-    for alert, placement, pseudonym in rows:
-        for user in _recipients(placement, users):
-            if alert.rule == "concern" and user.id == placement.contact_id:
-                continue  # the contact was mailed when the employer saved the log (placements/concern)
-            queued += (
-                queue_email(
-                    to=user.email,
-                    template="alerts/high",
-                    dedupe_key=f"alert:{alert.id}:{user.id}",
-                    municipality_id=alert.municipality_id,
-                    alert=alert,
-                    pseudonym=pseudonym,
-                    recipient=user,
-                )
-                is not None
-            )
-        alert.mailed_at = now
+    messages = [
+        {
+            "to": user.email,
+            "template": "alerts/high",
+            "dedupe_key": f"alert:{alert.id}:{user.id}",
+            "municipality_id": alert.municipality_id,
+            "alert": alert,
+            "pseudonym": pseudonym,
+            "recipient": user,
+        }
+        for alert, placement, pseudonym in rows
+        for user in _recipients(placement, users)
+        # the contact was mailed when the employer saved the log (placements/concern)
+        if not (alert.rule == "concern" and user.id == placement.contact_id)
+    ]
+    queued = queue_emails(messages)
+    _mark_mailed([alert.id for alert, _, _ in rows], now)
+    return len(queued)
+
+
+def _mark_mailed(alert_ids: list[int], now: datetime) -> None:
+    """Set ``mailed_at`` of these alerts where it is empty (one UPDATE)."""
+    if not alert_ids:
+        return
+    db.session.execute(
+        sa.update(Alert).where(Alert.id.in_(alert_ids), Alert.mailed_at.is_(None)).values(mailed_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    _set_loaded(alert_ids, mailed_at=now, only_empty=True)
     db.session.flush()
-    return queued
 
 
 def digest_cutoff(now: datetime) -> datetime:
@@ -432,6 +515,24 @@ def digest_cutoff(now: datetime) -> datetime:
 
 def digest_key(user_id: int, day) -> str:
     return f"alerts-digest:{user_id}:{day.isoformat()}"
+
+
+def _digest_waits(conditions, day) -> bool:
+    """Whether someone still waits for the digest of ``day`` about the alerts these conditions select
+    (plain columns only: the many runs of a day after the digests went out load no alerts)."""
+    rows = db.session.execute(
+        sa.select(Placement.contact_id, Placement.jobcoach_id)
+        .join(Alert, Alert.placement_id == Placement.id)
+        .where(Placement.status.in_(MAILED_STATUSES), *conditions)
+        .distinct()
+    ).all()
+    users = _users(user_id for row in rows for user_id in row)
+    recipients = {user.id for row in rows for user in _recipients(row, users)}
+    if not recipients:
+        return False
+    keys = [digest_key(user_id, day) for user_id in recipients]
+    sent = db.session.scalar(sa.select(sa.func.count()).where(OutboxEmail.dedupe_key.in_(keys)))
+    return sent < len(keys)
 
 
 def mail_digests(now: datetime | None = None) -> int:
@@ -447,14 +548,15 @@ def mail_digests(now: datetime | None = None) -> int:
     if now < cutoff:
         return 0
     day = _local_date(now)
-    rows = _alert_rows(
+    conditions = (
         Alert.severity == "normal",
         Alert.status == "open",
         Alert.opened_at < cutoff,
         sa.or_(Alert.mailed_at.is_(None), Alert.mailed_at >= cutoff),
     )
-    if not rows:
+    if not _digest_waits(conditions, day):
         return 0
+    rows = _alert_rows(*conditions)
     users = _users(
         user_id for _, placement, _ in rows for user_id in (placement.contact_id, placement.jobcoach_id)
     )
@@ -462,32 +564,24 @@ def mail_digests(now: datetime | None = None) -> int:
     for row in rows:
         for user in _recipients(row[1], users):
             per_user[user.id].append(row)
-    sent = set(
-        db.session.scalars(
-            sa.select(OutboxEmail.dedupe_key).where(
-                OutboxEmail.dedupe_key.in_([digest_key(user_id, day) for user_id in per_user])
-            )
-        )
-    )
-    queued = 0
-    for user_id, user_rows in per_user.items():
-        if digest_key(user_id, day) in sent:
-            continue
-        user = users[user_id]
-        message = queue_email(
-            to=user.email,
-            template="alerts/digest",
-            dedupe_key=digest_key(user_id, day),
-            municipality_id=user.municipality_id,
-            rows=user_rows,
-            day=day,
-            recipient=user,
-        )
-        if message is None:
-            continue
-        queued += 1
-        for alert, _, _ in user_rows:
-            if alert.mailed_at is None:
-                alert.mailed_at = now
-    db.session.flush()
-    return queued
+    messages = [
+        {
+            "to": users[user_id].email,
+            "template": "alerts/digest",
+            "dedupe_key": digest_key(user_id, day),
+            "municipality_id": users[user_id].municipality_id,
+            "rows": user_rows,
+            "day": day,
+            "recipient": users[user_id],
+        }
+        for user_id, user_rows in per_user.items()
+    ]
+    queued = queue_emails(messages)
+    mailed = {
+        alert.id
+        for user_id, user_rows in per_user.items()
+        if digest_key(user_id, day) in queued
+        for alert, _, _ in user_rows
+    }
+    _mark_mailed(sorted(mailed), now)
+    return len(queued)

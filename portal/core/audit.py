@@ -90,6 +90,33 @@ def record(
     return event
 
 
+def record_many(
+    actor, action: str, object_type: str, items: Iterable[tuple[int, int | None, dict[str, Any]]]
+) -> int:
+    """One event per ``(object id, municipality id, detail)`` of ``object_type`` (a sweep's bulk writer).
+
+    The events are only added: the next flush inserts them together (batched by SQLAlchemy) and chains
+    them among themselves in this order (``audit_chain``). Returns how many were added.
+    """
+    actor_id = getattr(actor, "id", None)
+    events = [
+        AuditEvent(
+            actor_id=actor_id,
+            actor_role=getattr(actor, "role", None),
+            municipality_id=municipality_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+        for object_id, municipality_id, detail in items
+    ]
+    db.session.add_all(events)
+    if events:
+        logger.info("audit %s on %s %s objects by user %s", action, object_type, len(events), actor_id)
+    return len(events)
+
+
 def record_viewed(actor, candidate, context: str, **detail: Any) -> AuditEvent:
     """One event for a page view that showed this candidate's data; ``context`` says where (and why)."""
     return record(actor, CANDIDATE_VIEWED, candidate, context=context, **detail)

@@ -9,11 +9,13 @@ an hour apart, for MAIL_RETRY_DAYS. Admins see failed messages and can put them 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -23,6 +25,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template
 
 from portal.core.models import OutboxEmail
+from portal.core.sql import conflict_insert
 from portal.core.time import now_utc
 from portal.extensions import db
 
@@ -65,6 +68,71 @@ def queue_email(
     return message
 
 
+#: Dedupe keys per lookup of ``queue_emails`` (bounds the statement size).
+INSERT_BATCH = 500
+
+
+def queue_emails(messages: list[dict[str, Any]]) -> dict[str, int]:
+    """Queue many e-mails at once: ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`` as one executemany.
+
+    Each message is a dict of ``queue_email``'s arguments (``to``, ``template``, ``dedupe_key``, optional
+    ``municipality_id`` and ``candidate_id``, and the template's context). A dedupe key already in the
+    outbox (or twice in ``messages``) adds nothing. Flushes nothing of the session; returns the messages
+    queued now: their ids by dedupe key.
+    """
+    wanted = {message["dedupe_key"]: message for message in messages}
+    if not wanted:
+        return {}
+    present = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), INSERT_BATCH):
+        present.update(
+            db.session.scalars(
+                sa.select(OutboxEmail.dedupe_key).where(
+                    OutboxEmail.dedupe_key.in_(keys[start : start + INSERT_BATCH])
+                )
+            )
+        )
+    now = now_utc()
+    rows = []
+    with _render_context():
+        for key, message in wanted.items():
+            if key in present:
+                continue
+            context = dict(message)
+            to, template = context.pop("to"), context.pop("template")
+            subject, body = _render(template, **{k: v for k, v in context.items() if k not in ROW_FIELDS})
+            rows.append(
+                {
+                    "dedupe_key": context.pop("dedupe_key"),
+                    "municipality_id": context.get("municipality_id"),
+                    "candidate_id": context.get("candidate_id"),
+                    "contains_secret": bool(context.get("contains_secret", False)),
+                    "to_address": to,
+                    "subject": subject,
+                    "body_text": body,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+    if not rows:
+        return {}
+    table = OutboxEmail.__table__
+    statement = (
+        conflict_insert(table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key, table.c.id)
+    )
+    # executemany: compiled once, sent as multi-row INSERTs ("insertmanyvalues") with RETURNING.
+    return dict(db.session.execute(statement, rows).all())
+
+
+#: Keys of a ``queue_emails`` message that are columns of the row, not template context.
+ROW_FIELDS = ("dedupe_key", "municipality_id", "candidate_id", "contains_secret")
+
+
 def cancel_pending_about(candidate_id: int, to_addresses: sa.Select | None = None) -> list[int]:
     """Cancel the unsent messages that show this candidate's proposal to an employer (to these addresses
     only, when given: the users of the employers that may no longer see it); their ids."""
@@ -81,16 +149,62 @@ def cancel_pending_about(candidate_id: int, to_addresses: sa.Select | None = Non
 
 def render_email(template: str, **context: Any) -> tuple[str, str]:
     """Render an e-mail template into (subject, body); also outside a request (jobs, CLI) for url_for."""
-    base_url = current_app.config["BASE_URL"]
+    with _render_context():
+        return _render(template, **context)
+
+
+@contextlib.contextmanager
+def _render_context() -> Iterator[None]:
+    """A request context for url_for while rendering (the current one, else a dummy one)."""
     if has_request_context():
-        text = render_template(f"emails/{template}.txt", base_url=base_url, **context)
-    else:
-        with current_app.test_request_context("/"):
-            text = render_template(f"emails/{template}.txt", base_url=base_url, **context)
+        yield
+        return
+    with current_app.test_request_context("/"):
+        yield
+
+
+def _render(template: str, **context: Any) -> tuple[str, str]:
+    text = render_template(f"emails/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Onderwerp:"):
         raise ValueError(f"emails/{template}.txt must start with 'Onderwerp: ...'")
     return first.removeprefix("Onderwerp:").strip(), body.strip() + "\n"
+
+
+# --- Retention ------------------------------------------------------------------------------------
+
+#: Messages deleted per statement and commit by ``prune_sent``, and the most statements per run.
+PRUNE_BATCH = 1000
+PRUNE_MAX_BATCHES = 100
+
+
+def prune_sent(now: datetime | None = None) -> dict[str, int]:
+    """The scheduler job: delete sent messages older than OUTBOX_KEEP_DAYS, in batches with a commit each.
+
+    Failed messages stay (admins see them until they are handled), and so do pending and cancelled ones.
+    Nothing depends on a pruned message: every dedupe that must outlive it is kept in its own domain
+    (alerts: ``mailed_at`` / ``escalated_at``; weekly-log reminders: ``LogReminder``). A run deletes at most
+    PRUNE_BATCH x PRUNE_MAX_BATCHES rows; the next run goes on. Returns how many were deleted.
+    """
+    now = now or now_utc()
+    cutoff = now - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
+    pruned = 0
+    for _ in range(PRUNE_MAX_BATCHES):
+        ids = db.session.scalars(
+            sa.select(OutboxEmail.id)
+            .where(OutboxEmail.status == "sent", OutboxEmail.sent_at < cutoff)
+            .order_by(OutboxEmail.id)
+            .limit(PRUNE_BATCH)
+        ).all()
+        if not ids:
+            break
+        db.session.execute(
+            sa.delete(OutboxEmail).where(OutboxEmail.id.in_(ids)),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        pruned += len(ids)
+    return {"pruned": pruned}
 
 
 # --- The sender job ---------------------------------------------------------------------------------

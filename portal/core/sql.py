@@ -22,6 +22,15 @@ def conflict_insert(table) -> postgresql.Insert | sqlite.Insert:
     return _INSERTS[dialect](table if isinstance(table, sa.Table) else table.__table__)
 
 
+def in_ids(column, ids) -> sa.ColumnElement[bool]:
+    """``column IN ids`` for a long list of integer ids: on PostgreSQL ``column = ANY(:ids)`` with one array
+    parameter (one short statement, cheap to build and to parse for any number of ids), else ``IN``."""
+    ids = [int(i) for i in ids]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
+    return column.in_(ids)
+
+
 #: SQLSTATE of a unique violation (PostgreSQL).
 UNIQUE_VIOLATION = "23505"
 

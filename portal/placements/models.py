@@ -251,3 +251,29 @@ class WeeklyLogVersion(Base):
     replaced_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     __table_args__ = (sa.UniqueConstraint("log_id", "version", name="uq_weekly_log_versions_version"),)
+
+
+class LogReminder(Base):
+    """A weekly-log reminder sent to one employer user about one placement's week (one row per user).
+
+    The reminder job's own bookkeeping (so nothing needs the outbox to remember it, and the outbox can
+    be pruned): unique per placement, week and user. The rules count a reminder once its e-mail was sent:
+    ``outbox_email_id`` points at the message while the outbox keeps it; it becomes empty when a sent
+    message is pruned (only sent messages are pruned, see ``portal.core.outbox.prune_sent``).
+    """
+
+    __tablename__ = "log_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"))
+    #: Monday of the ISO week without a log.
+    week_start: Mapped[date] = mapped_column()
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    outbox_email_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_emails.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (
+        sa.UniqueConstraint("placement_id", "week_start", "user_id", name="uq_log_reminders_week_user"),
+    )

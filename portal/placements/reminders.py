@@ -12,18 +12,22 @@ from sqlalchemy.orm import joinedload
 from portal.auth.models import User
 from portal.candidates.models import Candidate
 from portal.core.holidays import last_working_day_of_week, week_start
-from portal.core.outbox import queue_email
+from portal.core.models import OutboxEmail
+from portal.core.outbox import queue_emails
+from portal.core.sql import conflict_insert, in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.employers.models import Employer
 from portal.extensions import db
-from portal.placements.models import Placement, WeeklyLog
+from portal.placements.models import LogReminder, Placement, WeeklyLog
 
 
 def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
     """Queue one reminder per employer user for each onboarding placement without this week's log. Idempotent.
 
     Runs every half hour but only acts on the last working day of the ISO week (Europe/Amsterdam), so
-    never on a weekend or a Dutch public holiday; the dedupe key keeps it to one mail per user per week.
+    never on a weekend or a Dutch public holiday. Each reminder is a ``LogReminder`` row (unique per
+    placement, week and user) beside its e-mail, so it is sent once per user per week; the e-mail's dedupe
+    key says the same while the outbox keeps the message.
     """
     today = as_utc(now or now_utc()).astimezone(LOCAL_TZ).date()
     if last_working_day_of_week(today) != today:
@@ -31,11 +35,60 @@ def remind_missing_weekly_logs(now: datetime | None = None) -> dict[str, Any]:
     monday = week_start(today)
     rows = db.session.execute(placements_missing_log(monday, today)).all()
     recipients = _employer_users({placement.employer_id for placement, _ in rows})
-    queued = 0
-    for placement, pseudonym in rows:
-        for user in recipients[placement.employer_id]:
-            queued += _queue_reminder(placement, pseudonym, user, monday) is not None
-    return {"reminders": queued}
+    reminded = _reminded(monday, [placement.id for placement, _ in rows])
+    messages = {
+        (placement.id, user.id): _reminder(placement, pseudonym, user, monday)
+        for placement, pseudonym in rows
+        for user in recipients[placement.employer_id]
+        if (placement.id, user.id) not in reminded
+    }
+    queued = queue_emails(list(messages.values()))
+    bookkept = [
+        {
+            "placement_id": placement_id,
+            "week_start": monday,
+            "user_id": user_id,
+            "outbox_email_id": queued[message["dedupe_key"]],
+            "created_at": now_utc(),
+        }
+        for (placement_id, user_id), message in messages.items()
+        if message["dedupe_key"] in queued
+    ]
+    if bookkept:
+        db.session.execute(conflict_insert(LogReminder).on_conflict_do_nothing(), bookkept)
+    return {"reminders": len(bookkept)}
+
+
+def _reminded(monday: date, placement_ids: list[int]) -> set[tuple[int, int]]:
+    """(placement, user) of the reminders about the week of ``monday`` already sent (one query)."""
+    if not placement_ids:
+        return set()
+    rows = db.session.execute(
+        sa.select(LogReminder.placement_id, LogReminder.user_id).where(
+            LogReminder.week_start == monday, in_ids(LogReminder.placement_id, placement_ids)
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
+def reminder_weeks(placement_ids: list[int]) -> dict[int, set[date]]:
+    """Mondays of the weeks with a delivered weekly-log reminder, per placement (one query).
+
+    A reminder counts once its e-mail was sent (several employer users of one week are one reminder):
+    its message is marked sent, or was pruned from the outbox (only sent messages are).
+    """
+    weeks: dict[int, set[date]] = defaultdict(set)
+    if not placement_ids:
+        return weeks
+    unsent = sa.exists().where(OutboxEmail.id == LogReminder.outbox_email_id, OutboxEmail.status != "sent")
+    rows = db.session.execute(
+        sa.select(LogReminder.placement_id, LogReminder.week_start)
+        .where(in_ids(LogReminder.placement_id, placement_ids), ~unsent)
+        .distinct()
+    )
+    for placement_id, week in rows:
+        weeks[placement_id].add(week)
+    return weeks
 
 
 def placements_missing_log(monday: date, today: date) -> sa.Select:
@@ -78,16 +131,17 @@ def _employer_users(employer_ids: set[int]) -> dict[int, list[User]]:
     return by_employer
 
 
-def _queue_reminder(placement: Placement, pseudonym: str, user: User, monday: date):
-    return queue_email(
-        to=user.email,
-        template="placements/weekly_log_reminder",
-        dedupe_key=f"placements.log_reminder:{placement.id}:{monday.isoformat()}:{user.id}",
-        municipality_id=placement.municipality_id,
-        placement=placement,
-        pseudonym=pseudonym,
-        workplace=placement.workplace,
-        week_start=monday,
-        week_number=monday.isocalendar().week,
-        recipient=user,
-    )
+def _reminder(placement: Placement, pseudonym: str, user: User, monday: date) -> dict[str, Any]:
+    """The reminder e-mail for ``user`` (arguments of ``queue_emails``)."""
+    return {
+        "to": user.email,
+        "template": "placements/weekly_log_reminder",
+        "dedupe_key": f"placements.log_reminder:{placement.id}:{monday.isoformat()}:{user.id}",
+        "municipality_id": placement.municipality_id,
+        "placement": placement,
+        "pseudonym": pseudonym,
+        "workplace": placement.workplace,
+        "week_start": monday,
+        "week_number": monday.isocalendar().week,
+        "recipient": user,
+    }

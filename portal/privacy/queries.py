@@ -38,6 +38,7 @@ SECTIONS = {
     "placement_status_changes": "Wijzigingen in de status van een plaatsing",
     "weekly_logs": "Weekverslagen",
     "weekly_log_versions": "Eerdere versies van weekverslagen",
+    "log_reminders": "Herinneringen aan de werkgever voor het weekverslag",
     "visits": "Werkplekbezoeken",
     "checkins": "Nazorggesprekken",
     "end_decisions": "Besluiten over het einde van een plaatsing",
@@ -55,6 +56,7 @@ NOT_EXPORTED: dict[str, str] = {}
 #: e-mail and its body, which greets them by name).
 HIDDEN = {
     "outbox_emails": {"to_address", "body_text", "dedupe_key", "last_error", "contains_secret", "attempts"},
+    "log_reminders": {"outbox_email_id"},
     "retention_followups": {"token_hash", "token_expires_at"},
     "alerts": {"evidence_key", "evidence_path"},
 }

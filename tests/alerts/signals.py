@@ -100,7 +100,7 @@ def outbox_keys(prefix: str = "") -> list[str]:
 
 def alert_mail_keys() -> list[str]:
     """Dedupe keys of every alert e-mail (immediate, digest and escalation), in order."""
-    return [k for k in outbox_keys() if k.startswith(("alert:", "alerts-digest:", "alert-escalated:"))]
+    return [k for k in outbox_keys() if k.startswith(("alert:", "alerts-digest:", "alerts-escalated:"))]
 
 
 def count(model) -> int:

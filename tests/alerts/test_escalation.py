@@ -18,16 +18,21 @@ from tests.alerts.signals import local, onboarding, outbox, outbox_keys
 OPENED = local(date(2026, 4, 23), 10)
 
 
-@pytest.fixture
-def waiting(seed, time_machine):
-    """An open alert (opened Thursday 23 April) on a running placement of tenant A."""
-    time_machine.move_to(OPENED, tick=False)
-    placement = onboarding(
-        seed.a,
+def running(tenant):
+    """A placement of ``tenant`` running since Monday 20 April."""
+    return onboarding(
+        tenant,
         start_date=date(2026, 4, 20),
         actual_start_date=date(2026, 4, 20),
         planned_end_date=date(2026, 7, 1),
     )
+
+
+@pytest.fixture
+def waiting(seed, time_machine):
+    """An open alert (opened Thursday 23 April) on a running placement of tenant A."""
+    time_machine.move_to(OPENED, tick=False)
+    placement = running(seed.a)
     factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 4, 22))
     return factories.make_alert(placement, rule="concern", opened_at=OPENED, mailed_at=OPENED)
 
@@ -45,32 +50,35 @@ def test_more_than_n_working_days_with_a_holiday_in_between(today, days, escalat
     assert is_overdue_for_escalation(OPENED, today, days) is escalates
 
 
-def test_escalates_after_two_working_days_once_with_one_mail_per_admin(seed, waiting, time_machine):
+def test_escalates_after_two_working_days_once_in_the_days_digest_per_admin(seed, waiting, time_machine):
     second_admin = factories.make_user("admin", seed.a.municipality)
     factories.make_user("admin", seed.a.municipality, is_active=False)
     time_machine.move_to(local(date(2026, 4, 28), 18), tick=False)  # Tuesday evening: only 2 working days
     assert reconcile()["alerts_escalated"] == 0
     assert waiting.escalated_at is None
-    wednesday = local(date(2026, 4, 29), 7)
+    time_machine.move_to(local(date(2026, 4, 29), 7), tick=False)  # overdue, but the digest waits for 08:00
+    assert reconcile()["alerts_escalated"] == 0
+    wednesday = local(date(2026, 4, 29), 8)
     time_machine.move_to(wednesday, tick=False)
     counts = reconcile()
     assert (counts["alerts_escalated"], counts["emails_queued"]) == (1, 2)
     db.session.refresh(waiting)
     assert waiting.escalated_at == wednesday
-    assert outbox_keys("alert-escalated:") == [
-        f"alert-escalated:{waiting.id}:{seed.a.admin.id}",
-        f"alert-escalated:{waiting.id}:{second_admin.id}",
+    assert outbox_keys("alerts-escalated:") == [
+        f"alerts-escalated:{seed.a.admin.id}:2026-04-29",
+        f"alerts-escalated:{second_admin.id}:2026-04-29",
     ]
-    message = outbox("alert-escalated:")[0]
+    message = outbox("alerts-escalated:")[0]
     placement = db.session.get(Placement, waiting.placement_id)
     assert message.to_address == seed.a.admin.email
-    assert message.subject == f"Signaal over kandidaat {placement.candidate.pseudonym} is nog niet opgepakt"
+    assert message.subject == "1 signaal staat te lang open"
     assert "meer dan 2 werkdagen open" in message.body_text
+    assert f"Belangrijk signaal. Kandidaat {placement.candidate.pseudonym}" in message.body_text
     assert waiting.reason in message.body_text
     assert seed.a.municipal.full_name in message.body_text
     assert placement.candidate.full_name not in message.body_text
     assert reconcile()["alerts_escalated"] == 0
-    assert len(outbox("alert-escalated:")) == 2
+    assert len(outbox("alerts-escalated:")) == 2
 
 
 def test_a_picked_up_alert_never_escalates(seed, waiting, time_machine):
@@ -91,13 +99,13 @@ def test_the_municipal_setting_decides_the_number_of_working_days(seed, waiting,
     db.session.flush()
     time_machine.move_to(local(date(2026, 4, 28), 9), tick=False)
     assert escalate() == (1, 1)
-    assert outbox_keys("alert-escalated:") == [f"alert-escalated:{waiting.id}:{seed.a.admin.id}"]
+    assert outbox_keys("alerts-escalated:") == [f"alerts-escalated:{seed.a.admin.id}:2026-04-28"]
 
 
 def test_admins_of_another_municipality_hear_nothing(seed, waiting, time_machine):
     time_machine.move_to(local(date(2026, 4, 30)), tick=False)
     escalate()
-    assert [m.to_address for m in outbox("alert-escalated:")] == [seed.a.admin.email]
+    assert [m.to_address for m in outbox("alerts-escalated:")] == [seed.a.admin.email]
 
 
 def test_the_admin_home_lists_escalated_alerts(seed, waiting, time_machine, login_as):
@@ -121,12 +129,7 @@ def many(seed, time_machine):
     time_machine.move_to(OPENED, tick=False)
     made = []
     for rule in ("falling_score", "absence_hours", "low_score"):
-        placement = onboarding(
-            seed.a,
-            start_date=date(2026, 4, 20),
-            actual_start_date=date(2026, 4, 20),
-            planned_end_date=date(2026, 7, 1),
-        )
+        placement = running(seed.a)
         made.append(
             factories.make_alert(
                 placement,
@@ -185,18 +188,46 @@ def test_an_alert_overdue_after_the_days_digest_waits_for_the_next_one(seed, man
     assert outbox("alerts-escalated:")[-1].subject == "1 signaal staat te lang open"
 
 
-def test_a_high_alert_goes_at_once_and_once_beside_the_digest(seed, many, waiting, time_machine):
+def test_a_high_alert_goes_first_in_the_days_one_digest(seed, many, waiting, time_machine):
     time_machine.move_to(local(date(2026, 4, 29), 7), tick=False)
-    assert escalate() == (1, 2)  # the high one (waiting), to both admins; the normal ones wait for 08:00
-    assert sorted(outbox_keys("alert-escalated:")) == sorted(
-        f"alert-escalated:{waiting.id}:{admin.id}" for admin in (seed.a.admin, many[1])
-    )
+    assert escalate() == (0, 0)  # also a high one waits for 08:00
     time_machine.move_to(local(date(2026, 4, 29), 8), tick=False)
-    assert escalate() == (3, 2)
+    assert escalate() == (4, 2)
     digest = outbox("alerts-escalated:")[0]
-    assert "3 signalen" in digest.subject
-    assert waiting.reason not in digest.body_text
-    assert len(outbox("alert-escalated:")) == 2
+    assert digest.subject == "4 signalen staan te lang open"
+    body = digest.body_text
+    assert body.index(waiting.reason) < min(body.index(alert.reason) for alert in many[0])
+    assert body.count("Belangrijk signaal.") == 1
+    assert outbox_keys("alert-escalated:") == []
+
+
+def test_fifty_escalations_give_one_mail_per_admin_and_a_second_run_that_day_none(seed, time_machine):
+    time_machine.move_to(OPENED, tick=False)
+    second = factories.make_user("admin", seed.a.municipality)
+    for n in range(50):
+        placement = running(seed.a)
+        factories.make_alert(
+            placement,
+            rule="concern" if n % 5 == 0 else "absence_hours",
+            evidence_key=f"log:{n}",
+            reason=f"Signaal nummer {n}.",
+            opened_at=OPENED,
+            mailed_at=OPENED,
+        )
+    time_machine.move_to(local(date(2026, 4, 29), 9), tick=False)
+    counts = reconcile()
+    assert (counts["alerts_escalated"], counts["emails_queued"]) == (50, 2)
+    assert outbox_keys("alerts-escalated:") == [
+        f"alerts-escalated:{seed.a.admin.id}:2026-04-29",
+        f"alerts-escalated:{second.id}:2026-04-29",
+    ]
+    assert outbox_keys("alert-escalated:") == []
+    body = outbox("alerts-escalated:")[0].body_text
+    assert all(f"Signaal nummer {n}." in body for n in range(50))
+    time_machine.move_to(local(date(2026, 4, 29), 17), tick=False)
+    again = reconcile()
+    assert (again["alerts_escalated"], again["emails_queued"]) == (0, 0)
+    assert len(outbox("alerts-escalated:")) == 2
 
 
 def test_after_days_of_downtime_one_digest_holds_everything(seed, many, time_machine):

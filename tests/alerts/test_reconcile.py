@@ -11,9 +11,12 @@ from portal import scheduler
 from portal.aftercare.models import CheckIn
 from portal.alerts import services as alerts
 from portal.alerts.models import Alert
-from portal.alerts.reconcile import REMINDER_PREFIX, parse_reminder_key, reconcile
-from portal.core.models import OutboxEmail
+from portal.alerts.reconcile import reconcile
+from portal.core import audit_chain
+from portal.core.models import AuditEvent, OutboxEmail
+from portal.core.outbox import prune_sent
 from portal.extensions import db
+from portal.placements.models import LogReminder
 from portal.placements.reminders import remind_missing_weekly_logs
 from tests import factories
 from tests.alerts.signals import (
@@ -133,31 +136,34 @@ def test_open_alert_refuses_both_unique_rules_without_an_error(seed, time_machin
     assert count(Alert) == 3  # the seed's two alerts and this one
 
 
-def test_ignored_reminders_are_read_from_the_outbox(seed, time_machine):
+def test_ignored_reminders_count_once_their_mail_was_sent_also_after_pruning(seed, time_machine, app):
     placement = onboarding(seed.a)
     factories.make_visit(placement, seed.a.jobcoach, visit_date=date(2026, 3, 6))
     for friday in (date(2026, 2, 27), date(2026, 3, 6)):
         time_machine.move_to(local(friday, 12), tick=False)
         assert remind_missing_weekly_logs()["reminders"] == 1
-    reminders = outbox(REMINDER_PREFIX)
-    assert [parse_reminder_key(m.dedupe_key)[:2] for m in reminders] == [
-        (placement.id, FIRST_WEEK),
-        (placement.id, date(2026, 3, 2)),
+        assert remind_missing_weekly_logs()["reminders"] == 0  # once per user per week
+    reminders = db.session.scalars(sa.select(LogReminder).order_by(LogReminder.id)).all()
+    assert [(r.placement_id, r.week_start, r.user_id) for r in reminders] == [
+        (placement.id, FIRST_WEEK, seed.a.employer_user.id),
+        (placement.id, date(2026, 3, 2), seed.a.employer_user.id),
+    ]
+    messages = [db.session.get(OutboxEmail, r.outbox_email_id) for r in reminders]
+    assert [m.dedupe_key for m in messages] == [
+        f"placements.log_reminder:{placement.id}:{week}:{seed.a.employer_user.id}"
+        for week in ("2026-02-23", "2026-03-02")
     ]
     time_machine.move_to(local(date(2026, 3, 9), 9), tick=False)
     reconcile()
     assert "reminders_ignored" not in {rule for rule, _, _ in rules_of(placement)}  # not delivered yet
-    for message in reminders:
-        message.status = "sent"
-    db.session.flush()
+    for message in messages:
+        message.status, message.sent_at = "sent", local(date(2026, 3, 6), 13)
+    db.session.commit()
+    later = local(date(2026, 3, 9), 9) + timedelta(days=app.config["OUTBOX_KEEP_DAYS"])
+    assert prune_sent(later)["pruned"] == 2
+    assert db.session.scalars(sa.select(LogReminder.outbox_email_id)).all() == [None, None]
     reconcile()
     assert ("reminders_ignored", "week:2026-03-02", "open") in rules_of(placement)
-
-
-def test_parse_reminder_key_refuses_malformed_keys():
-    assert parse_reminder_key("placements.log_reminder:12:2026-03-02:7") == (12, date(2026, 3, 2))
-    for key in ("placements.log_reminder:x:2026-03-02:7", "placements.log_reminder:1:2026-02-30:7", "x"):
-        assert parse_reminder_key(key) is None
 
 
 def test_checkins_are_planned_through_the_plan(seed, time_machine):
@@ -247,7 +253,7 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     tenant = seed.a
     assert sorted(new_mails) == sorted(
         [
-            f"alert-escalated:{escalating.id}:{tenant.admin.id}",
+            f"alerts-escalated:{tenant.admin.id}:2026-03-09",
             f"alerts-digest:{tenant.municipal.id}:2026-03-09",
             f"alerts-digest:{tenant.jobcoach.id}:2026-03-09",
         ]
@@ -264,6 +270,96 @@ def test_three_days_of_downtime_are_caught_up_exactly_once(seed, time_machine):
     )
     assert reconcile() == ZERO
     assert checkin_count() == 7 + 2
+
+
+def test_a_check_in_scored_lowest_on_punctuality_opens_a_low_score_alert(seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placement = onboarding(seed.a)
+    held = factories.make_checkin(
+        placement,
+        1,
+        due_date=date(2026, 3, 2),
+        status="held",
+        held_on=date(2026, 3, 2),
+        scores={"punctuality": 1},
+    )
+    odd = onboarding(seed.a)
+    factories.make_checkin(
+        odd,
+        1,
+        due_date=date(2026, 3, 2),
+        status="held",
+        held_on=date(2026, 3, 2),
+        scores={"punctuality": "x"},
+    )
+    reconcile()
+    assert ("low_score", f"checkin:{held.id}", "open") in rules_of(placement)
+    assert "low_score" not in {rule for rule, _, _ in rules_of(odd)}  # a malformed score is no score
+
+
+def test_loading_only_the_latest_logs_gives_the_findings_of_all_logs(seed, time_machine):
+    """The reconcile loads the details of the last LATEST_LOGS logs only: the rules find the same."""
+    import random
+    from dataclasses import replace
+
+    from portal.alerts import reconcile as sweep
+    from portal.alerts.rules import LogFact, evaluate
+    from portal.placements.models import Placement, WeeklyLog
+
+    rng = random.Random(3)
+    today = date(2026, 6, 17)
+    time_machine.move_to(local(today), tick=False)
+    for _ in range(12):
+        placement = onboarding(seed.a, actual_start_date=date(2026, 1, 5), planned_end_date=date(2026, 9, 1))
+        for week in range(24):
+            if rng.random() < 0.25:
+                continue
+            make_log(
+                placement,
+                date(2026, 1, 5) + timedelta(weeks=week),
+                days_present=rng.choice((3, 2, 1)),
+                punctuality=rng.choice((4, 3, 2, 1)),
+                hours_absent=rng.choice((0, 4, 12)),
+                has_concern=rng.random() < 0.1,
+            )
+    rows = db.session.connection().execute(sweep.evaluated_placements(limit=100)).all()
+    for row, snapshot in sweep.snapshots(rows, today):
+        logs = db.session.scalars(sa.select(WeeklyLog).where(WeeklyLog.placement_id == row.id)).all()
+        every = [
+            LogFact(
+                log.id,
+                log.week_start,
+                log.days_planned,
+                log.days_present,
+                log.hours_absent,
+                log.punctuality,
+                log.has_concern,
+            )
+            for log in logs
+        ]
+        if db.session.get(Placement, row.id).actual_start_date == date(2026, 1, 5):
+            assert len(snapshot.logs) < len(every)
+        assert evaluate(snapshot) == evaluate(replace(snapshot, logs=every, earlier_log_weeks=None))
+
+
+def test_the_audit_chain_stays_intact_after_a_bulk_reconcile(app, seed, time_machine):
+    time_machine.move_to(T0, tick=False)
+    placements = [onboarding(seed.a) for _ in range(6)]
+    make_log(placements[0], FIRST_WEEK, has_concern=True)
+    factories.make_alert(
+        placements[1], rule="logs_missing", evidence_key="week:2026-01-05", severity="normal"
+    )
+    placements[1].status = "interrupted"
+    db.session.commit()
+    before = count(AuditEvent)
+    counts = reconcile()
+    assert counts["alerts_opened"] >= 10
+    assert counts["alerts_closed"] == 1
+    assert count(AuditEvent) > before + 10
+    assert audit_chain.verify(db.session.connection()) == (count(AuditEvent), None)
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("intact")
 
 
 def test_run_job_prints_the_counts_as_json(app, seed, time_machine):

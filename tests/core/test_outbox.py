@@ -73,6 +73,77 @@ def test_queue_email_renders_subject_and_body_and_dedupes(frozen):
     assert rows[0].next_attempt_at == T0
 
 
+def test_queue_emails_inserts_many_in_one_statement_and_skips_known_keys(frozen, count_queries):
+    user = factories.make_user("municipal")
+    outbox.queue_email(
+        to=user.email,
+        template="auth/password_reset",
+        dedupe_key="bulk:0",
+        user=user,
+        token="t",
+        expires_at=T0,
+    )
+    messages = [
+        {
+            "to": user.email,
+            "template": "auth/password_reset",
+            "dedupe_key": f"bulk:{n}",
+            "municipality_id": user.municipality_id,
+            "user": user,
+            "token": f"t{n}",
+            "expires_at": T0,
+        }
+        for n in range(30)
+    ]
+    with count_queries() as queries:
+        queued = outbox.queue_emails(messages + messages[:3])
+    assert set(queued) == {f"bulk:{n}" for n in range(1, 30)}
+    assert queries.count == 2  # which keys exist, then one INSERT ... ON CONFLICT DO NOTHING
+    rows = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.dedupe_key.like("bulk:%"))).all()
+    assert len(rows) == 30
+    row = next(r for r in rows if r.dedupe_key == "bulk:7")
+    assert (row.subject, row.status, row.attempts, row.next_attempt_at) == (
+        "Nieuw wachtwoord kiezen voor Werkbrug",
+        "pending",
+        0,
+        T0,
+    )
+    assert row.municipality_id == user.municipality_id
+    assert queued["bulk:7"] == row.id
+    assert outbox.queue_emails(messages) == {}
+
+
+# Retention ----------------------------------------------------------------------------------------------
+
+
+def test_prune_sent_deletes_only_sent_messages_older_than_the_setting_in_batches(frozen, app, monkeypatch):
+    keep = app.config["OUTBOX_KEEP_DAYS"]
+    assert keep == 90
+    old = T0 - timedelta(days=keep, seconds=1)
+    recent = T0 - timedelta(days=keep - 1)
+    monkeypatch.setattr(outbox, "PRUNE_BATCH", 2)
+    pruned = [add_message(n, status="sent", sent_at=old) for n in range(5)]
+    kept = [
+        add_message(10, status="sent", sent_at=recent),
+        add_message(11, status="failed", created_at=old, first_failed_at=old),
+        add_message(12, status="pending", created_at=old),
+        add_message(13, status="cancelled", created_at=old),
+    ]
+    assert outbox.prune_sent() == {"pruned": 5}
+    left = set(db.session.scalars(sa.select(OutboxEmail.id)))
+    assert left == {m.id for m in kept}
+    assert not left & {m.id for m in pruned}
+    assert outbox.prune_sent() == {"pruned": 0}
+
+
+def test_prune_job_is_registered_and_reports_nothing_when_idle(app):
+    from portal import scheduler
+
+    job = scheduler.get_job("core.prune_outbox")
+    assert (job["func"], job["trigger"], job["hours"]) == ("portal.core.outbox:prune_sent", "interval", 1)
+    assert scheduler.did_something(outbox.prune_sent()) is False
+
+
 # Delivery over SMTP -------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ the placement to nazorg (once) and the check-ins are planned from that day.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -181,7 +182,7 @@ def test_the_rules_ask_no_log_after_the_planned_end_once_a_contract_is_decided()
     )
     assert logs_missing(snapshot) is None
     assert reminders_ignored(snapshot) is None
-    open_ended = Snapshot(**{**snapshot.__dict__, "has_final_decision": False})
+    open_ended = replace(snapshot, has_final_decision=False)
     assert logs_missing(open_ended).evidence_key == "week:2027-01-04"
     assert reminders_ignored(open_ended) is not None
 

@@ -181,3 +181,52 @@ def test_one_query_for_the_placements_and_one_for_the_users(app, seed, count_que
     assert sum("FROM users" in s for s in selects) == 1
     assert not [s for s in selects if "FROM workplaces" in s or "FROM candidates" in s]
     assert len(reminders()) == 9
+
+
+def test_the_migration_copies_the_reminders_from_the_outbox_keys(app, seed):
+    """Revision d4f6b8c0e2a4 fills log_reminders from the dedupe keys of the reminders still in the outbox."""
+    from importlib import import_module
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from portal.placements.models import LogReminder
+
+    revision = import_module("migrations.versions.20261203_1330_d4f6b8c0e2a4_log_reminders")
+    placement = onboarding(seed.a)
+    user = seed.a.employer_user
+    keys = {
+        f"placements.log_reminder:{placement.id}:2026-03-09:{user.id}": "sent",
+        f"placements.log_reminder:{placement.id}:2026-03-02:{user.id}": "pending",
+        f"placements.log_reminder:{placement.id}:2026-02-30:{user.id}": "sent",  # no such day
+        f"placements.log_reminder:999999:2026-03-02:{user.id}": "sent",  # no such placement
+        f"placements/concern/{placement.id}/1": "sent",
+    }
+    messages = {}
+    for key, status in keys.items():
+        message = OutboxEmail(dedupe_key=key, to_address="a@test.werkbrug.nl", subject="s", body_text="b")
+        message.status = status
+        db.session.add(message)
+        messages[key] = message
+    db.session.flush()
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        revision._copy_from_outbox()
+    rows = db.session.execute(
+        sa.select(
+            LogReminder.placement_id, LogReminder.week_start, LogReminder.user_id, LogReminder.outbox_email_id
+        ).order_by(LogReminder.week_start)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        (
+            placement.id,
+            date(2026, 3, 2),
+            user.id,
+            messages[f"placements.log_reminder:{placement.id}:2026-03-02:{user.id}"].id,
+        ),
+        (
+            placement.id,
+            date(2026, 3, 9),
+            user.id,
+            messages[f"placements.log_reminder:{placement.id}:2026-03-09:{user.id}"].id,
+        ),
+    ]

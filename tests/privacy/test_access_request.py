@@ -16,6 +16,7 @@ from portal.models import (
     CandidateVersion,
     EndDecision,
     Exit,
+    LogReminder,
     OutboxEmail,
     PlacementStatusChange,
     PlanStep,
@@ -129,6 +130,7 @@ def _fill(tenant, tag: str):
             subject=f"{tag}-mail",
             body_text=f"Beste {tag}-staff-name, ...",
         ),
+        LogReminder(placement_id=placement.id, week_start=date(2026, 3, 2), user_id=tenant.employer_user.id),
         PrivacyRequest(
             municipality_id=tenant.municipality.id,
             candidate_id=candidate.id,
