@@ -94,8 +94,10 @@ def ensure_audit_environment() -> Path:
     python = AUDIT_VENV / "bin" / "python"
     stamp = AUDIT_VENV / ".installed"
     wanted = (ROOT / "requirements-audit.txt").read_text()
-    if not python.exists():
-        venv.EnvBuilder(with_pip=True).create(AUDIT_VENV)
+    pip_ready = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode == 0
+    if not python.exists() or not pip_ready:
+        # Missing, or left half-made by an interrupted run: make it anew.
+        venv.EnvBuilder(with_pip=True, clear=True).create(AUDIT_VENV)
     if not stamp.exists() or stamp.read_text() != wanted:
         subprocess.run(
             [str(python), "-m", "pip", "install", "-q", "-r", str(ROOT / "requirements-audit.txt")],
