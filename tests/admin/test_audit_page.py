@@ -226,6 +226,7 @@ def test_every_object_type_has_a_dutch_name():
         "AuditEvent",
         "CandidateVersion",
         "EndDecision",
+        "LogReminder",
         "LoginFailure",
         "PasswordToken",
         "PlacementStatusChange",
