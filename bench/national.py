@@ -657,16 +657,28 @@ class National:
 
     def outbox(self) -> None:
         """The delivered weekly-log reminders (the reconcile reads them), the rest ordinary mail."""
-        outbox = []
+        outbox, reminders = [], []
         for pid, monday, uid, mid in self.reminders:
             key = f"placements.log_reminder:{pid}:{monday.isoformat()}:{uid}"
-            outbox.append(outbox_row(self.load, key, mid, at(monday + timedelta(days=7), 9)))
+            sent = at(monday + timedelta(days=7), 9)
+            outbox.append(outbox_row(self.load, key, mid, sent))
+            reminders.append(
+                {
+                    "id": self.load.new_id("log_reminders"),
+                    "placement_id": pid,
+                    "week_start": monday,
+                    "user_id": uid,
+                    "outbox_email_id": outbox[-1]["id"],
+                    "created_at": sent,
+                }
+            )
         while len(outbox) < self.n["outbox"]:
             mid = self.rng.choices(self.municipality_rows, self.weights)[0]["id"]
             sent = self.now - timedelta(minutes=self.rng.randint(10, 700 * 24 * 60))
             outbox.append(outbox_row(self.load, f"bench.mail:{len(outbox)}", mid, sent))
         outbox[-1]["status"] = "pending"
         self.load.copy("outbox_emails", outbox)
+        self.load.copy("log_reminders", reminders)
 
     def audit(self) -> None:
         """A correct hash chain in id order (``portal.core.audit_chain.compute_hash``), in batches."""

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.aftercare.settings import defaults
-from portal.alerts.reconcile import REMINDER_PREFIX
 from portal.alerts.rules import CONTACT_MONTHS, RECENT_DAYS
 from portal.core.holidays import is_working_day
 
@@ -135,10 +134,10 @@ SELECT placement_id, 'week:' || to_char(week, 'YYYY-MM-DD') FROM (
     SELECT r.placement_id, r.week, coalesce(s.ignored_reminders, :d_reminders) AS reminder_limit,
            row_number() OVER (PARTITION BY r.placement_id ORDER BY r.week) AS n
     FROM (
-        SELECT DISTINCT split_part(o.dedupe_key, ':', 2)::int AS placement_id,
-               split_part(o.dedupe_key, ':', 3)::date AS week
-        FROM outbox_emails o
-        WHERE o.dedupe_key LIKE :reminder_like AND o.status = 'sent'
+        SELECT DISTINCT lr.placement_id, lr.week_start AS week
+        FROM log_reminders lr
+        WHERE NOT EXISTS (SELECT 1 FROM outbox_emails o
+                          WHERE o.id = lr.outbox_email_id AND o.status <> 'sent')
     ) r
     JOIN placements p ON p.id = r.placement_id  -- by primary key: the reminders are few
     LEFT JOIN aftercare_settings s ON s.municipality_id = p.municipality_id
@@ -181,7 +180,6 @@ def findings(connection: sa.Connection, today: date) -> set[tuple[int, str, str]
         "today": today,
         "recent": RECENT_DAYS,
         "contact_months": CONTACT_MONTHS,
-        "reminder_like": REMINDER_PREFIX.replace("_", r"\_") + "%",
         "d_absence": d["absence_hours_threshold"],
         "d_no_contact": d["no_contact_days"],
         "d_overdue": d["checkin_overdue_working_days"],

@@ -316,10 +316,10 @@ def reconcile_runs(url: str) -> dict:
             connection.exec_driver_sql("ANALYZE")
         today = now_utc().astimezone(LOCAL_TZ).date()
         started = time.perf_counter()
-        placements = db.session.scalars(sweep.evaluated_placements()).all()
-        python = set()
-        for start in range(0, len(placements), sweep.CHUNK):
-            for placement, snapshot in sweep.snapshots(placements[start : start + sweep.CHUNK], today):
+        python, after, size, evaluated = set(), 0, app.config["RECONCILE_CHUNK"], 0
+        while chunk := db.session.connection().execute(sweep.evaluated_placements(after, size)).all():
+            after, evaluated = chunk[-1].id, evaluated + len(chunk)
+            for placement, snapshot in sweep.snapshots(chunk, today):
                 python |= {(placement.id, f.rule, f.evidence_key) for f in evaluate(snapshot)}
         result["rules_python_s"] = round(time.perf_counter() - started, 2)
         db.session.rollback()
@@ -335,7 +335,7 @@ def reconcile_runs(url: str) -> dict:
                 )
             ).all()
         )
-    result["evaluated_placements"] = len(placements)
+    result["evaluated_placements"] = evaluated
     result["findings_python"] = len(python)
     result["findings_sql"] = len(sql)
     result["same_findings"] = python == sql
