@@ -376,6 +376,11 @@ def account_app():
         return _enrol_page(user, form, secret, during_login=False)
     session[CODE_GIVEN_KEY] = True
     db.session.commit()
+    return _recovery_codes_page(codes)
+
+
+def _recovery_codes_page(codes: list[str]):
+    """The new herstelcodes, shown once, from the account page (back to it afterwards)."""
     return render_template(
         "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"), during_login=False
     )
@@ -390,9 +395,7 @@ def renew_recovery_codes():
         return redirect(url_for("auth.account_app"))
     codes = services.renew_recovery_codes(user)
     db.session.commit()
-    return render_template(
-        "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"), during_login=False
-    )
+    return _recovery_codes_page(codes)
 
 
 @bp.post("/account/wachtwoord")
