@@ -90,12 +90,18 @@ def npm_findings(report: dict, accepted: list[Exception_]) -> list[str]:
     return found
 
 
+def _has_pip(python: Path) -> bool:
+    try:
+        return subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode == 0
+    except OSError:  # a broken interpreter link left by an interrupted run
+        return False
+
+
 def ensure_audit_environment() -> Path:
     python = AUDIT_VENV / "bin" / "python"
     stamp = AUDIT_VENV / ".installed"
     wanted = (ROOT / "requirements-audit.txt").read_text()
-    pip_ready = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode == 0
-    if not python.exists() or not pip_ready:
+    if not python.exists() or not _has_pip(python):
         # Missing, or left half-made by an interrupted run: make it anew.
         venv.EnvBuilder(with_pip=True, clear=True).create(AUDIT_VENV)
     if not stamp.exists() or stamp.read_text() != wanted:

@@ -107,3 +107,8 @@ def test_npm_advisories_fail_unless_accepted():
     }
     assert audit.npm_findings(report, []) == ["axe-core: Prototype pollution (high)"]
     assert audit.npm_findings(report, _accepted("1001")) == []
+
+
+def test_a_missing_audit_environment_counts_as_without_pip(tmp_path):
+    # A fresh clone has no audit environment yet: that is a reason to make one, not a crash.
+    assert audit._has_pip(tmp_path / "nowhere" / "bin" / "python") is False
