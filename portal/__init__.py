@@ -21,10 +21,11 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from portal.core import errors, filters, http, logs, navigation, security, static
+    from portal.core import errors, filters, http, logs, navigation, security, static, urls
 
     logs.init_app(app)
     static.init_app(app)
+    urls.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     navigation.init_app(app)
