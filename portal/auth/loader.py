@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from functools import cache
 
+import sqlalchemy as sa
 from flask import Flask, flash, session
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.core.db import valid_id
 from portal.core.security import PENDING_AT_KEY, PENDING_KEY
@@ -21,14 +24,26 @@ AUTH_AT_KEY = "auth_at"
 CODE_GIVEN_KEY = "code_given"
 
 
-def _active_user(value: str | None):
-    """The active user named by ``"<id>:<login token>"`` while that token is current, else None."""
+@cache
+def _user_by_id() -> sa.Select:
+    """The user of a request, built once: with the employer (every request of an employer asks whether it
+    is approved) in the same query; the municipality is loaded when something asks for it (staff always
+    have the code step, so only an employer without an app needs its setting)."""
     from portal.auth.models import User
 
+    return (
+        sa.select(User)
+        .where(User.id == sa.bindparam("user_id"))
+        .options(joinedload(User.employer), lazyload(User.municipality))
+    )
+
+
+def _active_user(value: str | None):
+    """The active user named by ``"<id>:<login token>"`` while that token is current, else None."""
     raw_id, _, token = (value or "").partition(":")
     if not raw_id.isdigit() or not token or len(raw_id) > 12 or not valid_id(int(raw_id)):
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.execute(_user_by_id(), {"user_id": int(raw_id)}).scalar_one_or_none()
     if user is None or not user.is_active or not hmac.compare_digest(user.login_token, token):
         return None
     return user
