@@ -12,12 +12,12 @@ are); the memo is bounded and starts over when full.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context
-from flask.globals import request_ctx
+from flask import Flask, current_app
+from flask.globals import _cv_request
 
 #: Links remembered per process before the memo starts over (a page has at most a few hundred).
 MAX_URLS = 8192
-PLAIN_TYPES = (str, int, float, type(None))
+PLAIN_TYPES = frozenset((str, int, float, type(None)))
 
 
 class UrlMemo:
@@ -27,22 +27,23 @@ class UrlMemo:
         self.urls: dict[tuple, str] = {}
 
     def url_for(self, endpoint: str, /, **values) -> str:
-        if not has_request_context():
+        ctx = _cv_request.get(None)
+        if ctx is None:
             return self.app.url_for(endpoint, **values)
-        key_values = []
-        for name, value in values.items():
-            if name[0] == "_" or type(value) not in PLAIN_TYPES:
+        req = ctx.request
+        key = [endpoint, req.root_path, req.blueprint if endpoint[:1] == "." else None]
+        for name in sorted(values) if len(values) > 1 else values:
+            value = values[name]
+            if name[:1] == "_" or type(value) not in PLAIN_TYPES:
                 return self.app.url_for(endpoint, **values)
-            key_values.append((name, type(value), value))
-        req = request_ctx.request
-        blueprint = req.blueprint if endpoint[0] == "." else None
-        key = (endpoint, blueprint, req.script_root, *sorted(key_values, key=lambda item: item[0]))
-        url = self.urls.get(key)
+            key += (name, type(value), value)
+        frozen = tuple(key)
+        url = self.urls.get(frozen)
         if url is None:
             url = self.app.url_for(endpoint, **values)
             if len(self.urls) >= self.max_size:
                 self.urls.clear()
-            self.urls[key] = url
+            self.urls[frozen] = url
         return url
 
 
