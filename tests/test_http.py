@@ -116,3 +116,25 @@ def test_get_requests_never_write(app, seed, make_client, role):
                 continue
             client.get(build_url(app, rule, seed.a))
     assert writes == []
+
+
+def test_the_session_serializer_is_made_once_per_key(app):
+    from itsdangerous import BadSignature
+
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    cookie = first.dumps({"a": 1})
+    old, fallbacks = app.secret_key, app.config.get("SECRET_KEY_FALLBACKS")
+    try:
+        app.secret_key = old + "-rotated"
+        rotated = interface.get_signing_serializer(app)
+        assert rotated is not first
+        with pytest.raises(BadSignature):
+            rotated.loads(cookie)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert interface.get_signing_serializer(app).loads(cookie) == {"a": 1}
+    finally:
+        app.secret_key = old
+        app.config["SECRET_KEY_FALLBACKS"] = fallbacks
+    assert interface.get_signing_serializer(app).loads(cookie) == {"a": 1}

@@ -42,6 +42,18 @@ class SessionInterface(SecureCookieSessionInterface):
     timeout that protects a signed-in session.
     """
 
+    def get_signing_serializer(self, app: Flask):
+        """Flask's serializer, made once per key (the same keys give the same one; a changed key a new one),
+        instead of twice per request."""
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = getattr(self, "_serializer", None)
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            self._serializer = cached
+        return cached[1]
+
     def open_session(self, app: Flask, request):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
