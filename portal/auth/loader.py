@@ -12,7 +12,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import Flask, flash, session
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from portal.core.db import valid_id
 from portal.core.security import PENDING_AT_KEY, PENDING_KEY
@@ -26,15 +26,15 @@ CODE_GIVEN_KEY = "code_given"
 
 @cache
 def _user_by_id() -> sa.Select:
-    """The user of a request, built once: with the employer (every request of an employer asks whether it
-    is approved) in the same query; the municipality is loaded when something asks for it (staff always
-    have the code step, so only an employer without an app needs its setting)."""
+    """The user of a request with the employer and the municipality in the same statement (every request
+    asks whether an employer is approved, and of an employer without an app whether the municipality
+    requires one), built once instead of per request."""
     from portal.auth.models import User
 
     return (
         sa.select(User)
         .where(User.id == sa.bindparam("user_id"))
-        .options(joinedload(User.employer), lazyload(User.municipality))
+        .options(joinedload(User.employer), joinedload(User.municipality))
     )
 
 
