@@ -202,12 +202,18 @@ def p95(values: list[float]) -> float:
     return round(statistics.quantiles(values, n=20)[18], 1) if len(values) > 1 else round(values[0], 1)
 
 
+#: Requests per page before measuring: enough that every worker served it (its pool and statement caches
+#: filled), as in steady production; the templates are compiled when a worker starts (gunicorn.conf.py).
+WARM_UP = 6
+
+
 def measure(server: Server, runs: int, call) -> dict:
     """Server time and statement count from each response's headers; worker CPU over all runs."""
-    call(-1)  # warm up (templates, caches, the pool)
+    for n in range(WARM_UP):
+        call(n)
     times, queries, status = [], [], set()
     cpu_before = server.cpu_seconds()
-    for n in range(runs):
+    for n in range(WARM_UP, WARM_UP + runs):
         response, _ = call(n)
         status.add(response.status)
         times.append(float(response.getheader("Server-Timing").split("dur=")[1]))
@@ -264,7 +270,7 @@ def pages(server: Server, info: dict, password: str, runs: int, proposable: list
             lambda n: municipal.post(
                 f"{request_path}/voorstellen",
                 {
-                    "candidate_ids": str(proposable[n + 1]),
+                    "candidate_ids": str(proposable[n]),
                     "confirm_warnings": "y",
                     "consent_given": "y",
                     "consent_method": "conversation",
@@ -459,14 +465,15 @@ def main() -> int:
     # The reconcile first: the pages (the alerts inbox above all) then show its alerts.
     if not args.skip_reconcile:
         report["reconcile"] = reconcile_runs(args.url)
-    proposable = proposable_ids(args.url, info["request_id"], args.runs + 2)
+    proposable = proposable_ids(args.url, info["request_id"], args.runs + WARM_UP)
     RESULTS.mkdir(exist_ok=True)
     server = Server("app:app", env, args.workers)
     try:
         report["pages"] = pages(server, info, BENCH_PASSWORD, args.runs, proposable)
         clients = [Client(server.port) for _ in range(2 * args.workers)]
-        for client in clients:
-            login(client, info["accounts"]["employer"], BENCH_PASSWORD)
+        login(clients[0], info["accounts"]["employer"], BENCH_PASSWORD)
+        for client in clients[1:]:  # the same login in every client (a code is accepted once)
+            client.cookies = dict(clients[0].cookies)
         employer_rps = throughput(server.port, "/", clients, args.seconds)
     finally:
         server.stop()

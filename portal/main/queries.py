@@ -105,7 +105,9 @@ def _attention(user) -> dict[str, Any]:
         return {
             "pending": pending,
             "pending_count": pending_count,
-            "new_requests": first_rows(waiting_for_proposals(user.municipality_id, user.id), scalars=True),
+            "new_requests": first_rows(
+                waiting_for_proposals(user.municipality_id, user.id, HOME_TASKS + 1), scalars=True
+            ),
             "to_start": placements_to_start(user),
             "decisions": decisions_to_take(user),
             "concerns": recent_concerns(user),
