@@ -131,7 +131,7 @@ def test_warm_up_compiles_every_template_before_the_first_request(app):
 
     compiled = warm_up(app)
     assert compiled > 100
-    cached = {key[1] for key in app.jinja_env.cache.keys()}  # (loader ref, name)
+    cached = {key[1] for key in app.jinja_env.cache}  # (loader ref, name)
     assert {"base.html", "main/home_employer.html", "main/home_municipal.html"} <= cached
     assert len(cached) == compiled
 
