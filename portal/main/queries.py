@@ -30,6 +30,7 @@ from portal.placements.queries import (
     placements_for,
 )
 from portal.placements.services import last_log_week
+from portal.privacy.queries import open_requests
 from portal.requests.queries import drafts_of, proposals_waiting_for, waiting_for_proposals
 from portal.tasks.queries import open_tasks_for
 
@@ -118,6 +119,7 @@ def _attention(user) -> dict[str, Any]:
             **open_tasks(user),
             **overdue_followups(user),
             "retention": retention_warnings(user, today_local()),
+            "privacy_requests": first_rows(open_requests(user.municipality_id, specialist_id=user.id)),
         }
     if user.role == "admin":
         return {
@@ -129,6 +131,8 @@ def _attention(user) -> dict[str, Any]:
             "pending_count": count(pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
             **escalated_alerts(user),
+            "privacy_requests": first_rows(open_requests(user.municipality_id)),
+            "today": today_local(),
             "failed_jobs": db.session.scalars(
                 sa.select(SchedulerHeartbeat)
                 .where(SchedulerHeartbeat.last_ok.is_(False))
