@@ -109,6 +109,8 @@ class Snapshot:
     reminder_weeks: Sequence[date] = ()
     #: Mondays of every week with a log, when ``logs`` holds only the latest ones (the reconcile loads the
     #: details of the last LATEST_LOGS logs up to today: no rule reads older details); None: ``logs``'s weeks.
+    #: Only the onboarding rules read the weeks with a log (``logged_weeks``), so the reconcile loads the
+    #: earlier weeks of onboarding placements only.
     earlier_log_weeks: frozenset[date] | None = None
 
     @cached_property
