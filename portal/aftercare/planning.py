@@ -106,12 +106,13 @@ def _sync_chunk(placements: list, settings: dict[int, AftercareSettings], now) -
     ):
         existing[row.placement_id][row.number] = row
     inserts, stale = [], []
+    shapes = {municipality: (weeks_of(row), months_of(row)) for municipality, row in settings.items()}
+    plans: dict[tuple, list[PlannedCheckIn]] = {}  # many placements share a start and settings
     for placement in placements:
-        plan = checkin_plan(
-            placement.contract_start_date,
-            weeks_of(settings[placement.municipality_id]),
-            months_of(settings[placement.municipality_id]),
-        )
+        key = (placement.contract_start_date, *shapes[placement.municipality_id])
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = checkin_plan(*key)
         rows = existing[placement.id]
         numbers = {item.number for item in plan}
         for item in plan:

@@ -6,7 +6,7 @@ Running it twice, from several processes at once, or once after days of downtime
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
 unique keys, every e-mail has a dedupe key, and escalating and mailing mark their alerts with one
 conditional UPDATE. The sweep runs in short transactions: the placement-wide steps, the check-ins of one
-municipality, the rules of one chunk of placements, the e-mail. Each transaction first takes the
+chunk of placements in nazorg, the rules of one chunk of placements, the e-mail. Each transaction first takes the
 transaction-level advisory lock (PostgreSQL) and commits, so concurrent runs take turns per step, each
 sees what the previous one committed, and no lock is held for long. Escalations are committed per
 municipality (its admins' digests). A run that stops halfway leaves committed steps that the next run
@@ -32,7 +32,7 @@ from portal.alerts import services
 from portal.alerts.models import Alert
 from portal.alerts.rules import (
     EVALUATED_STATUSES,
-    LATEST_LOGS,
+    LOGS_BEFORE_RECENT,
     RECENT_DAYS,
     CheckInFact,
     LogFact,
@@ -50,6 +50,8 @@ from portal.placements.queries import FINAL_DECISIONS
 from portal.placements.reminders import reminder_weeks
 from portal.visits.models import Visit
 
+#: Seconds in a week (a log's week start is a Monday: its epoch is whole weeks apart from another's).
+WEEK_SECONDS = 7 * 24 * 3600
 #: The transaction-level advisory lock of the reconcile ("Nazorg" in ASCII); differs from the scheduler's.
 RECONCILE_LOCK_KEY = 0x4E617A6F7267
 
@@ -213,6 +215,7 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
         )
     )
     reminders = reminder_weeks(onboarding)
+    thresholds = {municipality: thresholds_of(row) for municipality, row in settings.items()}
     return [
         (
             p,
@@ -222,7 +225,7 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
                 actual_start_date=p.actual_start_date,
                 planned_end_date=p.planned_end_date,
                 today=today,
-                thresholds=thresholds_of(settings[p.municipality_id]),
+                thresholds=thresholds[p.municipality_id],
                 logs=logs[p.id],
                 visits=visits[p.id],
                 checkins=checkins[p.id],
@@ -238,14 +241,12 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
 def _logs(
     ids: list[int], onboarding: list[int], today: date
 ) -> tuple[dict[int, list[LogFact]], dict[int, list[date]]]:
-    """The details of the latest LATEST_LOGS logs up to today (and of any later ones) per placement, and
-    the weeks of the earlier logs of the placements in ``onboarding`` (two queries): no rule reads the
-    details of older logs, and only the onboarding rules (missing logs, ignored reminders) read the weeks
-    with a log."""
-    latest = sa.func.row_number().over(
-        partition_by=(WeeklyLog.placement_id, WeeklyLog.week_start > today),
-        order_by=WeeklyLog.week_start.desc(),
-    )
+    """The details of the logs any rule reads per placement (of the recent weeks and the
+    LOGS_BEFORE_RECENT logs before them, none without a recent log), and the weeks with a log of the
+    placements in ``onboarding`` (two queries): only the onboarding rules (missing logs, ignored
+    reminders) read the weeks with a log. No rule reads a log of a week after today."""
+    by_placement = {"partition_by": WeeklyLog.placement_id}
+    recent = WeeklyLog.week_start >= today - timedelta(days=RECENT_DAYS)
     ranked = (
         sa.select(
             WeeklyLog.placement_id,
@@ -256,27 +257,33 @@ def _logs(
             WeeklyLog.hours_absent,
             WeeklyLog.punctuality,
             WeeklyLog.has_concern,
-            latest.label("rank"),
+            sa.func.row_number().over(**by_placement, order_by=WeeklyLog.week_start.desc()).label("rank"),
+            sa.func.sum(sa.case((recent, 1), else_=0)).over(**by_placement).label("recent"),
         )
-        .where(in_ids(WeeklyLog.placement_id, ids))
+        .where(in_ids(WeeklyLog.placement_id, ids), WeeklyLog.week_start <= today)
         .subquery()
     )
-    details = sa.or_(ranked.c.rank <= LATEST_LOGS, ranked.c.week_start > today)
-    logs = _grouped(sa.select(*list(ranked.c)[:-1]).where(details), LogFact)
-    if not onboarding:
-        return logs, {}
-    earlier = (
-        sa.select(WeeklyLog.placement_id, WeeklyLog.week_start, latest.label("rank"))
-        .where(in_ids(WeeklyLog.placement_id, onboarding))
-        .subquery()
-    )
+    read = sa.and_(ranked.c.recent > 0, ranked.c.rank <= ranked.c.recent + LOGS_BEFORE_RECENT)
+    logs = _grouped(sa.select(*list(ranked.c)[:-2]).where(read), LogFact)
     weeks: dict[int, list[date]] = defaultdict(list)
-    for placement_id, week in db.session.connection().execute(
-        sa.select(earlier.c.placement_id, earlier.c.week_start).where(
-            earlier.c.rank > LATEST_LOGS, earlier.c.week_start <= today
+    if onboarding:
+        # Every week with a log, also those of the details, as runs of consecutive weeks (their first week
+        # and length): a week's epoch less a week per log before it is the same along a run.
+        number = sa.func.row_number().over(**by_placement, order_by=WeeklyLog.week_start)
+        logged = (
+            sa.select(
+                WeeklyLog.placement_id,
+                WeeklyLog.week_start,
+                (sa.extract("epoch", WeeklyLog.week_start) - WEEK_SECONDS * number).label("run"),
+            )
+            .where(in_ids(WeeklyLog.placement_id, onboarding), WeeklyLog.week_start <= today)
+            .subquery()
         )
-    ):
-        weeks[placement_id].append(week)
+        runs = sa.select(logged.c.placement_id, sa.func.min(logged.c.week_start), sa.func.count()).group_by(
+            logged.c.placement_id, logged.c.run
+        )
+        for placement_id, first, length in db.session.connection().execute(runs).all():
+            weeks[placement_id] += [first + timedelta(weeks=week) for week in range(length)]
     return logs, weeks
 
 
