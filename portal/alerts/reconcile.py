@@ -6,11 +6,11 @@ Running it twice, from several processes at once, or once after days of downtime
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
 unique keys, every e-mail has a dedupe key, and escalating and mailing mark their alerts with one
 conditional UPDATE. The sweep runs in short transactions: the placement-wide steps, the check-ins of one
-chunk of placements in nazorg, the rules of one chunk of placements, the e-mail. Each transaction first takes the
-transaction-level advisory lock (PostgreSQL) and commits, so concurrent runs take turns per step, each
-sees what the previous one committed, and no lock is held for long. Escalations are committed per
-municipality (its admins' digests). A run that stops halfway leaves committed steps that the next run
-finds done.
+chunk of placements in nazorg (``RECONCILE_CHUNK``, across municipalities), the rules of one chunk of
+placements, the e-mail. Each transaction first takes the transaction-level advisory lock (PostgreSQL) and
+commits, so concurrent runs take turns per step, each sees what the previous one committed, and no lock
+is held for long. Escalations are committed per municipality (its admins' digests). A run that stops
+halfway leaves committed steps that the next run finds done.
 
 The facts of a chunk are loaded in a fixed number of queries; the rules themselves stay Python
 (``portal.alerts.rules``, their one definition, tested without a database).
