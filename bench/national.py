@@ -724,6 +724,9 @@ class National:
             if p["status"] in ("onboarding", "nazorg"):
                 running[p["employer_id"]] += 1
         big_employer = max(self.emp_of[largest], key=lambda e: running[e[0]])
+        # A typical MKB employer: the median number of running placements among those with any.
+        with_running = sorted((e for e in self.emp_of[largest] if running[e[0]]), key=lambda e: running[e[0]])
+        typical_employer = with_running[len(with_running) // 2] if with_running else big_employer
         emails = {u["id"]: u["email"] for u in self.users}
         log_count = defaultdict(int)
         for log in self.logs:
@@ -740,7 +743,10 @@ class National:
                 "jobcoach": emails[staff["jobcoach"][0]],
                 "admin": emails[staff["admin"][0]],
                 "employer": emails[big_employer[2]],
+                "employer_typical": emails[typical_employer[2]],
             },
+            "employer_placements": running[big_employer[0]],
+            "employer_typical_placements": running[typical_employer[0]],
             "password_env": "BENCH_PASSWORD",
             "largest_city_candidates": self.cand_per[0],
             "contact_active_placements": sum(

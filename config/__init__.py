@@ -142,8 +142,9 @@ class BaseConfig:
 
     #: Days after a request's desired start before an unfilled request without open proposals expires.
     REQUEST_EXPIRE_DAYS = env_int("REQUEST_EXPIRE_DAYS", 30)
-    #: Placements the aftercare reconcile evaluates per transaction (bounds memory and lock time).
-    RECONCILE_CHUNK = env_int("RECONCILE_CHUNK", 500)
+    #: Placements the aftercare reconcile plans check-ins for and evaluates per transaction (bounds memory
+    #: and lock time: about a second per chunk at national scale).
+    RECONCILE_CHUNK = env_int("RECONCILE_CHUNK", 2000)
     #: Working days before a placement's planned end from which the end-of-placement decision is asked.
     DECISION_LEAD_WORKING_DAYS = env_int("DECISION_LEAD_WORKING_DAYS", 10)
 

@@ -105,3 +105,12 @@ def configure_logging(app: Flask) -> None:
     from portal.core import logs
 
     logs.configure(app.config["LOG_FORMAT"])
+
+
+def warm_up(app: Flask) -> int:
+    """Compile every template now, so a new web worker's first requests are as quick as its later ones
+    (gunicorn calls this in each worker before it takes requests; see gunicorn.conf.py). Returns how many."""
+    names = app.jinja_env.list_templates(extensions=("html", "txt", "ics", "xml"))
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)

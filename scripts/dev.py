@@ -24,7 +24,11 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
+#: The supported Pythons: 3.11 (what the Quick start asks for) up to 3.13, which CI runs the suite on too.
+SUPPORTED = ((3, 11), (3, 12), (3, 13))
+#: 3.11 uses .venv; another supported Python its own environment beside it (e.g. .venv-3.13).
+_VERSION = sys.version_info[:2]
+VENV = ROOT / (".venv" if _VERSION == (3, 11) else f".venv-{_VERSION[0]}.{_VERSION[1]}")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
@@ -36,10 +40,10 @@ DEFAULT_PORT = 5000
 
 def ensure_environment(requirements: str) -> None:
     """Create .venv once and install the pinned requirements when they changed."""
-    if sys.version_info[:2] != (3, 11):
-        sys.exit(f"Werkbrug needs Python 3.11; this is {sys.version.split()[0]}.")
+    if sys.version_info[:2] not in SUPPORTED:
+        sys.exit(f"Werkbrug needs Python 3.11, 3.12 or 3.13; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
-        print("Creating the environment in .venv ...", flush=True)
+        print(f"Creating the environment in {VENV.name} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     if any(_installed(name) for name in (requirements, *SUPERSETS.get(requirements, ()))):
         return

@@ -124,3 +124,20 @@ def test_property_tests_have_no_per_example_deadline():
     from hypothesis import settings
 
     assert settings.default.deadline is None
+
+
+def test_warm_up_compiles_every_template_before_the_first_request(app):
+    from portal import warm_up
+
+    compiled = warm_up(app)
+    assert compiled > 100
+    cached = {key[1] for key in app.jinja_env.cache}  # (loader ref, name)
+    assert {"base.html", "main/home_employer.html", "main/home_municipal.html"} <= cached
+    assert len(cached) == compiled
+
+
+def test_gunicorn_warms_each_worker_up_before_it_takes_requests():
+    config = (ROOT / "gunicorn.conf.py").read_text()
+    namespace: dict = {}
+    exec(compile(config, "gunicorn.conf.py", "exec"), namespace)  # noqa: S102 (our own settings file)
+    assert callable(namespace["post_worker_init"])

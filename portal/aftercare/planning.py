@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from portal.aftercare.models import AftercareSettings, CheckIn
 from portal.aftercare.plan import PlannedCheckIn, checkin_plan
 from portal.aftercare.settings import months_of, settings_by_municipality, weeks_of
-from portal.core.sql import conflict_insert
+from portal.core.sql import conflict_insert, in_ids
 from portal.core.time import now_utc
 from portal.extensions import db
 from portal.placements.models import Placement
@@ -31,7 +31,15 @@ def plan_for(placement: Placement, settings: AftercareSettings) -> list[PlannedC
     return checkin_plan(placement.contract_start_date, weeks_of(settings), months_of(settings))
 
 
-def _in_aftercare(municipality_id: int | None, placement_id: int | None) -> sa.Select:
+def in_aftercare(
+    municipality_id: int | None = None,
+    placement_id: int | None = None,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
+) -> sa.Select:
+    """The placements in nazorg the plan applies to (with a contract start, no outcome), by id: of one
+    municipality or placement, or the next ``limit`` after id ``after``. Only the columns the plan reads."""
     query = (
         sa.select(Placement.id, Placement.municipality_id, Placement.contract_start_date)
         .where(
@@ -45,6 +53,10 @@ def _in_aftercare(municipality_id: int | None, placement_id: int | None) -> sa.S
         query = query.where(Placement.municipality_id == municipality_id)
     if placement_id is not None:
         query = query.where(Placement.id == placement_id)
+    if after is not None:
+        query = query.where(Placement.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     return query
 
 
@@ -90,16 +102,17 @@ def _sync_chunk(placements: list, settings: dict[int, AftercareSettings], now) -
     for row in db.session.execute(
         sa.select(
             CheckIn.id, CheckIn.placement_id, CheckIn.number, CheckIn.week, CheckIn.due_date, CheckIn.status
-        ).where(CheckIn.placement_id.in_([p.id for p in placements]))
+        ).where(in_ids(CheckIn.placement_id, [p.id for p in placements]))
     ):
         existing[row.placement_id][row.number] = row
     inserts, stale = [], []
+    shapes = {municipality: (weeks_of(row), months_of(row)) for municipality, row in settings.items()}
+    plans: dict[tuple, list[PlannedCheckIn]] = {}  # many placements share a start and settings
     for placement in placements:
-        plan = checkin_plan(
-            placement.contract_start_date,
-            weeks_of(settings[placement.municipality_id]),
-            months_of(settings[placement.municipality_id]),
-        )
+        key = (placement.contract_start_date, *shapes[placement.municipality_id])
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = checkin_plan(*key)
         rows = existing[placement.id]
         numbers = {item.number for item in plan}
         for item in plan:
@@ -129,7 +142,7 @@ def _sync_chunk(placements: list, settings: dict[int, AftercareSettings], now) -
     return counts
 
 
-def _cancel_ended(municipality_id: int | None, placement_id: int | None) -> int:
+def cancel_ended(municipality_id: int | None = None, placement_id: int | None = None) -> int:
     """Planned check-ins of placements that left nazorg (uitval, outcome recorded) lapse."""
     ended = sa.select(Placement.id).where(
         sa.or_(Placement.status != "nazorg", Placement.outcome.is_not(None))
@@ -158,12 +171,21 @@ def sync_checkins(
     db.session.flush()
     now = now_utc()
     counts = {"checkins_planned": 0, "checkins_moved": 0, "checkins_cancelled": 0}
-    counts["checkins_cancelled"] += _cancel_ended(municipality_id, placement_id)
-    placements = db.session.execute(_in_aftercare(municipality_id, placement_id)).all()
+    counts["checkins_cancelled"] += cancel_ended(municipality_id, placement_id)
+    placements = db.session.execute(in_aftercare(municipality_id, placement_id)).all()
     for start in range(0, len(placements), CHUNK):
-        chunk = placements[start : start + CHUNK]
-        settings = settings_by_municipality(p.municipality_id for p in chunk)
-        for key, value in _sync_chunk(chunk, settings, now).items():
+        for key, value in sync_placements(placements[start : start + CHUNK], now).items():
             counts[key] += value
+    db.session.flush()
+    return counts
+
+
+def sync_placements(placements: list, now=None) -> dict[str, int]:
+    """Make the check-in rows of these placements in nazorg (rows of ``in_aftercare``) match their plan,
+    in a fixed number of statements when nothing changes. Flushes only; the counts as ``sync_checkins``."""
+    if not placements:
+        return {"checkins_planned": 0, "checkins_moved": 0, "checkins_cancelled": 0}
+    settings = settings_by_municipality(p.municipality_id for p in placements)
+    counts = _sync_chunk(placements, settings, now or now_utc())
     db.session.flush()
     return counts

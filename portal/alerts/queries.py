@@ -132,43 +132,44 @@ def _rank(column, ranks: dict[str, int], otherwise: int):
     return sa.case(*((column == code, rank) for code, rank in ranks.items()), else_=otherwise)
 
 
-def latest_risk(placement_ids: sa.Select) -> sa.Subquery:
-    """(placement_id, risk) of the newest visit or held check-in of each of these placements."""
-    events = sa.union_all(
+def _latest_risk_events() -> sa.Subquery:
+    """The visits and held check-ins of the placement in the enclosing query (correlated, so answered from
+    that placement's own rows by index)."""
+    return sa.union_all(
         sa.select(
-            Visit.placement_id.label("placement_id"),
             Visit.visit_date.label("day"),
             sa.literal(0).label("source"),
             Visit.id.label("row_id"),
             Visit.risk.label("risk"),
-        ).where(Visit.placement_id.in_(placement_ids)),
-        sa.select(CheckIn.placement_id, CheckIn.held_on, sa.literal(1), CheckIn.id, CheckIn.risk).where(
-            CheckIn.placement_id.in_(placement_ids), CheckIn.status == "held"
-        ),
-    ).subquery()
-    ranked = sa.select(
-        events.c.placement_id,
-        events.c.risk,
-        sa.func.row_number()
-        .over(
-            partition_by=events.c.placement_id,
-            order_by=(events.c.day.desc(), events.c.source.desc(), events.c.row_id.desc()),
         )
-        .label("n"),
+        .where(Visit.placement_id == Placement.id)
+        .correlate(Placement),
+        sa.select(CheckIn.held_on, sa.literal(1), CheckIn.id, CheckIn.risk)
+        .where(CheckIn.placement_id == Placement.id, CheckIn.status == "held")
+        .correlate(Placement),
     ).subquery()
-    return sa.select(ranked.c.placement_id, ranked.c.risk).where(ranked.c.n == 1).subquery()
 
 
-def alert_severity(placement_ids: sa.Select) -> sa.Subquery:
-    """(placement_id, rank) of the most severe open or acknowledged alert of each placement."""
+def latest_risk(rank: bool = False) -> sa.ScalarSelect:
+    """The risk noted at the newest visit or held check-in of the placement in the enclosing query (or, with
+    ``rank``, that risk's rank in RISK_RANK); None when nobody looked yet."""
+    events = _latest_risk_events()
+    value = _rank(events.c.risk, RISK_RANK, UNKNOWN_RISK_RANK) if rank else events.c.risk
     return (
-        sa.select(
-            Alert.placement_id,
-            sa.func.min(_rank(Alert.severity, SEVERITY_RANK, len(SEVERITY_RANK))).label("rank"),
-        )
-        .where(Alert.placement_id.in_(placement_ids), Alert.status.in_(("open", "acknowledged")))
-        .group_by(Alert.placement_id)
-        .subquery()
+        sa.select(value)
+        .order_by(events.c.day.desc(), events.c.source.desc(), events.c.row_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def alert_severity(placement_id) -> sa.ScalarSelect:
+    """The rank of the most severe open or acknowledged alert of the placement ``placement_id`` (a column
+    of the enclosing query; None without one): a correlated subquery."""
+    return (
+        sa.select(sa.func.min(_rank(Alert.severity, SEVERITY_RANK, len(SEVERITY_RANK))))
+        .where(Alert.placement_id == placement_id, Alert.status.in_(("open", "acknowledged")))
+        .scalar_subquery()
     )
 
 
@@ -199,18 +200,14 @@ def overdue_checkins(contact: User, today: date) -> sa.Select:
     date. Candidate and
     employer are loaded.
     """
-    mine = _contacts_placements(contact)
-    alerts = alert_severity(mine)
-    risk = latest_risk(mine)
-    alert_rank = sa.func.coalesce(alerts.c.rank, len(SEVERITY_RANK))
+    alert_rank = sa.func.coalesce(alert_severity(Placement.id), len(SEVERITY_RANK)).label("alert_rank")
+    risk_rank = sa.func.coalesce(latest_risk(rank=True), UNKNOWN_RISK_RANK)
     return (
-        sa.select(CheckIn, Placement, alert_rank.label("alert_rank"), risk.c.risk.label("risk"))
+        sa.select(CheckIn, Placement, alert_rank, latest_risk().label("risk"))
         .join(Placement, Placement.id == CheckIn.placement_id)
-        .outerjoin(alerts, alerts.c.placement_id == Placement.id)
-        .outerjoin(risk, risk.c.placement_id == Placement.id)
         .options(joinedload(Placement.candidate), joinedload(Placement.employer))
         .where(_is_overdue(contact, today))
-        .order_by(alert_rank, _rank(risk.c.risk, RISK_RANK, UNKNOWN_RISK_RANK), CheckIn.due_date, CheckIn.id)
+        .order_by(alert_rank, risk_rank, CheckIn.due_date, CheckIn.id)
     )
 
 

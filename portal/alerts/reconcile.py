@@ -6,11 +6,11 @@ Running it twice, from several processes at once, or once after days of downtime
 as running it on time: check-ins and alerts are inserted with ``ON CONFLICT DO NOTHING`` against their
 unique keys, every e-mail has a dedupe key, and escalating and mailing mark their alerts with one
 conditional UPDATE. The sweep runs in short transactions: the placement-wide steps, the check-ins of one
-municipality, the rules of one chunk of placements, the e-mail. Each transaction first takes the
-transaction-level advisory lock (PostgreSQL) and commits, so concurrent runs take turns per step, each
-sees what the previous one committed, and no lock is held for long. Escalations are committed per
-municipality (its admins' digests). A run that stops halfway leaves committed steps that the next run
-finds done.
+chunk of placements in nazorg (``RECONCILE_CHUNK``, across municipalities), the rules of one chunk of
+placements, the e-mail. Each transaction first takes the transaction-level advisory lock (PostgreSQL) and
+commits, so concurrent runs take turns per step, each sees what the previous one committed, and no lock
+is held for long. Escalations are committed per municipality (its admins' digests). A run that stops
+halfway leaves committed steps that the next run finds done.
 
 The facts of a chunk are loaded in a fixed number of queries; the rules themselves stay Python
 (``portal.alerts.rules``, their one definition, tested without a database).
@@ -19,20 +19,21 @@ The facts of a chunk are loaded in a fixed number of queries; the rules themselv
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
 from portal.aftercare.models import AftercareSettings, CheckIn
-from portal.aftercare.planning import sync_checkins
+from portal.aftercare.planning import cancel_ended, in_aftercare, sync_placements
 from portal.aftercare.settings import settings_by_municipality
 from portal.alerts import services
 from portal.alerts.models import Alert
 from portal.alerts.rules import (
     EVALUATED_STATUSES,
-    LATEST_LOGS,
+    LOGS_BEFORE_RECENT,
+    RECENT_DAYS,
     CheckInFact,
     LogFact,
     Snapshot,
@@ -40,7 +41,6 @@ from portal.alerts.rules import (
     VisitFact,
     evaluate,
 )
-from portal.core.models import Municipality
 from portal.core.sql import in_ids
 from portal.core.time import LOCAL_TZ, as_utc, now_utc
 from portal.ending.services import ask_preferences, begin_aftercare, close_stale_tasks
@@ -50,6 +50,8 @@ from portal.placements.queries import FINAL_DECISIONS
 from portal.placements.reminders import reminder_weeks
 from portal.visits.models import Visit
 
+#: Seconds in a week (a log's week start is a Monday: its epoch is whole weeks apart from another's).
+WEEK_SECONDS = 7 * 24 * 3600
 #: The transaction-level advisory lock of the reconcile ("Nazorg" in ASCII); differs from the scheduler's.
 RECONCILE_LOCK_KEY = 0x4E617A6F7267
 
@@ -88,14 +90,25 @@ def serialize() -> None:
 
 
 def plan_checkins(today: date) -> dict[str, int]:
-    """``sync_checkins`` per municipality, one transaction each; the summed counts."""
-    counts: dict[str, int] = defaultdict(int)
-    for municipality_id in db.session.scalars(sa.select(Municipality.id).order_by(Municipality.id)).all():
+    """``sync_checkins`` for every placement in nazorg, by chunks of placements across municipalities:
+    one transaction lets the check-ins of ended placements lapse (one UPDATE), then one per chunk of
+    placements in nazorg. So a municipality without placements in nazorg costs nothing, and a run in
+    which nothing changes takes a few statements per chunk. The plan depends only on stored dates and
+    settings, so ``today`` changes nothing. Returns the summed counts."""
+    serialize()
+    counts = {"checkins_planned": 0, "checkins_moved": 0, "checkins_cancelled": cancel_ended()}
+    db.session.commit()
+    size, after = current_app.config["RECONCILE_CHUNK"], 0
+    while True:
         serialize()
-        for key, value in sync_checkins(today, municipality_id=municipality_id).items():
+        chunk = db.session.execute(in_aftercare(after=after, limit=size)).all()
+        if not chunk:
+            db.session.commit()
+            return counts
+        after = chunk[-1].id
+        for key, value in sync_placements(chunk).items():
             counts[key] += value
         db.session.commit()
-    return dict(counts)
 
 
 def thresholds_of(settings: AftercareSettings) -> Thresholds:
@@ -176,13 +189,9 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
         return []
     ids = [p.id for p in placements]
     settings = settings_by_municipality(p.municipality_id for p in placements)
-    logs, earlier_weeks = _logs(ids, today)
-    visits = _grouped(
-        sa.select(Visit.placement_id, Visit.id, Visit.visit_date, Visit.contact_made, Visit.risk).where(
-            in_ids(Visit.placement_id, ids)
-        ),
-        VisitFact,
-    )
+    onboarding = [p.id for p in placements if p.status == "onboarding"]
+    logs, earlier_weeks = _logs(ids, onboarding, today)
+    visits = _visits(ids, today)
     checkins = _grouped(
         sa.select(
             CheckIn.placement_id,
@@ -205,7 +214,8 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
             )
         )
     )
-    reminders = reminder_weeks([p.id for p in placements if p.status == "onboarding"])
+    reminders = reminder_weeks(onboarding)
+    thresholds = {municipality: thresholds_of(row) for municipality, row in settings.items()}
     return [
         (
             p,
@@ -215,26 +225,28 @@ def snapshots(placements: list, today: date) -> list[tuple[Any, Snapshot]]:
                 actual_start_date=p.actual_start_date,
                 planned_end_date=p.planned_end_date,
                 today=today,
-                thresholds=thresholds_of(settings[p.municipality_id]),
+                thresholds=thresholds[p.municipality_id],
                 logs=logs[p.id],
                 visits=visits[p.id],
                 checkins=checkins[p.id],
                 has_final_decision=p.id in decided,
                 reminder_weeks=sorted(reminders[p.id]),
-                earlier_log_weeks=frozenset(earlier_weeks[p.id]),
+                earlier_log_weeks=frozenset(earlier_weeks.get(p.id, ())),
             ),
         )
         for p in placements
     ]
 
 
-def _logs(ids: list[int], today: date) -> tuple[dict[int, list[LogFact]], dict[int, list[date]]]:
-    """The details of the latest LATEST_LOGS logs up to today (and of any later ones) per placement, and
-    the weeks of the earlier logs (two queries): no rule reads the details of older logs."""
-    latest = sa.func.row_number().over(
-        partition_by=(WeeklyLog.placement_id, WeeklyLog.week_start > today),
-        order_by=WeeklyLog.week_start.desc(),
-    )
+def _logs(
+    ids: list[int], onboarding: list[int], today: date
+) -> tuple[dict[int, list[LogFact]], dict[int, list[date]]]:
+    """The details of the logs any rule reads per placement (of the recent weeks and the
+    LOGS_BEFORE_RECENT logs before them, none without a recent log), and the weeks with a log of the
+    placements in ``onboarding`` (two queries): only the onboarding rules (missing logs, ignored
+    reminders) read the weeks with a log. No rule reads a log of a week after today."""
+    by_placement = {"partition_by": WeeklyLog.placement_id}
+    recent = WeeklyLog.week_start >= today - timedelta(days=RECENT_DAYS)
     ranked = (
         sa.select(
             WeeklyLog.placement_id,
@@ -245,15 +257,59 @@ def _logs(ids: list[int], today: date) -> tuple[dict[int, list[LogFact]], dict[i
             WeeklyLog.hours_absent,
             WeeklyLog.punctuality,
             WeeklyLog.has_concern,
-            latest.label("rank"),
+            sa.func.row_number().over(**by_placement, order_by=WeeklyLog.week_start.desc()).label("rank"),
+            sa.func.sum(sa.case((recent, 1), else_=0)).over(**by_placement).label("recent"),
         )
-        .where(in_ids(WeeklyLog.placement_id, ids))
+        .where(in_ids(WeeklyLog.placement_id, ids), WeeklyLog.week_start <= today)
         .subquery()
     )
-    details = sa.or_(ranked.c.rank <= LATEST_LOGS, ranked.c.week_start > today)
-    logs = _grouped(sa.select(*list(ranked.c)[:-1]).where(details), LogFact)
-    weeks = _grouped(sa.select(ranked.c.placement_id, ranked.c.week_start).where(~details), lambda week: week)
+    read = sa.and_(ranked.c.recent > 0, ranked.c.rank <= ranked.c.recent + LOGS_BEFORE_RECENT)
+    logs = _grouped(sa.select(*list(ranked.c)[:-2]).where(read), LogFact)
+    weeks: dict[int, list[date]] = defaultdict(list)
+    if onboarding:
+        # Every week with a log, also those of the details, as runs of consecutive weeks (their first week
+        # and length): a week's epoch less a week per log before it is the same along a run.
+        number = sa.func.row_number().over(**by_placement, order_by=WeeklyLog.week_start)
+        logged = (
+            sa.select(
+                WeeklyLog.placement_id,
+                WeeklyLog.week_start,
+                (sa.extract("epoch", WeeklyLog.week_start) - WEEK_SECONDS * number).label("run"),
+            )
+            .where(in_ids(WeeklyLog.placement_id, onboarding), WeeklyLog.week_start <= today)
+            .subquery()
+        )
+        runs = sa.select(logged.c.placement_id, sa.func.min(logged.c.week_start), sa.func.count()).group_by(
+            logged.c.placement_id, logged.c.run
+        )
+        for placement_id, first, length in db.session.connection().execute(runs).all():
+            weeks[placement_id] += [first + timedelta(weeks=week) for week in range(length)]
     return logs, weeks
+
+
+def _visits(ids: list[int], today: date) -> dict[int, list[VisitFact]]:
+    """The visits up to today any rule reads, per placement: the recent ones (``RECENT_DAYS``: a high
+    risk) and the latest with contact (how long the jobcoach has been silent, and whether contact came
+    after an alert's silence began). No rule reads an older visit, nor one after today."""
+    latest_contact = sa.func.row_number().over(
+        partition_by=(Visit.placement_id, Visit.contact_made),
+        order_by=(Visit.visit_date.desc(), Visit.id.desc()),
+    )
+    ranked = (
+        sa.select(
+            Visit.placement_id,
+            Visit.id,
+            Visit.visit_date,
+            Visit.contact_made,
+            Visit.risk,
+            latest_contact.label("rank"),
+        )
+        .where(in_ids(Visit.placement_id, ids), Visit.visit_date <= today)
+        .subquery()
+    )
+    recent = ranked.c.visit_date >= today - timedelta(days=RECENT_DAYS)
+    latest = sa.and_(ranked.c.contact_made.is_(True), ranked.c.rank == 1)
+    return _grouped(sa.select(*list(ranked.c)[:-1]).where(sa.or_(recent, latest)), VisitFact)
 
 
 def _checkin_fact(*values) -> CheckInFact:

@@ -32,9 +32,9 @@ HIGH, NORMAL = "high", "normal"
 RECENT_DAYS = 28
 #: The first months after the actual start in which the jobcoach must keep in touch.
 CONTACT_MONTHS = 3
-#: The details of this many latest logs (up to today) are all any rule reads: at most five recent weeks
-#: (RECENT_DAYS) and the two logs before them (``falling_score``'s trio).
-LATEST_LOGS = 8
+#: The details of the logs any rule reads: those of the recent weeks (RECENT_DAYS, up to today) and of this
+#: many logs before them (``falling_score``'s trio ends with a recent log); none without a recent log.
+LOGS_BEFORE_RECENT = 2
 #: Placements in these statuses are evaluated at all.
 EVALUATED_STATUSES = ("onboarding", "nazorg")
 #: Words for the four-point scale, as in the weekly log.
@@ -107,8 +107,10 @@ class Snapshot:
     has_final_decision: bool = False
     #: Mondays of the weeks for which a weekly-log reminder was delivered to the employer.
     reminder_weeks: Sequence[date] = ()
-    #: Mondays of every week with a log, when ``logs`` holds only the latest ones (the reconcile loads the
-    #: details of the last LATEST_LOGS logs up to today: no rule reads older details); None: ``logs``'s weeks.
+    #: Mondays of every week with a log, when ``logs`` holds only some (the reconcile loads the details of
+    #: the recent logs and the LOGS_BEFORE_RECENT before them: no rule reads others); None: ``logs``'s weeks.
+    #: Only the onboarding rules read the weeks with a log (``logged_weeks``), so the reconcile loads the
+    #: earlier weeks of onboarding placements only.
     earlier_log_weeks: frozenset[date] | None = None
 
     @cached_property
@@ -210,11 +212,15 @@ def _missing_ended_weeks(snapshot: Snapshot) -> list[date]:
     """Mondays of the ended weeks since the actual start without a weekly log, oldest first."""
     logged = snapshot.logged_weeks
     last = last_log_week(snapshot)
-    weeks, monday = [], monday_of(snapshot.actual_start_date)
-    while week_has_ended(monday, snapshot.today) and (last is None or monday <= last):
+    # The last week that has ended (``week_has_ended``), and no later than the last week asked for.
+    stop = monday_of(snapshot.today - timedelta(days=7))
+    if last is not None:
+        stop = min(stop, last)
+    weeks, monday, week = [], monday_of(snapshot.actual_start_date), timedelta(days=7)
+    while monday <= stop:
         if monday not in logged:
             weeks.append(monday)
-        monday += timedelta(days=7)
+        monday += week
     return weeks
 
 
@@ -324,7 +330,6 @@ def falling_score(snapshot: Snapshot) -> Finding | None:
         trio = logs[end - 2 : end + 1]
         if not is_recent(trio[-1].week_start, snapshot.today):
             break
-        weeks = dates_words([log.week_start for log in trio])
         punctuality = [log.punctuality for log in trio]
         attendance = [attendance_level(log.days_present, log.days_planned) for log in trio]
         parts = []
@@ -341,7 +346,9 @@ def falling_score(snapshot: Snapshot) -> Finding | None:
                 "falling_score",
                 _log_key(trio[-1]),
                 NORMAL,
-                f"Weekverslagen van de weken van {weeks}: " + " en ".join(parts) + ".",
+                f"Weekverslagen van de weken van {dates_words([log.week_start for log in trio])}: "
+                + " en ".join(parts)
+                + ".",
                 _path(snapshot, "tijdlijn"),
             )
     return None

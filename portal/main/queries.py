@@ -30,6 +30,7 @@ from portal.placements.queries import (
     placements_for,
 )
 from portal.placements.services import last_log_week
+from portal.privacy.queries import open_requests
 from portal.requests.queries import drafts_of, proposals_waiting_for, waiting_for_proposals
 from portal.tasks.queries import open_tasks_for
 
@@ -105,7 +106,9 @@ def _attention(user) -> dict[str, Any]:
         return {
             "pending": pending,
             "pending_count": pending_count,
-            "new_requests": first_rows(waiting_for_proposals(user.municipality_id, user.id), scalars=True),
+            "new_requests": first_rows(
+                waiting_for_proposals(user.municipality_id, user.id, HOME_TASKS + 1), scalars=True
+            ),
             "to_start": placements_to_start(user),
             "decisions": decisions_to_take(user),
             "concerns": recent_concerns(user),
@@ -116,6 +119,7 @@ def _attention(user) -> dict[str, Any]:
             **open_tasks(user),
             **overdue_followups(user),
             "retention": retention_warnings(user, today_local()),
+            "privacy_requests": first_rows(open_requests(user.municipality_id, specialist_id=user.id)),
         }
     if user.role == "admin":
         return {
@@ -127,6 +131,8 @@ def _attention(user) -> dict[str, Any]:
             "pending_count": count(pending_registrations(user.municipality_id)),
             "scheduler_age": scheduler_age_seconds(),
             **escalated_alerts(user),
+            "privacy_requests": first_rows(open_requests(user.municipality_id)),
+            "today": today_local(),
             "failed_jobs": db.session.scalars(
                 sa.select(SchedulerHeartbeat)
                 .where(SchedulerHeartbeat.last_ok.is_(False))

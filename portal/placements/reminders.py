@@ -72,22 +72,27 @@ def _reminded(monday: date, placement_ids: list[int]) -> set[tuple[int, int]]:
 
 
 def reminder_weeks(placement_ids: list[int]) -> dict[int, set[date]]:
-    """Mondays of the weeks with a delivered weekly-log reminder, per placement (one query).
+    """Mondays of the weeks with a delivered weekly-log reminder, per placement (two short queries).
 
     A reminder counts once its e-mail was sent (several employer users of one week are one reminder):
-    its message is marked sent, or was pruned from the outbox (only sent messages are).
+    its message is marked sent, or was pruned from the outbox (only sent messages are). The reminders
+    and their unsent messages are looked up by key apart: joined, the planner may scan the whole outbox
+    for the few unsent messages.
     """
     weeks: dict[int, set[date]] = defaultdict(set)
     if not placement_ids:
         return weeks
-    unsent = sa.exists().where(OutboxEmail.id == LogReminder.outbox_email_id, OutboxEmail.status != "sent")
     rows = db.session.execute(
-        sa.select(LogReminder.placement_id, LogReminder.week_start)
-        .where(in_ids(LogReminder.placement_id, placement_ids), ~unsent)
-        .distinct()
-    )
-    for placement_id, week in rows:
-        weeks[placement_id].add(week)
+        sa.select(LogReminder.placement_id, LogReminder.week_start, LogReminder.outbox_email_id).where(
+            in_ids(LogReminder.placement_id, placement_ids)
+        )
+    ).all()
+    messages = {row.outbox_email_id for row in rows if row.outbox_email_id is not None}
+    pending = sa.select(OutboxEmail.id).where(in_ids(OutboxEmail.id, messages), OutboxEmail.status != "sent")
+    unsent = set(db.session.scalars(pending)) if messages else set()
+    for placement_id, week, message in rows:
+        if message not in unsent:
+            weeks[placement_id].add(week)
     return weeks
 
 

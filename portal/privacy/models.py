@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.db import Base, str_enum_check
 from portal.core.time import now_utc
 
+#: AVG art. 12(3): a request is answered within one month of receipt.
+ANSWER_MONTHS = 1
+
 REQUEST_KINDS = {
     "access": "Inzage (artikel 15)",
     "rectification": "Correctie (artikel 16)",
@@ -39,3 +42,14 @@ class PrivacyRequest(Base):
         str_enum_check("kind", REQUEST_KINDS),
         sa.CheckConstraint("handled_on IS NULL OR handled_on >= received_on", name="handled_after_received"),
     )
+
+    @property
+    def kind_label(self) -> str:
+        return REQUEST_KINDS.get(self.kind, self.kind)
+
+    @property
+    def answer_due(self) -> date:
+        """The day by which the request must be answered."""
+        from portal.aftercare.plan import add_months
+
+        return add_months(self.received_on, ANSWER_MONTHS)

@@ -353,3 +353,18 @@ def export_document(candidate: Candidate, generated_at: datetime) -> dict[str, A
         },
         "consultations": _plain(consultations(candidate.id)),
     }
+
+
+def open_requests(municipality_id: int, specialist_id: int | None = None) -> sa.Select:
+    """Rows (request, candidate_id) of the municipality's requests not yet handled, newest received first;
+    with ``specialist_id`` only those about that specialist's candidates (their home page)."""
+    query = (
+        sa.select(PrivacyRequest, PrivacyRequest.candidate_id)
+        .where(PrivacyRequest.municipality_id == municipality_id, PrivacyRequest.handled_on.is_(None))
+        .order_by(PrivacyRequest.received_on.desc(), PrivacyRequest.id.desc())
+    )
+    if specialist_id is not None:
+        query = query.join(Candidate, Candidate.id == PrivacyRequest.candidate_id).where(
+            Candidate.specialist_id == specialist_id
+        )
+    return query

@@ -86,18 +86,26 @@ def municipal_requests(municipality_id: int, *, status: str = "", type_id: int |
     return query.order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
 
 
-def waiting_for_proposals(municipality_id: int, contact_id: int) -> sa.Select:
-    """Requests that wait for a proposal (new, or taken without one yet) from the employers this contact
-    is the fixed contact of, and from employers without a contact; newest submitted first."""
-    return (
-        _with_details(sa.select(PlacementRequest))
-        .options(joinedload(PlacementRequest.employer))
+def waiting_for_proposals(municipality_id: int, contact_id: int, limit: int) -> sa.Select:
+    """The newest ``limit`` requests that wait for a proposal (new, or taken without one yet) from the
+    employers this contact is the fixed contact of, and from employers without a contact; newest submitted
+    first. The newest are chosen on the request and employer rows alone; type, workplace and employer are
+    loaded for those only (a large municipality has hundreds waiting)."""
+    newest = (
+        sa.select(PlacementRequest.id)
         .join(Employer, Employer.id == PlacementRequest.employer_id)
         .where(
             PlacementRequest.municipality_id == municipality_id,
             PlacementRequest.status.in_(WAITING_FOR_PROPOSALS),
             sa.or_(Employer.contact_id == contact_id, Employer.contact_id.is_(None)),
         )
+        .order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
+        .limit(limit)
+    )
+    return (
+        _with_details(sa.select(PlacementRequest))
+        .options(joinedload(PlacementRequest.employer))
+        .where(PlacementRequest.id.in_(newest.scalar_subquery()))
         .order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
     )
 

@@ -298,7 +298,8 @@ def test_a_check_in_scored_lowest_on_punctuality_opens_a_low_score_alert(seed, t
 
 
 def test_loading_only_the_latest_logs_gives_the_findings_of_all_logs(seed, time_machine):
-    """The reconcile loads the details of the last LATEST_LOGS logs only: the rules find the same."""
+    """The reconcile loads the details of the recent logs and the two before them only: the rules find
+    the same."""
     import random
     from dataclasses import replace
 
@@ -410,3 +411,104 @@ def test_checkins_of_the_outbox_and_alerts_never_duplicate_rows(seed, time_machi
     assert len(keys) == len(set(keys))
     pairs = db.session.execute(sa.select(CheckIn.placement_id, CheckIn.number)).all()
     assert len(pairs) == len(set(pairs))
+
+
+def _in_nazorg(tenant):
+    return onboarding(
+        tenant,
+        status="nazorg",
+        contract_type="fixed_term",
+        contract_hours=24,
+        contract_start_date=date(2026, 3, 2),
+    )
+
+
+def test_steady_statements_bounded_whatever_the_number_of_municipalities(seed, time_machine, count_queries):
+    """The check-ins are planned by chunks of placements, not per municipality: municipalities (with or
+    without placements in nazorg) add no statement to a run in which nothing changes."""
+    time_machine.move_to(T0, tick=False)
+    _in_nazorg(seed.a)
+    onboarding(seed.a)
+    reconcile()
+    with count_queries() as small:
+        assert reconcile() == ZERO
+    for name in ("Veldhoven", "Best", "Geldrop", "Oirschot"):
+        factories.make_municipality(name)  # no placements at all
+    tenants = [factories.make_tenant(name) for name in ("Son", "Nuenen", "Waalre")]
+    for tenant in tenants:
+        tenant.request = factories.make_request(tenant.workplace, created_by=tenant.employer_user)
+        _in_nazorg(tenant)
+        onboarding(tenant)
+    db.session.commit()
+    reconcile()
+    with count_queries() as large:
+        assert reconcile() == ZERO
+    assert large.count == small.count
+
+
+def test_loading_only_the_visits_the_rules_read_gives_their_findings(seed, time_machine):
+    """The reconcile loads the recent visits and the latest with contact up to today only: the rules find
+    the same, and the silence of an open alert ends the same."""
+    import random
+    from dataclasses import replace
+
+    from portal.alerts import reconcile as sweep
+    from portal.alerts.rules import STATE_RULES, VisitFact, condition_ended, evaluate
+    from portal.visits.models import Visit
+
+    rng = random.Random(5)
+    today = date(2026, 4, 15)
+    time_machine.move_to(local(today), tick=False)
+    for _ in range(12):
+        placement = onboarding(seed.a, actual_start_date=date(2026, 2, 2), planned_end_date=date(2026, 9, 1))
+        for _ in range(rng.randrange(0, 9)):
+            factories.make_visit(
+                placement,
+                seed.a.jobcoach,
+                visit_date=date(2026, 2, 2) + timedelta(days=rng.randrange(0, 90)),
+                contact_made=rng.random() < 0.6,
+                risk=rng.choice(("low", "medium", "high")),
+            )
+    rows = db.session.connection().execute(sweep.evaluated_placements(limit=100)).all()
+    loaded = every = 0
+    for row, snapshot in sweep.snapshots(rows, today):
+        visits = db.session.scalars(sa.select(Visit).where(Visit.placement_id == row.id)).all()
+        all_visits = [VisitFact(v.id, v.visit_date, v.contact_made, v.risk) for v in visits]
+        full = replace(snapshot, visits=all_visits)
+        loaded, every = loaded + len(snapshot.visits), every + len(all_visits)
+        assert evaluate(snapshot) == evaluate(full)
+        for visit in all_visits:
+            key = f"since:{visit.visit_date.isoformat()}"
+            assert condition_ended("no_jobcoach_contact", key, snapshot) == condition_ended(
+                "no_jobcoach_contact", key, full
+            )
+        assert "no_jobcoach_contact" in STATE_RULES
+    assert loaded < every
+
+
+def test_the_weeks_with_a_log_are_loaded_whole_for_onboarding_only(seed, time_machine):
+    """Onboarding placements get every week with a log up to today (read as runs of weeks); placements in
+    nazorg none, as no rule of theirs reads them."""
+    import random
+
+    from portal.alerts import reconcile as sweep
+
+    rng = random.Random(7)
+    today = date(2026, 6, 17)
+    time_machine.move_to(local(today), tick=False)
+    expected = {}
+    for index in range(8):
+        placement = onboarding(seed.a, actual_start_date=date(2026, 1, 5), planned_end_date=date(2026, 9, 1))
+        if index == 7:
+            placement.status = "nazorg"
+        weeks = [date(2026, 1, 5) + timedelta(weeks=w) for w in range(30) if rng.random() < 0.7]
+        for week in weeks:
+            make_log(placement, week)
+        expected[placement.id] = frozenset(w for w in weeks if w <= today) if index < 7 else None
+    db.session.commit()
+    rows = db.session.connection().execute(sweep.evaluated_placements(limit=100)).all()
+    for row, snapshot in sweep.snapshots(rows, today):
+        if expected[row.id] is None:
+            assert snapshot.earlier_log_weeks == frozenset()
+        else:
+            assert snapshot.logged_weeks == expected[row.id]

@@ -137,3 +137,50 @@ def test_another_municipalitys_request_is_not_found(world, login_as):
     assert response.status_code == 404
     (request,) = _requests(world.a.candidate.id)
     assert request.handled_on is None
+
+
+def _record_open_request(client, candidate_id: int, kind: str = "erasure", received_on: str = "2026-03-02"):
+    response = client.post(
+        f"/kandidaten/{candidate_id}/verzoeken/nieuw",
+        data={"verzoek-kind": kind, "verzoek-received_on": received_on},
+    )
+    assert response.status_code == 302
+    (request,) = _requests(candidate_id)
+    return request
+
+
+def test_an_open_request_waits_on_the_specialists_and_the_admins_home_page(world, login_as):
+    world.a.candidate.specialist_id = world.a.municipal.id
+    db.session.commit()
+    client = login_as(world.a.municipal)
+    request = _record_open_request(client, world.a.candidate.id)
+    link = f'href="/kandidaten/{world.a.candidate.id}/inzage#verzoeken"'
+
+    home = client.get("/").data.decode()
+    assert "Verzoeken over persoonsgegevens die wachten" in home
+    assert link in home
+    assert "Verwijdering (artikel 17), ontvangen op" in home
+    assert "Antwoorden uiterlijk" in home
+    admin_home = login_as(world.a.admin).get("/").data.decode()
+    assert link in admin_home
+    # Another municipality sees nothing of it.
+    for role in ("municipal", "admin"):
+        other_home = login_as(world.b.user(role)).get("/").data.decode()
+        assert "Verzoeken over persoonsgegevens die wachten" not in other_home
+
+    # A month after receipt the answer is late; once handled the request leaves the home pages.
+    request.received_on = date(2026, 2, 1)
+    db.session.commit()
+    assert "Te laat:" in login_as(world.a.municipal).get("/").data.decode()
+    request.handled_on, request.outcome = date(2026, 3, 10), "Verwijderd."
+    db.session.commit()
+    assert link not in login_as(world.a.municipal).get("/").data.decode()
+    assert link not in login_as(world.a.admin).get("/").data.decode()
+
+
+def test_an_open_request_about_someone_elses_candidate_stays_off_the_contacts_home(world, login_as):
+    client = login_as(world.a.municipal)
+    _record_open_request(client, world.a.candidate.id, kind="access")
+    assert world.a.candidate.specialist_id != world.a.municipal.id
+    assert "Verzoeken over persoonsgegevens die wachten" not in client.get("/").data.decode()
+    assert "Inzage (artikel 15)" in login_as(world.a.admin).get("/").data.decode()
