@@ -10,12 +10,12 @@ advisory lock on PostgreSQL (held until commit) and reads the head in the same r
 (``audit_chain_head()``, see ``audit_sql``); SQLite serialises writers itself. Events added together in
 one flush (a bulk writer) are chained among themselves in the order they were added.
 
-A flush of one event on PostgreSQL (a page view, most changes) does all of that in one prebuilt
-``INSERT ... SELECT``: it takes the lock, draws the id, stores ``audit_chain_head()`` as ``prev_hash`` and as
-``row_hash`` the SHA-256 of the canonical bytes that Python made up to the previous hash, the head, and
-the closing bytes (``prev_hash`` is the last key of the sorted canonical JSON, and a hash is plain hex).
-One round trip instead of two, no unit-of-work insert, and the lock is taken only by the statement that
-appends the row, right before the commit that releases it.
+A flush of one event on PostgreSQL (a page view, most changes) does all of that in its INSERT: its id is
+drawn after taking the lock, its ``prev_hash`` is ``audit_chain_head()`` and its ``row_hash`` the SHA-256 of
+the canonical bytes that Python made up to the previous hash, the head, and the closing bytes
+(``prev_hash`` is the last key of the sorted canonical JSON, and a hash is plain hex). One round trip
+instead of two, and the lock is taken only by the statement that appends the row, right before the commit
+that releases it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from portal.core.models import AuditEvent
 from portal.core.time import as_utc, now_utc
@@ -82,48 +81,23 @@ def canonical_parts(fields: dict[str, Any]) -> tuple[bytes, bytes]:
     return before, after
 
 
-@cache
-def _append_statement() -> sa.Insert:
-    """``INSERT ... SELECT`` of one event that takes the chain lock, reads the head, draws the id and hashes
-    the row in one statement (PostgreSQL), built once.
-
-    The lock and the head come from a subquery that OFFSET 0 keeps whole, so the row's id (``nextval`` in
-    the projection) is drawn only once the lock is held, as the separate head query does for the other
-    writers: id order stays chain order.
-    """
-    table = AuditEvent.__table__
-    chain = sa.select(sa.func.audit_chain_head().label("head")).offset(0).subquery("chain")
+def _chain_in_statement(event: AuditEvent) -> None:
+    """Make the INSERT of ``event`` take the chain lock, read the head and hash the row (PostgreSQL)."""
+    before, after = canonical_parts(_fields(event))
+    head = sa.select(sa.func.audit_chain_head()).scalar_subquery()
+    # The id too is drawn only once the lock is held (as the separate head query does for the other
+    # writers), so that id order stays chain order: a writer that drew an id and then waited for the lock
+    # would be chained after rows with higher ids. OFFSET 0 keeps the lock's subquery from being folded away.
+    locked = sa.select(sa.func.audit_chain_head().label("head")).offset(0).subquery()
+    sequence = sa.func.pg_get_serial_sequence(AuditEvent.__tablename__, "id")
+    event.id = sa.select(sa.func.nextval(sequence)).select_from(locked).scalar_subquery()
     hashed = (
-        sa.bindparam("canonical_before", type_=sa.LargeBinary)
-        .op("||")(sa.func.convert_to(sa.func.coalesce(chain.c.head, ""), "UTF8"))
-        .op("||")(sa.bindparam("canonical_after", type_=sa.LargeBinary))
+        sa.literal(before, sa.LargeBinary)
+        .op("||")(sa.func.convert_to(sa.func.coalesce(head, ""), "UTF8"))
+        .op("||")(sa.literal(after, sa.LargeBinary))
     )
-    sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-    columns = [table.c[name] for name in HASHED_COLUMNS]
-    rows = sa.select(
-        sa.func.nextval(sequence),
-        *(sa.bindparam(column.name, type_=column.type) for column in columns),
-        chain.c.head,
-        sa.func.encode(sa.func.sha256(hashed), "hex"),
-    ).select_from(chain)
-    return (
-        sa.insert(table)
-        .from_select([table.c.id, *columns, table.c.prev_hash, table.c.row_hash], rows)
-        .returning(table.c.id, table.c.prev_hash, table.c.row_hash)
-    )
-
-
-def _append_in_one_statement(session: Session, connection: sa.Connection, event: AuditEvent) -> None:
-    """Insert ``event`` through ``_append_statement`` and keep it in the session as the stored row."""
-    fields = _fields(event)
-    before, after = canonical_parts(fields)
-    row = connection.execute(
-        _append_statement(), {**fields, "canonical_before": before, "canonical_after": after}
-    ).one()
-    session.expunge(event)
-    event.id, event.prev_hash, event.row_hash = row.id, row.prev_hash, row.row_hash
-    make_transient_to_detached(event)
-    session.add(event)
+    event.prev_hash = head
+    event.row_hash = sa.func.encode(sa.func.sha256(hashed), "hex")
 
 
 HASHED_COLUMNS = (
@@ -162,7 +136,7 @@ def chain_new_events(session: Session, flush_context=None, instances=None) -> No
             event.detail = {}
     connection = session.connection()
     if len(new) == 1 and connection.dialect.name == "postgresql":
-        _append_in_one_statement(session, connection, new[0])
+        _chain_in_statement(new[0])
         return
     previous = chain_head(connection)
     for event in new:
