@@ -9,13 +9,6 @@ Writers never fork the chain: before the rows of a flush are inserted, the flush
 advisory lock on PostgreSQL (held until commit) and reads the head in the same round trip
 (``audit_chain_head()``, see ``audit_sql``); SQLite serialises writers itself. Events added together in
 one flush (a bulk writer) are chained among themselves in the order they were added.
-
-A flush of one event on PostgreSQL (a page view, most changes) does all of that in its INSERT: its id is
-drawn after taking the lock, its ``prev_hash`` is ``audit_chain_head()`` and its ``row_hash`` the SHA-256 of
-the canonical bytes that Python made up to the previous hash, the head, and the closing bytes
-(``prev_hash`` is the last key of the sorted canonical JSON, and a hash is plain hex). One round trip
-instead of two, and the lock is taken only by the statement that appends the row, right before the commit
-that releases it.
 """
 
 from __future__ import annotations
@@ -65,41 +58,6 @@ def compute_hash(fields: dict[str, Any], prev_hash: str | None) -> str:
     return hashlib.sha256(canonical(fields, prev_hash)).hexdigest()
 
 
-#: Stands for the previous row's hash while the canonical bytes are split around it (any 64 hex digits).
-_HEAD_MARK = "0" * 64
-
-
-def canonical_parts(fields: dict[str, Any]) -> tuple[bytes, bytes]:
-    """The canonical bytes before and after the previous row's hash: ``before + prev_hash + after`` (with
-    ``prev_hash`` empty for the first row) is ``canonical(fields, prev_hash)``."""
-    whole = canonical(fields, _HEAD_MARK)
-    at = whole.rindex(b'"prev_hash":"' + _HEAD_MARK.encode() + b'"}')
-    start = at + len(b'"prev_hash":"')
-    before, after = whole[:start], whole[start + len(_HEAD_MARK) :]
-    if after != b'"}':
-        raise AssertionError("prev_hash must be the last key of the canonical JSON")
-    return before, after
-
-
-def _chain_in_statement(event: AuditEvent) -> None:
-    """Make the INSERT of ``event`` take the chain lock, read the head and hash the row (PostgreSQL)."""
-    before, after = canonical_parts(_fields(event))
-    head = sa.select(sa.func.audit_chain_head()).scalar_subquery()
-    # The id too is drawn only once the lock is held (as the separate head query does for the other
-    # writers), so that id order stays chain order: a writer that drew an id and then waited for the lock
-    # would be chained after rows with higher ids. OFFSET 0 keeps the lock's subquery from being folded away.
-    locked = sa.select(sa.func.audit_chain_head().label("head")).offset(0).subquery()
-    sequence = sa.func.pg_get_serial_sequence(AuditEvent.__tablename__, "id")
-    event.id = sa.select(sa.func.nextval(sequence)).select_from(locked).scalar_subquery()
-    hashed = (
-        sa.literal(before, sa.LargeBinary)
-        .op("||")(sa.func.convert_to(sa.func.coalesce(head, ""), "UTF8"))
-        .op("||")(sa.literal(after, sa.LargeBinary))
-    )
-    event.prev_hash = head
-    event.row_hash = sa.func.encode(sa.func.sha256(hashed), "hex")
-
-
 HASHED_COLUMNS = (
     "occurred_at",
     "actor_id",
@@ -129,17 +87,12 @@ def chain_new_events(session: Session, flush_context=None, instances=None) -> No
     if not new:
         return
     new.sort(key=lambda event: sa.inspect(event).insert_order)
+    previous = chain_head(session.connection())
     for event in new:
         if event.occurred_at is None:
             event.occurred_at = now_utc()
         if event.detail is None:
             event.detail = {}
-    connection = session.connection()
-    if len(new) == 1 and connection.dialect.name == "postgresql":
-        _chain_in_statement(new[0])
-        return
-    previous = chain_head(connection)
-    for event in new:
         event.prev_hash = previous
         event.row_hash = previous = compute_hash(_fields(event), previous)
 
