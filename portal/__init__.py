@@ -110,7 +110,7 @@ def configure_logging(app: Flask) -> None:
 def warm_up(app: Flask) -> int:
     """Compile every template now, so a new web worker's first requests are as quick as its later ones
     (gunicorn calls this in each worker before it takes requests; see gunicorn.conf.py). Returns how many."""
-    names = app.jinja_env.list_templates(extensions=("html", "txt", "ics", "xml"))
+    names = app.jinja_env.list_templates()
     for name in names:
         app.jinja_env.get_template(name)
     return len(names)

@@ -56,6 +56,9 @@ def test_gunicorn_serves_with_json_lines_and_cached_compressed_assets(tmp_path):
         assert access[0]["request_id"] == "test-request-0001"
         assert any(e.get("logger") == "gunicorn.error" for e in lines), "gunicorn's own lines are JSON too"
         assert any(e["message"].startswith("compiled ") for e in lines), "each worker compiles its templates"
+        frozen = [e["message"] for e in lines if e["message"].startswith("froze ")]
+        assert frozen, "each worker freezes what it keeps"
+        assert int(frozen[0].split()[1]) > 0
     finally:
         web.end()
 

@@ -184,3 +184,35 @@ def test_an_open_request_about_someone_elses_candidate_stays_off_the_contacts_ho
     assert world.a.candidate.specialist_id != world.a.municipal.id
     assert "Verzoeken over persoonsgegevens die wachten" not in client.get("/").data.decode()
     assert "Inzage (artikel 15)" in login_as(world.a.admin).get("/").data.decode()
+
+
+def test_the_home_page_shows_ten_open_requests_in_one_query_and_says_there_are_more(
+    world, login_as, count_queries
+):
+    world.a.candidate.specialist_id = world.a.municipal.id
+    db.session.commit()
+    client = login_as(world.a.municipal)
+    _record_open_request(client, world.a.candidate.id)
+    client.get("/")
+    with count_queries() as one:
+        client.get("/")
+    for day in range(1, 12):
+        db.session.add(
+            PrivacyRequest(
+                municipality_id=world.a.municipality.id,
+                candidate_id=world.a.candidate.id,
+                kind="access",
+                received_on=date(2026, 3, day),
+                recorded_by_id=world.a.municipal.id,
+            )
+        )
+    db.session.commit()
+    with count_queries() as twelve:
+        page = client.get("/").data.decode()
+    assert twelve.count == one.count
+    section = page.split('id="privacyverzoeken-titel"')[1].split("</section>")[0]
+    assert section.count('class="werkbrug-todo__item"') == 10
+    # Newest received first: the oldest (1 March) is the one left out.
+    assert section.index("ontvangen op 11 maart 2026") < section.index("ontvangen op 10 maart 2026")
+    assert "ontvangen op 1 maart 2026" not in section
+    assert "Er wachten meer verzoeken." in section
