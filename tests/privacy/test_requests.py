@@ -163,6 +163,9 @@ def test_an_open_request_waits_on_the_specialists_and_the_admins_home_page(world
     assert "Antwoorden uiterlijk" in home
     admin_home = login_as(world.a.admin).get("/").data.decode()
     assert link in admin_home
+    # The employer and the jobcoach of the same municipality never see it.
+    for role in ("employer", "jobcoach"):
+        assert "Verzoeken over persoonsgegevens" not in login_as(world.a.user(role)).get("/").data.decode()
     # Another municipality sees nothing of it.
     for role in ("municipal", "admin"):
         other_home = login_as(world.b.user(role)).get("/").data.decode()
