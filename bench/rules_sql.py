@@ -93,7 +93,7 @@ SELECT DISTINCT ON (placement_id) placement_id, key FROM (
     FROM checkins c JOIN ev ON ev.id = c.placement_id
     WHERE c.status = 'held' AND c.risk = 'high' AND c.held_on IS NOT NULL
       AND :today - c.held_on BETWEEN 0 AND :recent
-) found ORDER BY placement_id, day DESC, prio DESC, id
+) found ORDER BY placement_id, day DESC, prio DESC, id DESC
 """,
     "no_jobcoach_contact": """
 SELECT ev.id, 'since:' || to_char(since, 'YYYY-MM-DD') FROM ev

@@ -103,6 +103,11 @@ class BaseConfig:
     #: Days the outbox keeps a sent message before a job deletes it; failed messages stay until handled.
     OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90)
 
+    #: Bytes of rendered home pages each worker keeps (portal/core/pagecache.py); 0 turns the cache off.
+    PAGE_CACHE_BYTES = env_int("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+    #: Seconds a cached home page may be served again while nothing it shows changed.
+    PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+
     #: Absolute base URL used in e-mailed links (for example https://werkbrug.gemeente.nl).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 

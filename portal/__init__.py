@@ -21,7 +21,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from portal.core import errors, filters, http, logs, navigation, security, static, urls
+    from portal.core import errors, filters, http, logs, navigation, pagecache, security, static, urls
 
     logs.init_app(app)
     static.init_app(app)
@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     filters.init_app(app)
     navigation.init_app(app)
     http.init_app(app)
+    pagecache.init_app(app)
     security.enforce_declarations(app)
 
     from portal import journey

@@ -36,6 +36,9 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
+        from portal.core import changes
+
+        changes.listen(AppSession)
         engine = make_engine(
             app.config["DATABASE_URL"],
             echo=app.config.get("DATABASE_ECHO", False),

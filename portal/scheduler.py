@@ -49,6 +49,12 @@ JOBS: list[dict[str, Any]] = [
         "hours": 1,
     },
     {
+        "id": "core.prune_change_marks",
+        "func": "portal.core.changes:prune",
+        "trigger": "interval",
+        "hours": 1,
+    },
+    {
         "id": "core.heartbeat",
         "func": "portal.core.jobs:heartbeat",
         "trigger": "interval",

@@ -18,6 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from hypothesis import settings
 
 from portal import create_app
+from portal.core import pagecache
 from portal.extensions import db
 from portal.models import Base
 from tests import factories
@@ -101,6 +102,7 @@ def _db(app):
     transaction = connection.begin()
     db.session.remove()
     db.state.connection = connection
+    pagecache.pages().clear()  # pages of an earlier test's (rolled back) data
     try:
         yield db.session
     finally:
@@ -239,6 +241,12 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+@pytest.fixture
+def no_page_cache(monkeypatch):
+    """Every home page is rendered (for tests that bound the statements of a rendering)."""
+    monkeypatch.setattr(pagecache.pages(), "max_bytes", 0)
 
 
 @pytest.fixture

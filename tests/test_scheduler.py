@@ -51,6 +51,7 @@ def test_jobs_are_declared_as_data_with_importable_bodies():
     assert scheduler.job_ids() == [
         "core.send_outbox",
         "core.prune_outbox",
+        "core.prune_change_marks",
         "core.heartbeat",
         "requests.expire",
         "placements.remind_weekly_logs",
@@ -73,6 +74,7 @@ def test_build_scheduler_adds_each_enabled_job_once_with_safe_options(app, monke
         [
             "core.send_outbox",
             "core.prune_outbox",
+            "core.prune_change_marks",
             "requests.expire",
             "placements.remind_weekly_logs",
             "aftercare.reconcile",
@@ -325,6 +327,7 @@ CHECK = 1
 ALL_JOBS = {
     "aftercare.reconcile",
     "core.heartbeat",
+    "core.prune_change_marks",
     "core.prune_outbox",
     "core.send_outbox",
     "followups.sweep",

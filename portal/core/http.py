@@ -29,6 +29,9 @@ def cookieless(view: Callable) -> Callable:
     return view
 
 
+#: An unchanged session cookie is signed again (its idle timeout moved on) at most this often.
+REFRESH_SECONDS = 60
+
 #: The session key Flask-Login keeps the signed-in user under.
 USER_KEY = "_user_id"
 
@@ -69,7 +72,19 @@ class SessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         if USER_KEY in data and (datetime.now(UTC) - signed_at).total_seconds() > idle:
             return self.session_class()
-        return self.session_class(data)
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """A changed session always; an unchanged one (to move its idle timeout on) once it is older than
+        REFRESH_SECONDS, not on every request: signing is most of what a page served from the cache costs."""
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or (datetime.now(UTC) - signed_at).total_seconds() >= REFRESH_SECONDS
 
     def save_session(self, app: Flask, session, response: Response) -> None:
         view = app.view_functions.get(request.endpoint) if request.endpoint else None

@@ -121,3 +121,27 @@ class SchedulerHeartbeat(Base):
     #: Short error class and message of the last failure (no personal data).
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     last_summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class ChangeMark(Base):
+    """A committed write to a tenant's data (``portal.core.changes``): a page cached before it is stale.
+
+    ``municipality_id`` and ``employer_id`` name what changed: both for one employer's data, only the
+    municipality for data every page of that municipality may show (a candidate, a setting), neither for
+    a change the writer could not place (every cached page). Marks are pruned after a day; the newest
+    mark of a scope is what a cached page is compared with, and ids only grow. No foreign keys: a mark
+    points at nothing, it only says "something here changed".
+    """
+
+    __tablename__ = "change_marks"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    municipality_id: Mapped[int | None] = mapped_column()
+    employer_id: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+
+    __table_args__ = (
+        # The newest mark of a municipality, and of one employer (or none) in it: one index probe each.
+        sa.Index("ix_change_marks_municipality", "municipality_id", "id"),
+        sa.Index("ix_change_marks_employer", "municipality_id", "employer_id", "id"),
+    )

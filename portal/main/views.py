@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth.permissions import home_template, waits_for_approval
+from portal.core import pagecache
 from portal.core.audit import record_listing
 from portal.core.security import public
 from portal.extensions import db
@@ -21,10 +22,14 @@ def home():
         return redirect(url_for("auth.login"))
     if waits_for_approval(current_user):
         return redirect(url_for("auth.waiting"))
+    html = pagecache.cached_page(current_user)
+    if html is not None:
+        return html  # unchanged since it was rendered and audited, minutes ago (portal/core/pagecache.py)
     context = queries.home_context(current_user)
     html = render_template(home_template(current_user), **context)
     record_listing(current_user, context["named_candidates"], "home")
     db.session.commit()
+    pagecache.keep(current_user, html)
     return html
 
 

@@ -530,7 +530,7 @@ def test_no_overdue_checkins_says_so(seed, login_as, today):
     assert "Er zijn geen nazorggesprekken te laat." in text(login_as(seed.a.municipal).get("/"))
 
 
-def test_the_home_page_runs_a_bounded_number_of_queries(seed, login_as, count_queries, today):
+def test_the_home_page_runs_a_bounded_number_of_queries(seed, login_as, count_queries, no_page_cache, today):
     in_aftercare(seed.a)
     sync_checkins(today)
     db.session.commit()

@@ -205,6 +205,7 @@ def test_the_inbox_uses_a_fixed_number_of_queries(seed, world, login_as, count_q
         extra = onboarding(seed.a)
         factories.make_alert(extra, rule="concern")
         factories.make_alert(extra, rule="logs_missing", severity="normal")
+    db.session.commit()
     with count_queries() as many:
         assert text(client.get(URL)).count("Belangrijk") >= 7
     assert many.count == few.count

@@ -116,6 +116,18 @@ def test_idle_timeout_after_30_minutes(client, seed, frozen):
     assert response.headers["Location"].startswith("/login")
 
 
+def test_an_unchanged_session_is_signed_again_once_a_minute_not_on_every_request(client, seed, frozen):
+    client.login(seed.a.municipal)
+    client.get("/account")
+    assert "Set-Cookie" not in client.get("/account").headers, "signed a moment ago"
+    frozen.shift(timedelta(seconds=61))
+    assert "session=" in client.get("/account").headers["Set-Cookie"], "moves the idle timeout on"
+    assert "Set-Cookie" not in client.get("/account").headers
+    for _ in range(40):  # a request every 50 seconds for more than half an hour keeps the session alive
+        frozen.shift(timedelta(seconds=50))
+        assert is_logged_in(client)
+
+
 def test_idle_cookie_replayed_after_30_minutes_is_anonymous(client, make_client, seed, frozen):
     client.login(seed.a.municipal)
     captured = session_cookie(client)

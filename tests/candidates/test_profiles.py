@@ -285,6 +285,7 @@ def test_list_paginates_with_a_bounded_number_of_queries(app, seed, municipal, c
         make_consent(
             make_candidate(seed.a.municipality), employer=seed.a.employer, recorded_by=seed.a.municipal
         )
+    db.session.commit()
     with count_queries() as many:
         response = municipal.get("/kandidaten?specialist=alle&specialist=alle")
     assert many.count == few.count

@@ -95,6 +95,7 @@ def test_the_list_runs_a_bounded_number_of_queries(world, login_as, count_querie
             a, TODAY - timedelta(days=30), specialist=factories.make_user("municipal", a.municipality)
         )
     sweep()
+    db.session.commit()
     with count_queries() as many:
         assert staff.get("/navraag?status=all").status_code == 200
     assert many.count == few.count

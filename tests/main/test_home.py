@@ -42,7 +42,7 @@ def test_municipal_home_lists_pending_registrations_of_its_own_municipality(seed
     assert "Nieuwe aanmeldingen van werkgevers (1)" in body
 
 
-def test_municipal_home_runs_a_bounded_number_of_queries(seed, login_as, count_queries):
+def test_municipal_home_runs_a_bounded_number_of_queries(seed, login_as, count_queries, no_page_cache):
     client = login_as(seed.a.municipal)
     client.get("/")
     with count_queries() as few:

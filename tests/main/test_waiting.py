@@ -102,7 +102,7 @@ def test_employer_home_says_when_nothing_is_proposed(seed, login_as):
     assert "concepten-titel" not in page
 
 
-def test_employer_home_lists_stay_one_query_each(seed, login_as, count_queries):
+def test_employer_home_lists_stay_one_query_each(seed, login_as, count_queries, no_page_cache):
     client = login_as(seed.a.employer_user)
     client.get("/")
     with count_queries() as few:
@@ -177,7 +177,7 @@ def test_contact_home_lists_placements_to_start_newest_first(seed, login_as):
     assert 'id="starten-titel"' in detail  # the link lands on the start form
 
 
-def test_contact_home_lists_stay_one_query_each(seed, login_as, count_queries):
+def test_contact_home_lists_stay_one_query_each(seed, login_as, count_queries, no_page_cache):
     client = login_as(seed.a.municipal)
     client.get("/")
     with count_queries() as few:

@@ -527,6 +527,7 @@ def test_the_page_and_the_post_run_the_same_queries_for_10_or_200_candidates(tow
         site = make_site(t)
         pool = _pool(t, site, n)
         chosen = [c for c in pool if c.status == "active" and c.work_readiness == "direct"][:2]
+        db.session.commit()
         with count_queries() as view:
             assert staff.get(url(site.request, toon=200)).status_code == 200
         with count_queries() as listed:

@@ -82,7 +82,9 @@ def test_employer_home_shows_the_name_after_identity_consent(seed, started, logi
     assert started.candidate.full_name in text(login_as(seed.a.employer_user).get("/"))
 
 
-def test_employer_home_runs_a_bounded_number_of_queries(seed, started, login_as, count_queries):
+def test_employer_home_runs_a_bounded_number_of_queries(
+    seed, started, login_as, count_queries, no_page_cache
+):
     client = login_as(seed.a.employer_user)
     client.get("/")
     with count_queries() as few:
@@ -104,7 +106,9 @@ def test_employer_home_runs_a_bounded_number_of_queries(seed, started, login_as,
     assert "U moet deze week nog zeven weekverslagen invullen." in page
 
 
-def test_jobcoach_home_lists_assigned_placements_with_the_last_log(seed, started, login_as, count_queries):
+def test_jobcoach_home_lists_assigned_placements_with_the_last_log(
+    seed, started, login_as, count_queries, no_page_cache
+):
     started.jobcoach_id = seed.a.jobcoach.id
     add_log(started, FIRST_WEEK, seed.a.employer_user)
     add_log(started, LAST_WEEK, seed.a.employer_user)

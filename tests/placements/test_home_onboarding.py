@@ -126,7 +126,9 @@ def test_municipal_home_hides_concerns_older_than_two_weeks(seed, frozen, login_
     assert "Een oude zorg." not in text(login_as(seed.a.municipal).get("/"))
 
 
-def test_municipal_home_runs_a_bounded_number_of_queries(seed, frozen, login_as, count_queries):
+def test_municipal_home_runs_a_bounded_number_of_queries(
+    seed, frozen, login_as, count_queries, no_page_cache
+):
     client = login_as(seed.a.municipal)
     onboarding(seed.a, NEAR_END)
     db.session.commit()

@@ -79,6 +79,7 @@ def test_index_pagination_and_bounded_queries(seed, frozen, login_as, count_quer
     employer = login_as(site.user)
     staff = login_as(seed.a.municipal)
     factories.make_placement(seed.a, request=site.request)
+    db.session.commit()
     with count_queries() as few_employer:
         employer.get("/plaatsingen")
     with count_queries() as few_staff:
@@ -89,6 +90,7 @@ def test_index_pagination_and_bounded_queries(seed, frozen, login_as, count_quer
             candidate, kind="reveal_identity", employer=site.employer, recorded_by=seed.a.municipal
         )
         factories.make_placement(seed.a, request=site.request, candidate=candidate)
+    db.session.commit()
     with count_queries() as many_employer:
         page = body(employer.get("/plaatsingen"))
     with count_queries() as many_staff:
