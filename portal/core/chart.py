@@ -54,9 +54,10 @@ LINE_LABELS = ("doorgetrokken lijn", "streepjeslijn", "stippellijn", "streep-sti
 
 
 def _num(value: float) -> str:
-    """A coordinate for SVG: at most one decimal, no trailing zeros."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """A coordinate for SVG: at most one decimal, no trailing zeros (a chart needs a few thousand)."""
+    rounded = round(value, 1)
+    whole = int(rounded)
+    return str(whole) if whole == rounded else repr(rounded)
 
 
 def short_date(day: date) -> str:
