@@ -38,6 +38,22 @@ UNSHOWN_TABLES = frozenset(
     }
 )
 
+#: Columns no cached page shows, whose change alone leaves no mark: a login's bookkeeping (every login would
+#: otherwise make every employer's page of the municipality stale).
+UNSHOWN_COLUMNS = {
+    "users": frozenset(
+        {
+            "last_login_at",
+            "login_token",
+            "password_hash",
+            "password_changed_at",
+            "calendar_token_hash",
+            "totp_last_step",
+            "updated_at",
+        }
+    )
+}
+
 #: A row without its own municipality is placed through the first of these columns that is set.
 PARENT_COLUMNS = ("placement_id", "request_id", "employer_id", "candidate_id", "user_id")
 _PARENT_TABLES = {
@@ -113,8 +129,17 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     for obj in chain(session.new, session.deleted):
         _place(obj, pending)
     for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
+        if session.is_modified(obj, include_collections=False) and _shown_change(obj):
             _place(obj, pending)
+
+
+def _shown_change(obj: Any) -> bool:
+    """Whether a changed row changed a column some page may show."""
+    unshown = UNSHOWN_COLUMNS.get(obj.__table__.name)
+    if not unshown:
+        return True
+    changed = {attr.key for attr in sa.inspect(obj).attrs if attr.history.has_changes()}
+    return not changed <= unshown
 
 
 def _bulk_write(state: ORMExecuteState) -> None:
@@ -125,9 +150,13 @@ def _bulk_write(state: ORMExecuteState) -> None:
         return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    table = getattr(statement, "table", None)
-    if getattr(table, "name", None) in UNSHOWN_TABLES:
+    name = getattr(getattr(statement, "table", None), "name", None)
+    if name in UNSHOWN_TABLES:
         return
+    if state.is_update and name in UNSHOWN_COLUMNS:
+        values = getattr(statement, "_values", None) or {}
+        if values and {getattr(column, "key", column) for column in values} <= UNSHOWN_COLUMNS[name]:
+            return
     _pending(state.session)["scopes"].add(EVERYTHING)
 
 

@@ -103,3 +103,24 @@ def test_sql_as_text_that_may_write_marks_everything_and_a_read_nothing(seed):
     db.session.execute(sa.text("UPDATE placements SET days_per_week = days_per_week WHERE id = -1"))
     db.session.commit()
     assert marks_after(start) == {(None, None)}
+
+
+def test_a_login_leaves_no_mark_but_a_new_phone_number_does(seed, login_as):
+    start = newest()
+    login_as(seed.a.municipal)
+    assert marks_after(start) == set(), "a login's bookkeeping is on no page"
+    seed.a.municipal.phone = "040 222 33 44"
+    db.session.commit()
+    assert marks_after(start) == {(seed.a.municipality.id, None)}
+
+
+def test_a_bulk_update_of_bookkeeping_alone_leaves_no_mark(seed):
+    from portal.auth.models import User
+
+    start = newest()
+    db.session.execute(sa.update(User).where(User.id == seed.a.municipal.id).values(totp_last_step=None))
+    db.session.commit()
+    assert marks_after(start) == set()
+    db.session.execute(sa.update(User).where(User.id == seed.a.municipal.id).values(phone="040 1"))
+    db.session.commit()
+    assert marks_after(start) == {(None, None)}
