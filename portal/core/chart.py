@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from portal.core.filters import format_date
@@ -227,8 +229,22 @@ def summary(logs: Sequence[Any], aspects: Mapping[str, str], scale: Mapping[int,
 def score_chart_data(
     logs: Sequence[Any], aspects: Mapping[str, str], scale: Mapping[int, str]
 ) -> dict[str, Any]:
-    """Everything macros/chart.html draws, for weekly logs given oldest week first."""
-    logs = sorted(logs, key=lambda log: log.week_start)
+    """Everything macros/chart.html draws, for weekly logs given oldest week first.
+
+    A pure function of the weeks and their scores: the same scores (a timeline viewed again, by the
+    contact, the jobcoach and the employer) are drawn once per worker. The result is shared: read it only.
+    """
+    names = tuple(aspects)
+    weeks = tuple(sorted((log.week_start, *(getattr(log, name) for name in names)) for log in logs))
+    return _chart_data(weeks, tuple(aspects.items()), tuple(scale.items()))
+
+
+@lru_cache(maxsize=256)
+def _chart_data(weeks: tuple[tuple, ...], aspect_items: tuple, scale_items: tuple) -> dict[str, Any]:
+    aspects, scale = dict(aspect_items), dict(scale_items)
+    logs = [
+        SimpleNamespace(week_start=week[0], **dict(zip(aspects, week[1:], strict=True))) for week in weeks
+    ]
     low, high = min(scale), max(scale)
     xs = week_positions([log.week_start for log in logs])
     centres, size = _layout(logs, aspects, xs, low, high)

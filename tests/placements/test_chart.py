@@ -107,6 +107,21 @@ def test_every_marker_shape_is_a_closed_or_crossed_path_around_its_centre():
         chart.marker_path("star", 0, 0)
 
 
+def test_the_same_scores_are_drawn_once_and_other_scores_anew():
+    logs = weeks(8)
+    first = chart.score_chart_data(logs, SCORED_ASPECTS, SCALE)
+    assert chart.score_chart_data(list(reversed(weeks(8))), SCORED_ASPECTS, SCALE) is first
+    changed = weeks(8)
+    setattr(
+        changed[-1],
+        next(iter(SCORED_ASPECTS)),
+        1 if getattr(changed[-1], next(iter(SCORED_ASPECTS))) != 1 else 4,
+    )
+    other = chart.score_chart_data(changed, SCORED_ASPECTS, SCALE)
+    assert other is not first
+    assert other["summary"] != first["summary"]
+
+
 def test_line_path_needs_two_points():
     assert chart.line_path([]) is None
     assert chart.line_path([(10, 20)]) is None
