@@ -8,10 +8,12 @@ Reads what ``bench/national.py`` wrote about the database (``results/<database>.
 starts ``gunicorn -c gunicorn.conf.py app:app`` with ``TIMING_HEADERS=1`` (each response then carries its
 server time and SQL statement count), logs in per role, requests each page ``--runs`` times and reports
 per page p50/p95 of the server time, the gunicorn workers' CPU time per request (from /proc) and the
-statement count; the throughput of the employer home against a hello-world app served the same way
-(``bench/hello.py``); and the reconcile (``portal.alerts.reconcile.reconcile``): its first run (when the
-database has no alerts yet) and a steady-state run, the rules evaluated in Python over every placement
-and a set-based SQL evaluation of the same rules (``bench/rules_sql.py``), which must find the same.
+statement count (the home pages twice: viewed again, from the page cache, and rendered, at a new address
+each time); the throughput of the employer home against a hello-world app served the same way
+(``bench/hello.py``), each the median of three runs; and the reconcile
+(``portal.alerts.reconcile.reconcile``): its first run (when the database has no alerts yet) and a
+steady-state run, the rules evaluated in Python over every placement and a set-based SQL evaluation of the
+same rules (``bench/rules_sql.py``), which must find the same.
 Writes ``results/<date>-<scale>.json`` and ``.md``. Not part of CI.
 """
 

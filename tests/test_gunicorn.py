@@ -73,3 +73,14 @@ def test_command_line_tools_log_json_lines_too(tmp_path):
     assert lines, "the migrations announce themselves"
     entries = [json.loads(line) for line in lines]
     assert all(entry["level"] and entry["logger"] for entry in entries), lines
+
+
+def test_workers_are_replaced_after_many_requests_not_every_few_seconds(monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (20000, 2000)
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "500")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (500, 50)

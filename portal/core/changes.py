@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from portal.core.db import delete_in_batches
 from portal.core.models import ChangeMark
 from portal.core.time import now_utc
 from portal.extensions import db
@@ -250,20 +251,11 @@ def latest(session: Session, municipality_id: int | None, employer_id: int | Non
 def prune(now: datetime | None = None) -> dict[str, int]:
     """The scheduler job: delete marks older than KEEP in batches, with a commit each."""
     cutoff = (now or now_utc()) - KEEP
-    pruned = 0
-    for _ in range(PRUNE_MAX_BATCHES):
-        ids = db.session.scalars(
-            sa.select(ChangeMark.id)
-            .where(ChangeMark.created_at < cutoff)
-            .order_by(ChangeMark.id)
-            .limit(PRUNE_BATCH)
-        ).all()
-        if not ids:
-            break
-        db.session.execute(
-            sa.delete(ChangeMark).where(ChangeMark.id.in_(ids)),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
-        pruned += len(ids)
+    pruned = delete_in_batches(
+        db.session,
+        ChangeMark,
+        ChangeMark.created_at < cutoff,
+        batch=PRUNE_BATCH,
+        max_batches=PRUNE_MAX_BATCHES,
+    )
     return {"pruned": pruned}

@@ -70,3 +70,19 @@ def str_enum_check(column: str, values, *, nullable: bool = False) -> sa.CheckCo
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return sa.CheckConstraint(condition, name=f"{column}_valid")
+
+
+def delete_in_batches(session, model, where: sa.ColumnElement[bool], *, batch: int, max_batches: int) -> int:
+    """Delete the rows of ``model`` that match ``where``, lowest id first, ``batch`` per statement with a
+    commit each (short locks; a run stops after ``max_batches``, the next goes on). Returns how many."""
+    deleted = 0
+    for _ in range(max_batches):
+        ids = session.scalars(sa.select(model.id).where(where).order_by(model.id).limit(batch)).all()
+        if not ids:
+            break
+        session.execute(
+            sa.delete(model).where(model.id.in_(ids)), execution_options={"synchronize_session": False}
+        )
+        session.commit()
+        deleted += len(ids)
+    return deleted

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template
 
+from portal.core.db import delete_in_batches
 from portal.core.models import OutboxEmail
 from portal.core.sql import conflict_insert
 from portal.core.time import now_utc
@@ -188,22 +189,10 @@ def prune_sent(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or now_utc()
     cutoff = now - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
-    pruned = 0
-    for _ in range(PRUNE_MAX_BATCHES):
-        ids = db.session.scalars(
-            sa.select(OutboxEmail.id)
-            .where(OutboxEmail.status == "sent", OutboxEmail.sent_at < cutoff)
-            .order_by(OutboxEmail.id)
-            .limit(PRUNE_BATCH)
-        ).all()
-        if not ids:
-            break
-        db.session.execute(
-            sa.delete(OutboxEmail).where(OutboxEmail.id.in_(ids)),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
-        pruned += len(ids)
+    sent_before = sa.and_(OutboxEmail.status == "sent", OutboxEmail.sent_at < cutoff)
+    pruned = delete_in_batches(
+        db.session, OutboxEmail, sent_before, batch=PRUNE_BATCH, max_batches=PRUNE_MAX_BATCHES
+    )
     return {"pruned": pruned}
 
 

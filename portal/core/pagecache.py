@@ -104,13 +104,19 @@ def _version(user) -> tuple:
     return changes.latest(db.session, user.municipality_id)
 
 
+def _cacheable(user) -> bool:
+    if user.role not in CACHED_ROLES:
+        return False
+    return user.employer is not None if user.role == "employer" else user.municipality_id is not None
+
+
 def cached_page(user) -> str | None:
     """The page cached for this request, if it is still what a fresh rendering would show; else None.
 
     Reads the newest marks first (before the caller renders), so a page stored later by ``keep`` is
     never older than the version it is stored under."""
     cache = pages()
-    if not cache.max_bytes or user.role not in CACHED_ROLES or "_flashes" in session:
+    if not cache.max_bytes or not _cacheable(user) or "_flashes" in session:
         return None
     version = _version(user)
     g.setdefault(_VERSION, version)

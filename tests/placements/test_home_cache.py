@@ -208,3 +208,13 @@ def test_another_users_page_is_never_served(seed, started, login_as, role):
     theirs = text(login_as(getattr(seed.b, role)).get("/"))
     assert getattr(seed.a, role).full_name in mine
     assert getattr(seed.a, role).full_name not in theirs
+
+
+def test_only_accounts_with_their_scope_are_cached():
+    from types import SimpleNamespace
+
+    employer = SimpleNamespace(municipality_id=1)
+    assert pagecache._cacheable(SimpleNamespace(role="employer", employer=employer, municipality_id=1))
+    assert not pagecache._cacheable(SimpleNamespace(role="employer", employer=None, municipality_id=1))
+    assert pagecache._cacheable(SimpleNamespace(role="municipal", employer=None, municipality_id=1))
+    assert not pagecache._cacheable(SimpleNamespace(role="admin", employer=None, municipality_id=1))
