@@ -4,8 +4,9 @@ it touched, so a page cached before it (``portal.core.pagecache``) is rendered a
 The marks are written by session events, not by each service: a service that writes through the unit of
 work or through ``session.execute`` (bulk inserts, updates, deletes) is covered without knowing it. A row
 is placed by its own ``municipality_id`` (and ``employer_id``), or else through the row it belongs to
-(placement, request, employer, candidate, user); a write that cannot be placed, and every bulk statement,
-marks everything. Erring that way only costs a fresh render, never a stale page.
+(placement, request, employer, candidate, user); a write that cannot be placed, and a bulk statement
+(unless it writes only what no page shows), marks everything. Erring that way only costs a fresh render,
+never a stale page.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ _PARENT_TABLES = {
     "candidate_id": ("candidates", False),
     "user_id": ("users", True),
 }
+
+#: A transaction that wrote rows of more parents than this (a batch job) marks everything instead.
+RESOLVE_AT_MOST = 1000
 
 #: A scope: (municipality, employer); (m, None) is all of municipality m, (None, None) everything.
 Scope = tuple[int | None, int | None]
@@ -168,6 +172,8 @@ def _resolve(connection: sa.Connection, parents: set[tuple[str, int]]) -> set[Sc
         wanted[column].add(parent_id)
     scopes: set[Scope] = set()
     for column, ids in wanted.items():
+        if len(ids) > RESOLVE_AT_MOST:
+            return {EVERYTHING}
         name, has_employer = _PARENT_TABLES[column]
         table = sa.table(name, sa.column("id"), sa.column("municipality_id"), sa.column("employer_id"))
         employer = table.c.employer_id if has_employer else table.c.id if name == "employers" else sa.null()

@@ -124,3 +124,12 @@ def test_a_bulk_update_of_bookkeeping_alone_leaves_no_mark(seed):
     db.session.execute(sa.update(User).where(User.id == seed.a.municipal.id).values(phone="040 1"))
     db.session.commit()
     assert marks_after(start) == {(None, None)}
+
+
+def test_rows_of_very_many_parents_mark_everything_without_looking_them_up(seed, monkeypatch):
+    monkeypatch.setattr(changes, "RESOLVE_AT_MOST", 1)
+    start = newest()
+    factories.make_workplace(seed.a.employer, name="Een")
+    factories.make_workplace(seed.b.employer, name="Twee")
+    db.session.commit()
+    assert marks_after(start) == {(None, None)}
