@@ -55,7 +55,7 @@ def _login(client, email: str, password: str) -> None:
         raise SystemExit(f"the code step failed ({response.status_code})")
 
 
-def _print_statements(app, client, path: str) -> None:
+def _print_statements(app, client, path: str, explain: bool = False) -> None:
     from portal.extensions import db
 
     statements: list[tuple[float, str]] = []
@@ -64,16 +64,21 @@ def _print_statements(app, client, path: str) -> None:
         conn.info["started"] = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
-        statements.append(((time.perf_counter() - conn.info["started"]) * 1000, statement))
+        statements.append(((time.perf_counter() - conn.info["started"]) * 1000, statement, parameters))
 
     with app.app_context():
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
     client.get(path)
-    for ms, statement in statements:
+    sa.event.remove(engine, "after_cursor_execute", after)
+    for ms, statement, parameters in statements:
         print(f"--- {ms:.2f} ms\n{statement}")
-    print(f"{len(statements)} statements, {sum(ms for ms, _ in statements):.1f} ms in the database")
+        if explain and statement.lstrip().upper().startswith("SELECT"):
+            with engine.connect() as conn:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars()
+                print("\n".join(plan))
+    print(f"{len(statements)} statements, {sum(ms for ms, _, _ in statements):.1f} ms in the database")
 
 
 def _time(client, path: str, runs: int) -> None:
@@ -100,6 +105,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request and stop")
+    parser.add_argument("--explain", action="store_true", help="with --sql: each SELECT's plan, analysed")
     parser.add_argument("--time", action="store_true", help="time the runs without the profiler and stop")
     args = parser.parse_args()
 
@@ -125,7 +131,7 @@ def main() -> int:
     for _ in range(3):  # warm up: templates compiled, pool filled
         assert client.get(path).status_code == 200, path
     if args.sql:
-        _print_statements(app, client, path)
+        _print_statements(app, client, path, args.explain)
         return 0
     if args.time:
         _time(client, path, args.runs)

@@ -278,7 +278,9 @@ def _throughput(path: str, clients: list[Client], seconds: float, rendered: bool
     return round(sum(done) / (time.monotonic() - started), 1)
 
 
-def pages(server: Server, info: dict, password: str, runs: int, proposable: list[int]) -> list[dict]:
+def pages(
+    server: Server, info: dict, password: str, runs: int, proposable: list[int], only: str | None = None
+) -> list[dict]:
     sessions = {}
     for role, email in info["accounts"].items():
         client = Client(server.port)
@@ -318,6 +320,8 @@ def pages(server: Server, info: dict, password: str, runs: int, proposable: list
     }
     results = []
     for name, (role, call) in cases.items():
+        if only and only not in name:
+            continue
         result = {"case": name, "role": role, **measure(server, runs, call), "target_p95_ms": TARGETS[name]}
         results.append(result)
         print(json.dumps(result), flush=True)
@@ -490,6 +494,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--skip-reconcile", action="store_true")
+    parser.add_argument(
+        "--only", help="measure only the pages whose case contains this text (e.g. 'municipal home') and stop"
+    )
     args = parser.parse_args()
     if not args.url:
         parser.error("give the benchmark database's URL (or set BENCH_DATABASE_URL)")
@@ -516,13 +523,15 @@ def main() -> int:
         report["postgresql"] = conn.scalar(sa.text("SHOW server_version"))
     engine.dispose()
     # The reconcile first: the pages (the alerts inbox above all) then show its alerts.
-    if not args.skip_reconcile:
+    if not args.skip_reconcile and not args.only:
         report["reconcile"] = reconcile_runs(args.url)
     proposable = proposable_ids(args.url, info["request_id"], args.runs + WARM_UP)
     RESULTS.mkdir(exist_ok=True)
     server = Server("app:app", env, args.workers)
     try:
-        report["pages"] = pages(server, info, BENCH_PASSWORD, args.runs, proposable)
+        report["pages"] = pages(server, info, BENCH_PASSWORD, args.runs, proposable, args.only)
+        if args.only:
+            return 0
         employer_rps = throughput(
             server.port, "/", logged_in(server, info["accounts"]["employer"], args), args.seconds
         )
@@ -563,6 +572,10 @@ def main() -> int:
     if "reconcile" not in report:
         report["reconcile"] = {}
     stem = f"{report['date']}-{info['scale']}"
+    runs_that_day = 1
+    while (RESULTS / f"{stem}.json").exists():  # a second run that day keeps the first one's files
+        runs_that_day += 1
+        stem = f"{report['date']}-{info['scale']}-{runs_that_day}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(report))
     print(f"written to {RESULTS / stem}.json and .md")

@@ -45,8 +45,9 @@ HOME_OUTCOMES = 10
 
 def outcomes_due(contact: User, today: date) -> sa.Select:
     """The contact's placements in nazorg whose last planned check-in is due (the outcome can be recorded),
-    the longest waiting first; candidate and employer loaded. The last due date is a correlated subquery
-    per placement of the contact (their check-ins by index), not an aggregate over every check-in."""
+    the longest waiting first; the employer loaded (the home page names candidates through their labels).
+    The last due date is a correlated subquery per placement of the contact (their check-ins by index), not
+    an aggregate over every check-in."""
     last_due = (
         sa.select(sa.func.max(CheckIn.due_date))
         .where(CheckIn.placement_id == Placement.id, CheckIn.status != "cancelled")
@@ -55,7 +56,7 @@ def outcomes_due(contact: User, today: date) -> sa.Select:
     )
     return (
         sa.select(Placement)
-        .options(joinedload(Placement.candidate), joinedload(Placement.employer))
+        .options(joinedload(Placement.employer))
         .where(
             Placement.municipality_id == contact.municipality_id,
             Placement.contact_id == contact.id,

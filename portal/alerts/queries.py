@@ -13,6 +13,7 @@ from portal.aftercare.models import CheckIn
 from portal.alerts.models import ALERT_STATUSES, Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
+from portal.core.prebuilt import BoundUser, day, prebuilt, values
 from portal.core.signals import placement_page
 from portal.extensions import db
 from portal.placements.models import Placement, WeeklyLog
@@ -197,15 +198,16 @@ def overdue_checkins(contact: User, today: date) -> sa.Select:
     Only placements in nazorg of the contact's municipality whose fixed contact is ``contact``. Sorted by
     risk: the most severe open or acknowledged alert first (high, then normal, then none), then the
     latest risk of a visit or held check-in (high, medium, not known yet, low), then the oldest due
-    date. Candidate and
-    employer are loaded.
+    date. The employer and the candidate's pseudonym are loaded.
     """
     alert_rank = sa.func.coalesce(alert_severity(Placement.id), len(SEVERITY_RANK)).label("alert_rank")
     risk_rank = sa.func.coalesce(latest_risk(rank=True), UNKNOWN_RISK_RANK)
     return (
         sa.select(CheckIn, Placement, alert_rank, latest_risk().label("risk"))
         .join(Placement, Placement.id == CheckIn.placement_id)
-        .options(joinedload(Placement.candidate), joinedload(Placement.employer))
+        .options(
+            joinedload(Placement.candidate).load_only(Candidate.pseudonym), joinedload(Placement.employer)
+        )
         .where(_is_overdue(contact, today))
         .order_by(alert_rank, risk_rank, CheckIn.due_date, CheckIn.id)
     )
@@ -216,10 +218,17 @@ def count_overdue(contact: User, today: date) -> sa.Select:
 
 
 def overdue_for_home(contact: User, today: date) -> dict[str, Any]:
-    """``overdue_checkins`` (at most HOME_OVERDUE rows), ``overdue_checkin_count`` and the labels of
-    risk ranks, for the municipal home page (two queries)."""
-    rows = db.session.execute(overdue_checkins(contact, today).limit(HOME_OVERDUE)).unique().all()
+    """``overdue_checkins`` (at most HOME_OVERDUE rows) and ``overdue_checkin_count``, for the municipal
+    home page (two queries, built once: ``portal.core.prebuilt``)."""
+    listed, counted = _overdue_statements()
+    params = values(contact, today=today)
     return {
-        "overdue_checkins": rows,
-        "overdue_checkin_count": db.session.scalar(count_overdue(contact, today)) or 0,
+        "overdue_checkins": db.session.execute(listed, params).unique().all(),
+        "overdue_checkin_count": db.session.scalar(counted, params) or 0,
     }
+
+
+@prebuilt
+def _overdue_statements() -> tuple[sa.Select, sa.Select]:
+    contact, today = BoundUser("municipal", has_employer=False), day("today")
+    return overdue_checkins(contact, today).limit(HOME_OVERDUE), count_overdue(contact, today)

@@ -35,6 +35,7 @@ from portal.candidates.models import (
     Consent,
 )
 from portal.core.codes import LANGUAGE_LEVELS, WEEKDAYS, split_codes
+from portal.core.prebuilt import BoundUser, prebuilt, shape, values
 from portal.employers.models import SECTORS
 from portal.extensions import db
 
@@ -228,8 +229,15 @@ def labels_for(viewer, candidate_ids: Iterable[int]) -> dict[int, str]:
     ids = {int(candidate_id) for candidate_id in candidate_ids}
     if not ids:
         return {}
-    query = sa.select(Candidate.id, label_column(viewer)).where(Candidate.id.in_(ids))
-    return dict(db.session.execute(query).all())
+    return dict(db.session.execute(_labels_statement(*shape(viewer)), values(viewer, ids=sorted(ids))).all())
+
+
+@prebuilt
+def _labels_statement(role: str, has_employer: bool) -> sa.Select:
+    viewer = BoundUser(role, has_employer=has_employer)
+    return sa.select(Candidate.id, label_column(viewer)).where(
+        Candidate.id.in_(sa.bindparam("ids", expanding=True))
+    )
 
 
 def label_for(viewer, candidate: Candidate) -> str:

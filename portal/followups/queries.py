@@ -147,15 +147,20 @@ def question_message(followup_id: int) -> sa.Select:
 # Staff: lists, home page, feed --------------------------------------------------------------------------
 
 
-def _state_condition(state: str, today: date, answer_days: int) -> sa.ColumnElement[bool]:
+def _overdue(late_before: date) -> sa.ColumnElement[bool]:
+    """Unanswered and due before ``late_before`` (today minus the answer days): the answer window passed."""
+    return sa.and_(RetentionFollowUp.answered_at.is_(None), RetentionFollowUp.due_on < late_before)
+
+
+def _state_condition(state: str, today: date, late_before: date) -> sa.ColumnElement[bool]:
+    """Follow-ups in ``state`` (``late_before``: see ``_overdue``)."""
     unanswered = RetentionFollowUp.answered_at.is_(None)
-    late_before = today - timedelta(days=answer_days)
     return {
         "open": sa.and_(unanswered, RetentionFollowUp.due_on <= today),
         "due": sa.and_(
             unanswered, RetentionFollowUp.due_on <= today, RetentionFollowUp.due_on >= late_before
         ),
-        "overdue": sa.and_(unanswered, RetentionFollowUp.due_on < late_before),
+        "overdue": _overdue(late_before),
         "answered": RetentionFollowUp.answered_at.is_not(None),
         "upcoming": sa.and_(unanswered, RetentionFollowUp.due_on > today),
         "all": sa.true(),
@@ -172,20 +177,11 @@ def _mine(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(Candidate.specialist_id == user.id, Task.assignee_id == user.id)
 
 
-def followups_for(
-    user: User,
-    state: str,
-    today: date,
-    answer_days: int,
-    *,
-    candidate_id: int | None = None,
-    mine: bool = False,
-) -> sa.Select:
-    """(follow-up, exit, candidate label, employer name, candidate id) of the user's municipality in
-    ``state``, in one query: by due date (answered ones: the latest answer first).
-    """
+def _listed(user: User, condition: sa.ColumnElement[bool]) -> sa.Select:
+    """(follow-up, exit, candidate label, employer name, candidate id) of the user's municipality that meet
+    ``condition``, in one query."""
     employer = aliased(Employer)
-    query = (
+    return (
         sa.select(
             RetentionFollowUp,
             Exit,
@@ -200,9 +196,24 @@ def followups_for(
         .where(
             RetentionFollowUp.municipality_id == user.municipality_id,
             Candidate.municipality_id == user.municipality_id,
-            _state_condition(state, today, answer_days),
+            condition,
         )
     )
+
+
+def followups_for(
+    user: User,
+    state: str,
+    today: date,
+    answer_days: int,
+    *,
+    candidate_id: int | None = None,
+    mine: bool = False,
+) -> sa.Select:
+    """(follow-up, exit, candidate label, employer name, candidate id) of the user's municipality in
+    ``state``, in one query: by due date (answered ones: the latest answer first).
+    """
+    query = _listed(user, _state_condition(state, today, today - timedelta(days=answer_days)))
     if candidate_id is not None:
         query = query.where(RetentionFollowUp.candidate_id == candidate_id)
     if mine:
@@ -212,17 +223,12 @@ def followups_for(
     return query.order_by(RetentionFollowUp.due_on, RetentionFollowUp.id)
 
 
-def overdue_for_home(user: User, today: date, answer_days: int) -> sa.Select:
-    """The user's overdue follow-ups, newest first (the one that became overdue last on top)."""
-    return (
-        followups_for(user, "overdue", today, answer_days, mine=True)
-        .order_by(None)
-        .order_by(RetentionFollowUp.due_on.desc(), RetentionFollowUp.id.desc())
+def overdue_for_home(user: User, late_before: date) -> sa.Select:
+    """The user's overdue follow-ups (``_overdue``; as ``followups_for`` with ``mine``), newest first: the one
+    that became overdue last on top. Its values may be bind parameters (``portal.core.prebuilt``)."""
+    return _listed(user, sa.and_(_overdue(late_before), _mine(user))).order_by(
+        RetentionFollowUp.due_on.desc(), RetentionFollowUp.id.desc()
     )
-
-
-def count(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def open_for_feed(user: User, last: date) -> sa.Select:

@@ -15,6 +15,7 @@ from portal.aftercare.plan import add_months
 from portal.alerts.models import Alert
 from portal.auth.models import User
 from portal.candidates.models import Candidate
+from portal.core.prebuilt import day, prebuilt
 from portal.employers.models import Employer
 from portal.extensions import db
 from portal.journey.models import (
@@ -41,9 +42,16 @@ CLOSED_STAGES = ("uitstroom",)
 # Team settings -------------------------------------------------------------------------------------------
 
 
+@prebuilt
+def _team_settings_statement() -> sa.Select:
+    return sa.select(TeamSettings).where(
+        TeamSettings.municipality_id == sa.bindparam("municipality_id", type_=sa.Integer)
+    )
+
+
 def team_settings(municipality_id: int) -> TeamSettings:
     """The municipality's row, or an unsaved instance with the defaults (a missing row means defaults)."""
-    row = db.session.scalar(sa.select(TeamSettings).where(TeamSettings.municipality_id == municipality_id))
+    row = db.session.scalar(_team_settings_statement(), {"municipality_id": municipality_id})
     return row or TeamSettings(
         municipality_id=municipality_id,
         caseload_norm=DEFAULT_CASELOAD_NORM,
@@ -353,12 +361,12 @@ def dossier_closed_on(candidate: Candidate, closing_day: date | None) -> date | 
     return max(known) if known else None
 
 
-def expiring(
-    municipality_id: int, months: int, by: date, *, specialist_id: int | None = None
-) -> list[Expiring]:
-    """Candidates not yet anonymised whose closed dossier reaches its purge date on or before ``by``
-    (one query; the SQL bound is loose by a few days, the exact date is computed here)."""
-    bound = add_months(by, -months) + _MONTH_END_SLACK
+@prebuilt
+def _expiring_statement(of_specialist: bool) -> sa.Select:
+    """(candidate, closing day) of the candidates ``expiring`` looks at; built once (the municipality, the
+    dates and the specialist are bind parameters)."""
+    municipality_id = sa.bindparam("municipality_id", type_=sa.Integer)
+    bound, by = day("bound"), day("by")
     closing = _closing_days(municipality_id)
     running = sa.exists().where(
         Placement.candidate_id == Candidate.id, Placement.status.in_(ACTIVE_PLACEMENTS)
@@ -377,10 +385,25 @@ def expiring(
             ~running,
         )
     )
-    if specialist_id is not None:
-        query = query.where(Candidate.specialist_id == specialist_id)
+    if of_specialist:
+        query = query.where(Candidate.specialist_id == sa.bindparam("specialist_id", type_=sa.Integer))
+    return query
+
+
+def expiring(
+    municipality_id: int, months: int, by: date, *, specialist_id: int | None = None
+) -> list[Expiring]:
+    """Candidates not yet anonymised whose closed dossier reaches its purge date on or before ``by``
+    (one query; the SQL bound is loose by a few days, the exact date is computed here)."""
+    statement = _expiring_statement(specialist_id is not None)
+    params = {
+        "municipality_id": municipality_id,
+        "bound": add_months(by, -months) + _MONTH_END_SLACK,
+        "by": by,
+        "specialist_id": specialist_id,
+    }
     found = []
-    for candidate, closing_day in db.session.execute(query).all():
+    for candidate, closing_day in db.session.execute(statement, params).all():
         closed_on = dossier_closed_on(candidate, closing_day)
         if closed_on is None:
             continue

@@ -7,18 +7,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from portal.aftercare.queries import outcomes_due
 from portal.alerts.models import Alert
 from portal.alerts.queries import HOME_ALERTS, alerts_for, escalated_in, overdue_for_home
 from portal.candidates.disclosure import labels_for
 from portal.candidates.models import Candidate
+from portal.core.holidays import add_working_days
 from portal.core.models import OutboxEmail, SchedulerHeartbeat
+from portal.core.prebuilt import BoundUser, day, prebuilt, shape, values
 from portal.core.time import now_utc, today_local
 from portal.employers.queries import employer_with_contact, pending_registrations, workplaces_of
 from portal.extensions import db
 from portal.followups.queries import HOME_LIMIT as FOLLOWUPS_ON_HOME
-from portal.followups.queries import count as count_followups
 from portal.followups.queries import overdue_for_home as followups_overdue_query
 from portal.journey.queries import proposed_exits_for, retention_warnings
 from portal.placements.models import Placement, WeeklyLog
@@ -27,7 +29,7 @@ from portal.placements.queries import (
     decisions_due,
     logged_weeks,
     onboarding_of_employer,
-    placements_for,
+    scoped,
 )
 from portal.placements.services import last_log_week
 from portal.privacy.queries import open_requests
@@ -95,32 +97,13 @@ def _attention(user) -> dict[str, Any]:
         }
     if user.role == "jobcoach":
         return {
-            "assigned": db.session.execute(assigned_to(user)).unique().all(),
+            "assigned": db.session.execute(_assigned_statement(), values(user)).unique().all(),
             "to_start": placements_to_start(user),
             **open_alerts(user),
             **open_tasks(user),
         }
     if user.role == "municipal":
-        pending = db.session.scalars(pending_registrations(user.municipality_id).limit(10)).all()
-        pending_count = count(pending_registrations(user.municipality_id))
-        return {
-            "pending": pending,
-            "pending_count": pending_count,
-            "new_requests": first_rows(
-                waiting_for_proposals(user.municipality_id, user.id, HOME_TASKS + 1), scalars=True
-            ),
-            "to_start": placements_to_start(user),
-            "decisions": decisions_to_take(user),
-            "concerns": recent_concerns(user),
-            **open_alerts(user),
-            **overdue_for_home(user, today_local()),
-            "outcomes": db.session.scalars(outcomes_due(user, today_local())).unique().all(),
-            "exits_proposed": first_rows(proposed_exits_for(user)),
-            **open_tasks(user),
-            **overdue_followups(user),
-            "retention": retention_warnings(user, today_local()),
-            "privacy_requests": first_rows(open_requests(user.municipality_id, specialist_id=user.id)),
-        }
+        return _municipal(user)
     if user.role == "admin":
         return {
             "failed_mail": count(
@@ -167,58 +150,155 @@ def weekly_logs_to_do(employer_id: int) -> tuple[list[tuple], list[tuple]]:
 #: Home pages show this many open tasks and recent concerns; the rest is one click away.
 HOME_TASKS = 10
 
+#: A concern in a weekly log stays on the municipal home page this long.
+CONCERN_DAYS = 14
+
 
 def first_rows(query: sa.Select, *, scalars: bool = False, limit: int = HOME_TASKS) -> dict[str, Any]:
     """``items``: the first ``limit`` rows of a list on a home page, ``more``: whether there are more
     (one query: one row more than shown is fetched)."""
     result = db.session.execute(query.limit(limit + 1))
-    rows = (result.unique().scalars() if scalars else result).all()
+    return _first((result.unique().scalars() if scalars else result).all(), limit)
+
+
+def _first(rows: list, limit: int = HOME_TASKS) -> dict[str, Any]:
+    """``first_rows`` of the rows of a statement that fetched ``limit + 1``."""
     return {"items": rows[:limit], "more": len(rows) > limit}
+
+
+def _count_of(query: sa.Select) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+
+
+# The municipal contact's home page: twenty statements on every rendering, so each is built once per
+# worker and run with the contact's ids and today's dates as bind parameters (portal/core/prebuilt.py).
+
+
+@prebuilt
+def _municipal_statements() -> dict[str, sa.Select]:
+    contact = BoundUser("municipal", has_employer=False)
+    municipality_id = contact.municipality_id
+    pending = pending_registrations(municipality_id)
+    return {
+        "pending": pending.limit(10),
+        "pending_count": _count_of(pending),
+        "new_requests": waiting_for_proposals(municipality_id, contact.id, HOME_TASKS + 1),
+        "outcomes": outcomes_due(contact, day("today")),
+        "exits_proposed": proposed_exits_for(contact).limit(HOME_TASKS + 1),
+        "followups": followups_overdue_query(contact, day("late_before")).limit(FOLLOWUPS_ON_HOME),
+        "followup_count": _count_of(followups_overdue_query(contact, day("late_before"))),
+        "privacy_requests": open_requests(municipality_id, specialist_id=contact.id).limit(HOME_TASKS + 1),
+    }
+
+
+def _municipal(user) -> dict[str, Any]:
+    today = today_local()
+    params = values(
+        user, today=today, late_before=today - timedelta(days=current_app.config["FOLLOWUP_ANSWER_DAYS"])
+    )
+    statements = _municipal_statements()
+
+    def rows(name: str, *, scalars: bool = False) -> list:
+        result = db.session.execute(statements[name], params)
+        return (result.unique().scalars() if scalars else result).all()
+
+    followups = rows("followups")
+    return {
+        "pending": rows("pending", scalars=True),
+        "pending_count": db.session.scalar(statements["pending_count"], params),
+        "new_requests": _first(rows("new_requests", scalars=True)),
+        "to_start": placements_to_start(user),
+        "decisions": decisions_to_take(user),
+        "concerns": recent_concerns(user),
+        **open_alerts(user),
+        **overdue_for_home(user, today),
+        "outcomes": rows("outcomes", scalars=True),
+        "exits_proposed": _first(rows("exits_proposed")),
+        **open_tasks(user),
+        "overdue_followups": followups,
+        "overdue_followup_count": (
+            len(followups)
+            if len(followups) < FOLLOWUPS_ON_HOME
+            else db.session.scalar(statements["followup_count"], params)
+        ),
+        "retention": retention_warnings(user, today),
+        "privacy_requests": _first(rows("privacy_requests")),
+    }
+
+
+@prebuilt
+def _assigned_statement() -> sa.Select:
+    return assigned_to(BoundUser("jobcoach", has_employer=False))
+
+
+# Lists on the home pages of several roles: built once per shape of user (role, employer or not).
+
+
+def _listed_placements(role: str, has_employer: bool) -> tuple[BoundUser, sa.Select | None]:
+    """A stand-in user of this shape and the placements its home page lists: the contact's own, the
+    jobcoach's or the employer's (``scoped``; None for other roles), with the employer and workplace loaded.
+    Candidates are named through ``candidate_labels``, so their profiles are not loaded."""
+    user = BoundUser(role, has_employer=has_employer)
+    query = sa.select(Placement).options(joinedload(Placement.employer), joinedload(Placement.workplace))
+    scope = scoped(query, user)
+    if scope is not None and role == "municipal":
+        scope = scope.where(Placement.contact_id == user.id)
+    return user, scope
+
+
+@prebuilt
+def _to_start_statement(role: str, has_employer: bool) -> sa.Select | None:
+    _, scope = _listed_placements(role, has_employer)
+    if scope is None:
+        return None
+    return (
+        scope.where(Placement.status == "planned")
+        .order_by(Placement.created_at.desc(), Placement.id.desc())
+        .limit(HOME_TASKS + 1)
+    )
 
 
 def placements_to_start(user) -> dict[str, Any]:
     """Planned placements waiting to start, newest first: the contact's own, or the jobcoach's."""
-    scope = placements_for(user)
-    if user.role == "municipal":
-        scope = scope.where(Placement.contact_id == user.id)
-    query = (
-        scope.where(Placement.status == "planned")
-        .order_by(None)
-        .order_by(Placement.created_at.desc(), Placement.id.desc())
-    )
-    return first_rows(query, scalars=True)
+    statement = _to_start_statement(*shape(user))
+    if statement is None:
+        return _first([])
+    return _first(db.session.execute(statement, values(user)).unique().scalars().all())
 
 
-#: A concern in a weekly log stays on the municipal home page this long.
-CONCERN_DAYS = 14
+@prebuilt
+def _task_statements(role: str, has_employer: bool) -> tuple[sa.Select, sa.Select] | None:
+    query = open_tasks_for(BoundUser(role, has_employer=has_employer))
+    return None if query is None else (query.limit(HOME_TASKS), _count_of(query))
 
 
 def open_tasks(user) -> dict[str, Any]:
     """``tasks`` (task, placement, pseudonym) soonest due first, ``task_count`` and ``today``."""
-    query = open_tasks_for(user)
-    if query is None:
+    statements = _task_statements(*shape(user))
+    if statements is None:
         return {"tasks": [], "task_count": 0, "today": today_local()}
-    rows = db.session.execute(query.limit(HOME_TASKS)).all()
-    return {"tasks": rows, "task_count": count(query), "today": today_local()}
+    listed, counted = statements
+    params = values(user)
+    rows = db.session.execute(listed, params).all()
+    return {"tasks": rows, "task_count": db.session.scalar(counted, params), "today": today_local()}
 
 
-def overdue_followups(user) -> dict[str, Any]:
-    """``overdue_followups`` (follow-up, exit, label, employer name, candidate id) of the contact's
-    caseload whose answer window passed, newest first, and ``overdue_followup_count``."""
-    query = followups_overdue_query(user, today_local(), current_app.config["FOLLOWUP_ANSWER_DAYS"])
-    rows = db.session.execute(query.limit(FOLLOWUPS_ON_HOME)).all()
-    total = len(rows) if len(rows) < FOLLOWUPS_ON_HOME else count_followups(query)
-    return {"overdue_followups": rows, "overdue_followup_count": total}
+@prebuilt
+def _alert_statements(role: str, has_employer: bool) -> tuple[sa.Select, sa.Select] | None:
+    query = alerts_for(BoundUser(role, has_employer=has_employer), "open")
+    return None if query is None else (query.limit(HOME_ALERTS), _count_of(query))
 
 
 def open_alerts(user) -> dict[str, Any]:
     """``alerts`` (alert, placement, candidate) of the user's placements that nobody picked up yet,
     high first, and ``alert_count``: the contact's placements, or the jobcoach's."""
-    query = alerts_for(user, "open")
-    if query is None:
+    statements = _alert_statements(*shape(user))
+    if statements is None:
         return {"alerts": [], "alert_count": 0}
-    rows = db.session.execute(query.limit(HOME_ALERTS)).all()
-    total = len(rows) if len(rows) < HOME_ALERTS else count(query)
+    listed, counted = statements
+    params = values(user)
+    rows = db.session.execute(listed, params).all()
+    total = len(rows) if len(rows) < HOME_ALERTS else db.session.scalar(counted, params)
     return {"alerts": rows, "alert_count": total}
 
 
@@ -232,39 +312,51 @@ def escalated_alerts(user) -> dict[str, Any]:
     }
 
 
+@prebuilt
+def _decisions_statement(role: str, has_employer: bool) -> sa.Select | None:
+    _, scope = _listed_placements(role, has_employer)
+    return None if scope is None else decisions_due(scope, day("ends_by"))
+
+
 def decisions_to_take(user) -> list:
     """Placements waiting for the end-of-placement decision: the employer's own, or the contact's."""
-    scope = placements_for(user)
-    if scope is None:
+    statement = _decisions_statement(*shape(user))
+    if statement is None:
         return []
-    if user.role == "municipal":
-        scope = scope.where(Placement.contact_id == user.id)
-    query = decisions_due(scope, today_local(), current_app.config["DECISION_LEAD_WORKING_DAYS"])
-    return db.session.scalars(query).unique().all()
+    ends_by = add_working_days(today_local(), current_app.config["DECISION_LEAD_WORKING_DAYS"])
+    return db.session.scalars(statement, values(user, ends_by=ends_by)).unique().all()
+
+
+@prebuilt
+def _concerns_statement(role: str, has_employer: bool) -> sa.Select | None:
+    _, scope = _listed_placements(role, has_employer)
+    if scope is None:
+        return None
+    return (
+        scope.add_columns(WeeklyLog)
+        .join(WeeklyLog, WeeklyLog.placement_id == Placement.id)
+        .where(
+            Placement.status.in_(("onboarding", "nazorg")),
+            WeeklyLog.has_concern.is_(True),
+            WeeklyLog.week_start >= day("since"),
+        )
+        .order_by(WeeklyLog.week_start.desc(), WeeklyLog.id.desc())
+        .limit(HOME_TASKS)
+    )
 
 
 def recent_concerns(user) -> list:
     """(log, placement) of weekly logs with "ik maak me zorgen" in the last two weeks, for the contact."""
+    statement = _concerns_statement(*shape(user))
+    if statement is None:
+        return []
     since = _monday(today_local()) - timedelta(days=CONCERN_DAYS)
-    query = placements_for(user)
-    query = (
-        query.add_columns(WeeklyLog)
-        .join(WeeklyLog, WeeklyLog.placement_id == Placement.id)
-        .where(
-            Placement.contact_id == user.id,
-            Placement.status.in_(("onboarding", "nazorg")),
-            WeeklyLog.has_concern.is_(True),
-            WeeklyLog.week_start >= since,
-        )
-        .order_by(None)
-        .order_by(WeeklyLog.week_start.desc(), WeeklyLog.id.desc())
-        .limit(HOME_TASKS)
-    )
-    return [(log, placement) for placement, log in db.session.execute(query).unique().all()]
+    rows = db.session.execute(statement, values(user, since=since)).unique().all()
+    return [(log, placement) for placement, log in rows]
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def _monday(value: date) -> date:
+    return value - timedelta(days=value.weekday())
 
 
 def count(query: sa.Select) -> int:

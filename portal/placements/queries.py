@@ -13,7 +13,6 @@ from portal.auth.models import User
 from portal.auth.permissions import is_employer
 from portal.candidates.disclosure import identity_for_employer, label_for
 from portal.core.forms import choices
-from portal.core.holidays import add_working_days
 from portal.core.signals import collected, placement_page
 from portal.core.time import as_utc, today_local
 from portal.extensions import db
@@ -177,14 +176,14 @@ def position_freed(proposal_id) -> sa.Exists:
     )
 
 
-def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select | None:
+def decisions_due(scope: User | sa.Select, ends_by: date) -> sa.Select | None:
     """Placements that wait for the end-of-placement decision, soonest planned end first (home pages).
 
     ``scope`` is a user (their placements, as ``placements_for``) or a query on Placement that is
     already limited to what someone may see. A placement is due while it is in onboarding, its planned
-    end lies at most ``lead`` working days after ``today`` (so the decision window opened; see
-    ``portal.ending.services.decision_opens``; ended dates in the past are included) and it has no
-    contract or stop decision yet. Candidate, employer and workplace are loaded; at most HOME_LIMIT
+    end lies on or before ``ends_by`` (today plus the decision lead in working days, so the decision window
+    opened; see ``portal.ending.services.decision_opens``; ended dates in the past are included) and it has
+    no contract or stop decision yet. Candidate, employer and workplace are loaded; at most HOME_LIMIT
     rows. None when the user may see no placements at all.
     """
     query = placements_for(scope) if isinstance(scope, User) else scope
@@ -196,7 +195,7 @@ def decisions_due(scope: User | sa.Select, today: date, lead: int) -> sa.Select 
     return (
         query.where(
             Placement.status == "onboarding",
-            Placement.planned_end_date <= add_working_days(today, lead),
+            Placement.planned_end_date <= ends_by,
             ~decided,
         )
         .order_by(None)

@@ -69,6 +69,9 @@ REQUEST_STATUSES = {
 EDITABLE = ("draft",)
 #: Statuses in which the municipality works on a request.
 OPEN_STATUSES = ("submitted", "in_progress", "proposed")
+#: Requests that wait for the municipality to propose someone (the contact's home page lists the newest).
+WAITING_FOR_PROPOSALS = ("submitted", "in_progress")
+_WAITING_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in WAITING_FOR_PROPOSALS))
 #: Statuses from which the employer can withdraw its request.
 WITHDRAWABLE = ("draft", *OPEN_STATUSES)
 
@@ -120,6 +123,16 @@ class PlacementRequest(TimestampMixin, Base):
         sa.CheckConstraint("hours_per_week >= 1 AND hours_per_week <= 40", name="hours_range"),
         sa.CheckConstraint("days_per_week >= 1 AND days_per_week <= 5", name="days_range"),
         sa.CheckConstraint("duration_weeks >= 1 AND duration_weeks <= 104", name="duration_range"),
+        # The newest requests waiting for a proposal in a municipality, read in order (the home page needs
+        # ten of the hundreds a large city has waiting).
+        sa.Index(
+            "ix_placement_requests_waiting",
+            "municipality_id",
+            "submitted_at",
+            "id",
+            sqlite_where=sa.text(_WAITING_SQL),
+            postgresql_where=sa.text(_WAITING_SQL),
+        ),
     )
 
     @property

@@ -10,7 +10,7 @@ from portal.candidates.models import Candidate
 from portal.core.db import valid_id
 from portal.employers.models import Employer, Workplace
 from portal.placements.models import Placement
-from portal.requests.models import PlacementRequest, PlacementType, Proposal
+from portal.requests.models import WAITING_FOR_PROPOSALS, PlacementRequest, PlacementType, Proposal
 
 
 def types_of(municipality_id: int, *, active_only: bool = False) -> sa.Select:
@@ -54,8 +54,6 @@ def employer_requests(employer_id: int) -> sa.Select:
 OPEN_REQUESTS = ("submitted", "in_progress", "proposed")
 #: Requests the employer can still change or that still wait on someone (the employer's "Open").
 OPEN_FOR_EMPLOYER = ("draft", *OPEN_REQUESTS)
-#: Requests that wait for the municipality to propose someone.
-WAITING_FOR_PROPOSALS = ("submitted", "in_progress")
 
 
 def open_employer_requests(employer_id: int) -> sa.Select:
@@ -86,6 +84,14 @@ def municipal_requests(municipality_id: int, *, status: str = "", type_id: int |
     return query.order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())
 
 
+def _waiting() -> sa.ColumnElement[bool]:
+    """The requests in WAITING_FOR_PROPOSALS, with the statuses written into the SQL rather than bound: then
+    PostgreSQL can use the partial index ix_placement_requests_waiting also in a prepared statement's
+    generic plan."""
+    statuses = sa.bindparam("waiting", WAITING_FOR_PROPOSALS, expanding=True, literal_execute=True)
+    return PlacementRequest.status.in_(statuses)
+
+
 def waiting_for_proposals(municipality_id: int, contact_id: int, limit: int) -> sa.Select:
     """The newest ``limit`` requests that wait for a proposal (new, or taken without one yet) from the
     employers this contact is the fixed contact of, and from employers without a contact; newest submitted
@@ -96,7 +102,7 @@ def waiting_for_proposals(municipality_id: int, contact_id: int, limit: int) -> 
         .join(Employer, Employer.id == PlacementRequest.employer_id)
         .where(
             PlacementRequest.municipality_id == municipality_id,
-            PlacementRequest.status.in_(WAITING_FOR_PROPOSALS),
+            _waiting(),
             sa.or_(Employer.contact_id == contact_id, Employer.contact_id.is_(None)),
         )
         .order_by(PlacementRequest.submitted_at.desc(), PlacementRequest.id.desc())

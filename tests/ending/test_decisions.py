@@ -130,7 +130,7 @@ def test_the_pages_show_the_notice_from_the_day_the_window_opens(seed, started, 
 
 def test_decisions_due_agrees_with_decision_due_day_by_day(seed, started, frozen):
     for day in (date(2026, 5, 13), date(2026, 5, 14), OPENS, date(2026, 5, 18), END, date(2026, 6, 10)):
-        found = db.session.scalars(queries.decisions_due(seed.a.municipal, day, LEAD)).all()
+        found = db.session.scalars(queries.decisions_due(seed.a.municipal, add_working_days(day, LEAD))).all()
         assert (started in found) == ending.decision_due(started, day, LEAD), day
 
 
@@ -167,16 +167,20 @@ def test_decisions_due_lists_the_scope_soonest_end_first(seed, started, frozen):
     )
     db.session.flush()
     day = date(2026, 5, 22)
-    assert db.session.scalars(queries.decisions_due(seed.a.municipal, day, LEAD)).all() == [
+    assert db.session.scalars(queries.decisions_due(seed.a.municipal, add_working_days(day, LEAD))).all() == [
         sooner,
         started,
         later,
     ]
-    assert db.session.scalars(queries.decisions_due(seed.a.jobcoach, day, LEAD)).all() == [later]
-    assert db.session.scalars(queries.decisions_due(seed.b.municipal, day, LEAD)).all() == [foreign]
+    assert db.session.scalars(queries.decisions_due(seed.a.jobcoach, add_working_days(day, LEAD))).all() == [
+        later
+    ]
+    assert db.session.scalars(queries.decisions_due(seed.b.municipal, add_working_days(day, LEAD))).all() == [
+        foreign
+    ]
     scoped = queries.placements_for(seed.a.employer_user)
-    assert started in db.session.scalars(queries.decisions_due(scoped, day, LEAD)).all()
-    assert queries.decisions_due(seed.a.admin, day, LEAD) is None
+    assert started in db.session.scalars(queries.decisions_due(scoped, add_working_days(day, LEAD))).all()
+    assert queries.decisions_due(seed.a.admin, add_working_days(day, LEAD)) is None
 
 
 # Contract -------------------------------------------------------------------------------------------------
