@@ -34,6 +34,7 @@ from portal.placements.queries import (
 from portal.placements.services import last_log_week
 from portal.privacy.queries import open_requests
 from portal.requests.queries import drafts_of, proposals_waiting_for, waiting_for_proposals
+from portal.tasks.models import Task
 from portal.tasks.queries import open_tasks_for
 
 HEARTBEAT_JOB = "core.heartbeat"
@@ -52,7 +53,7 @@ def home_context(user) -> dict[str, Any]:
 
 
 def named_candidate_ids(context: dict[str, Any]) -> set[int]:
-    """Ids of the candidates a home page names: of each placement, candidate, alert or row with a
+    """Ids of the candidates a home page names: of each placement, candidate, alert, task or row with a
     ``candidate_id`` in its lists (plain lists and ``first_rows`` dicts)."""
     ids: set[int] = set()
     placements: set[int] = set()
@@ -73,6 +74,8 @@ def named_candidate_ids(context: dict[str, Any]) -> set[int]:
                     ids.add(item.id)
                 elif isinstance(item, Alert):
                     alert_placements.add(item.placement_id)
+                elif isinstance(item, Task) and item.candidate_id is not None:
+                    ids.add(item.candidate_id)  # work about a candidate, with or without a placement
     if alert_placements - placements:
         query = sa.select(Placement.candidate_id).where(Placement.id.in_(alert_placements - placements))
         ids.update(db.session.scalars(query))

@@ -51,23 +51,29 @@ def open_tasks_for(user: User) -> sa.Select | None:
     """(task, placement, candidate pseudonym) rows of the user's open tasks, soonest due first.
 
     Municipal staff: tasks in their municipality assigned to them or on placements they are the
-    contact of. Jobcoaches: tasks on their placements. Staff never get the employer's preference
-    request (theirs is the decision). Employers: the employer's own actions and preference requests on
-    their placements. None when the role has no tasks.
+    contact of, also work about a candidate without a placement (a follow-up after an exit to work found
+    outside Werkbrug: its placement is None). Jobcoaches: tasks on their placements. Staff never get the
+    employer's preference request (theirs is the decision). Employers: the employer's own actions and
+    preference requests on their placements. None when the role has no tasks.
     """
     query = (
         sa.select(Task, Placement, Candidate.pseudonym)
-        .join(Placement, Placement.id == Task.placement_id)
-        .join(Candidate, Candidate.id == Placement.candidate_id)
-        .where(Task.status == "open", Task.municipality_id == user.municipality_id)
+        .outerjoin(Placement, Placement.id == Task.placement_id)
+        .join(Candidate, Candidate.id == Task.candidate_id)
+        .where(
+            Task.status == "open",
+            Task.municipality_id == user.municipality_id,
+            Candidate.municipality_id == user.municipality_id,
+        )
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
     if user.role == "municipal":
         return query.where(
-            Placement.municipality_id == user.municipality_id,
+            sa.or_(Placement.id.is_(None), Placement.municipality_id == user.municipality_id),
             sa.or_(Task.assignee_id == user.id, Placement.contact_id == user.id),
             Task.kind != "preference",
         )
+    # Jobcoaches and employers: only tasks on their placements (``scoped`` leaves out those without one).
     if user.role == "jobcoach":
         return scoped(query, user).where(Task.kind != "preference")
     if user.role == "employer" and user.employer_id is not None:

@@ -39,7 +39,7 @@ def index():
         is_employer=is_employer(current_user),
         here=url_for("tasks.index", page=page.page) if page.page > 1 else url_for("tasks.index"),
     )
-    record_listing(current_user, {placement.candidate_id for _, placement, _ in page.items}, "tasks_list")
+    record_listing(current_user, {task.candidate_id for task, _, _ in page.items}, "tasks_list")
     db.session.commit()
     return html
 
