@@ -83,3 +83,24 @@ def test_nobody_else_sees_it_and_it_cannot_be_ticked_off(seed, login_as):
     response = client.post(f"/taken/{task.id}/gedaan")
     assert response.status_code == 404
     assert db.session.get(Task, task.id).status == "open"
+
+
+def test_a_follow_up_task_on_a_placement_is_closed_by_its_answer_not_by_a_button(seed, login_as):
+    candidate = seed.a.placement.candidate
+    candidate.specialist_id = seed.a.municipal.id
+    placement = seed.a.placement
+    exit_row = factories.make_exit(candidate, placement_id=placement.id, employer_id=seed.a.employer.id)
+    followup = factories.make_followup(exit_row, due_on=date.today())
+    followups.sweep()
+    db.session.commit()
+    task = db.session.get(Task, followup.task_id)
+    assert task.placement_id == seed.a.placement.id
+    client = login_as(seed.a.municipal)
+    tree = lxml.html.document_fromstring(client.get("/taken").data)
+    (row,) = tree.xpath(f"//tr[td[contains(., '{task.title}')]]")
+    assert not row.xpath(".//form")
+    (answer,) = row.xpath(".//a[starts-with(normalize-space(), 'Antwoord vastleggen')]")
+    assert answer.get("href") == f"/navraag?kandidaat={candidate.id}&status=open"
+    response = client.post(f"/taken/{task.id}/gedaan", follow_redirects=True)
+    assert "Deze taak kunt u niet afronden." in response.get_data(as_text=True)
+    assert db.session.get(Task, task.id).status == "open"
