@@ -47,14 +47,20 @@ def task_for(user: User, task_id: int) -> sa.Select | None:
     return visible_to(query, user).where(Task.id == task_id)
 
 
+#: Kinds a jobcoach does not get on the task list: the employer's preference request (the contact decides)
+#: and the specialist's follow-up after an exit (answered on /navraag, a municipal page).
+NOT_FOR_JOBCOACHES = ("preference", "followup")
+
+
 def open_tasks_for(user: User) -> sa.Select | None:
     """(task, placement, candidate pseudonym) rows of the user's open tasks, soonest due first.
 
     Municipal staff: tasks in their municipality assigned to them or on placements they are the
     contact of, also work about a candidate without a placement (a follow-up after an exit to work found
-    outside Werkbrug: its placement is None). Jobcoaches: tasks on their placements. Staff never get the
-    employer's preference request (theirs is the decision). Employers: the employer's own actions and
-    preference requests on their placements. None when the role has no tasks.
+    outside Werkbrug: its placement is None). Jobcoaches: tasks on their placements, except the
+    specialist's follow-ups after an exit. Staff never get the employer's preference request (theirs is
+    the decision). Employers: the employer's own actions and preference requests on their placements.
+    None when the role has no tasks.
     """
     query = (
         sa.select(Task, Placement, Candidate.pseudonym)
@@ -75,7 +81,7 @@ def open_tasks_for(user: User) -> sa.Select | None:
         )
     # Jobcoaches and employers: only tasks on their placements (``scoped`` leaves out those without one).
     if user.role == "jobcoach":
-        return scoped(query, user).where(Task.kind != "preference")
+        return scoped(query, user).where(Task.kind.not_in(NOT_FOR_JOBCOACHES))
     if user.role == "employer" and user.employer_id is not None:
         return scoped(query, user).where(employer_may_read(), Task.owner == "employer")
     return None

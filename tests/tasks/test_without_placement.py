@@ -104,3 +104,8 @@ def test_a_follow_up_task_on_a_placement_is_closed_by_its_answer_not_by_a_button
     response = client.post(f"/taken/{task.id}/gedaan", follow_redirects=True)
     assert "Deze taak kunt u niet afronden." in response.get_data(as_text=True)
     assert db.session.get(Task, task.id).status == "open"
+    placement.jobcoach_id = seed.a.jobcoach.id  # the specialist's work, on a page only staff of the
+    db.session.commit()  # municipality open: not on the jobcoach's list, even on their placement
+    jobcoach = login_as(seed.a.jobcoach)
+    assert task.title not in list_of(jobcoach)
+    assert task.title not in jobcoach.get("/").get_data(as_text=True)
