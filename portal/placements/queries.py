@@ -183,8 +183,8 @@ def decisions_due(scope: User | sa.Select, ends_by: date) -> sa.Select | None:
     already limited to what someone may see. A placement is due while it is in onboarding, its planned
     end lies on or before ``ends_by`` (today plus the decision lead in working days, so the decision window
     opened; see ``portal.ending.services.decision_opens``; ended dates in the past are included) and it has
-    no contract or stop decision yet. Candidate, employer and workplace are loaded; at most HOME_LIMIT
-    rows. None when the user may see no placements at all.
+    no contract or stop decision yet. At most HOME_LIMIT rows, loaded as ``scope`` loads them (for a user:
+    candidate, employer and workplace). None when the user may see no placements at all.
     """
     query = placements_for(scope) if isinstance(scope, User) else scope
     if query is None:
