@@ -237,8 +237,8 @@ def _assigned_statement() -> sa.Select:
 # Lists on the home pages of several roles: built once per shape of user (role, employer or not).
 
 
-def _listed_placements(role: str, has_employer: bool) -> tuple[BoundUser, sa.Select | None]:
-    """A stand-in user of this shape and the placements its home page lists: the contact's own, the
+def _listed_placements(role: str, has_employer: bool) -> sa.Select | None:
+    """The placements the home page of a user of this shape lists: the contact's own, the
     jobcoach's or the employer's (``scoped``; None for other roles), with the employer and workplace loaded.
     Candidates are named through ``candidate_labels``, so their profiles are not loaded."""
     user = BoundUser(role, has_employer=has_employer)
@@ -246,12 +246,12 @@ def _listed_placements(role: str, has_employer: bool) -> tuple[BoundUser, sa.Sel
     scope = scoped(query, user)
     if scope is not None and role == "municipal":
         scope = scope.where(Placement.contact_id == user.id)
-    return user, scope
+    return scope
 
 
 @prebuilt
 def _to_start_statement(role: str, has_employer: bool) -> sa.Select | None:
-    _, scope = _listed_placements(role, has_employer)
+    scope = _listed_placements(role, has_employer)
     if scope is None:
         return None
     return (
@@ -269,10 +269,14 @@ def placements_to_start(user) -> dict[str, Any]:
     return _first(db.session.execute(statement, values(user)).unique().scalars().all())
 
 
+def _listed_and_counted(query: sa.Select | None, limit: int) -> tuple[sa.Select, sa.Select] | None:
+    """The first ``limit`` rows of ``query`` and its count, as two statements (None without a query)."""
+    return None if query is None else (query.limit(limit), _count_of(query))
+
+
 @prebuilt
 def _task_statements(role: str, has_employer: bool) -> tuple[sa.Select, sa.Select] | None:
-    query = open_tasks_for(BoundUser(role, has_employer=has_employer))
-    return None if query is None else (query.limit(HOME_TASKS), _count_of(query))
+    return _listed_and_counted(open_tasks_for(BoundUser(role, has_employer=has_employer)), HOME_TASKS)
 
 
 def open_tasks(user) -> dict[str, Any]:
@@ -288,8 +292,7 @@ def open_tasks(user) -> dict[str, Any]:
 
 @prebuilt
 def _alert_statements(role: str, has_employer: bool) -> tuple[sa.Select, sa.Select] | None:
-    query = alerts_for(BoundUser(role, has_employer=has_employer), "open")
-    return None if query is None else (query.limit(HOME_ALERTS), _count_of(query))
+    return _listed_and_counted(alerts_for(BoundUser(role, has_employer=has_employer), "open"), HOME_ALERTS)
 
 
 def open_alerts(user) -> dict[str, Any]:
@@ -317,7 +320,7 @@ def escalated_alerts(user) -> dict[str, Any]:
 
 @prebuilt
 def _decisions_statement(role: str, has_employer: bool) -> sa.Select | None:
-    _, scope = _listed_placements(role, has_employer)
+    scope = _listed_placements(role, has_employer)
     return None if scope is None else decisions_due(scope, day("ends_by"))
 
 
@@ -332,7 +335,7 @@ def decisions_to_take(user) -> list:
 
 @prebuilt
 def _concerns_statement(role: str, has_employer: bool) -> sa.Select | None:
-    _, scope = _listed_placements(role, has_employer)
+    scope = _listed_placements(role, has_employer)
     if scope is None:
         return None
     return (
@@ -363,7 +366,7 @@ def _monday(value: date) -> date:
 
 
 def count(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    return db.session.scalar(_count_of(query)) or 0
 
 
 def scheduler_age_seconds() -> int | None:

@@ -69,3 +69,9 @@ class Task(TimestampMixin, Base):
     @property
     def status_label(self) -> str:
         return TASK_STATUSES[self.status]
+
+    @property
+    def closed_by_answer(self) -> bool:
+        """A follow-up after an exit (or other work without a placement): recording its answer on the
+        candidate's follow-ups closes it, so it has no "Gedaan" button and nobody ticks it off."""
+        return self.kind == "followup" or self.placement_id is None

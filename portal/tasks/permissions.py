@@ -19,11 +19,11 @@ def get_task_or_404(user: User, task_id: int) -> Task:
 
 def may_complete(user: User, task: Task, placement) -> bool:
     """Staff of the placement complete any task; an employer user only the employer's own actions.
-    Nobody ticks off the preference request: it closes itself (``close_tasks``), nor a follow-up's task
-    (or another without a placement): recording the answer closes it, and the answer counts in the figures."""
-    if placement is None or task.municipality_id != user.municipality_id or placement.id != task.placement_id:
-        return False  # work about a candidate without a placement is done where it is asked (a follow-up)
-    if task.kind in ("preference", "followup"):
+    Nobody ticks off the preference request: it closes itself (``close_tasks``), nor a task
+    ``closed_by_answer``: the answer counts in the figures, a tick would not."""
+    if task.closed_by_answer or task.kind == "preference":
+        return False
+    if task.municipality_id != user.municipality_id or placement.id != task.placement_id:
         return False
     if user.role == "municipal":
         return True
